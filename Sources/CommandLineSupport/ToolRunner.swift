@@ -1,0 +1,78 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Process exit codes: 0 success or help, 1 any failure, 64 a usage error (sysexits EX_USAGE).
+public enum ExitCode: Int32, Sendable {
+  case success = 0
+  case failure = 1
+  case usage = 64
+}
+
+/// Runs a tool: parse, then `body`, mapping errors to messages and exit codes.
+///
+/// - `--help`: prints the help on standard output, exits 0.
+/// - `UsageError`: "Error: …", the usage line and "See '<tool> --help'." on standard error, exit 64.
+/// - any other error: "Error: <description>" on standard error, exit 1.
+public enum ToolRunner {
+  public static func run(_ spec: CommandSpec, arguments: [String], body: (ParsedOptions) throws -> Void) -> Never {
+    do {
+      guard let options = try ParsedOptions.parse(arguments, spec: spec) else {
+        Output.standardOutput(spec.helpText)
+        exit(ExitCode.success)
+      }
+      try body(options)
+      exit(ExitCode.success)
+    } catch let error as UsageError {
+      Output.standardError("Error: \(error.message)\n\(spec.usageLine)\n  See '\(spec.name) --help' for more.\n")
+      exit(ExitCode.usage)
+    } catch {
+      Output.standardError("Error: \(error)\n")
+      exit(ExitCode.failure)
+    }
+  }
+
+  /// Flushes standard output and exits with `code`.
+  public static func exit(_ code: ExitCode) -> Never {
+    #if canImport(Glibc)
+      Glibc.exit(code.rawValue)
+    #else
+      Darwin.exit(code.rawValue)
+    #endif
+  }
+}
+
+/// A failure a tool reports with exit code 1 (a bad input file, an undefined result, …).
+public struct ToolFailure: Error, Sendable, CustomStringConvertible {
+  public var message: String
+  public init(_ message: String) { self.message = message }
+  public var description: String { message }
+}
+
+/// Writing to the standard streams, unbuffered (one `write` loop per call), so nothing is lost
+/// at `exit` and output from several threads never interleaves within a call.
+public enum Output {
+  public static func standardOutput(_ text: String) { write(text, to: 1) }
+  public static func standardError(_ text: String) { write(text, to: 2) }
+
+  static func write(_ text: String, to fd: Int32) {
+    var bytes = Array(text.utf8)
+    var offset = 0
+    while offset < bytes.count {
+      let n = bytes.withUnsafeMutableBytes { raw in
+        #if canImport(Glibc)
+          Glibc.write(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset)
+        #else
+          Darwin.write(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset)
+        #endif
+      }
+      if n < 0 {
+        if errno == EINTR { continue }
+        return
+      }
+      offset += n
+    }
+  }
+}

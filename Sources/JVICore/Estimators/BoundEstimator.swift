@@ -1,0 +1,160 @@
+/// An estimator of log p(x) computed from a block of log importance weights of one instance.
+///
+/// Conformers are small value types, one per file: `ELBOMonteCarlo` (ELBO-A),
+/// `ELBOAnalyticKL` (ELBO-B), `IWAE`, `Jackknife` (JVI) and `DeltaMethod`. Invalid
+/// configurations are rejected when the estimator is built; a mismatch with a matrix
+/// (too few columns, missing ELBO-B inputs) by `validate(for:)`.
+///
+/// Every estimator has a block width k (`sampleCount`, nil = all K columns). With k < K the
+/// per-instance estimate is the mean over the B = ⌊K/k⌋ disjoint column blocks
+/// [b·k, (b+1)·k), which are independent replicates (`evaluate(_:workspace:)`).
+public protocol BoundEstimator: Sendable {
+  /// The name used in CSV output and on the command line: elbo-a, elbo-b, iwae, jvi, delta.
+  var name: String { get }
+  /// The jackknife order m for `jvi`; 0 for every other estimator (IWAE is JVI of order 0).
+  var order: Int { get }
+  /// Samples per estimate k, or nil for all columns.
+  var sampleCount: Int? { get }
+  /// The smallest block width the estimator is defined for.
+  var minimumSampleCount: Int { get }
+  /// Whether it reads the ELBO-B inputs rather than the log-weights.
+  var needsAnalyticKLInputs: Bool { get }
+
+  /// The estimate for instance `row` from the log-weights in `columns`.
+  func estimate(
+    _ matrix: LogWeightMatrix, row: Int, columns: Range<Int>, workspace: EstimatorWorkspace
+  ) throws(EstimatorError) -> Double
+}
+
+extension BoundEstimator {
+  public var minimumSampleCount: Int { 1 }
+  public var needsAnalyticKLInputs: Bool { false }
+
+  /// The block width used on `matrix`: `sampleCount` or all columns.
+  public func blockWidth(for matrix: LogWeightMatrix) -> Int { sampleCount ?? matrix.columnCount }
+
+  /// Checks that the estimator can run on `matrix`.
+  public func validate(for matrix: LogWeightMatrix) throws(EstimatorError) {
+    let k = blockWidth(for: matrix)
+    if k > matrix.columnCount {
+      throw .blockWiderThanMatrix(estimator: name, k: k, columns: matrix.columnCount)
+    }
+    if k < minimumSampleCount {
+      throw .tooFewSamples(estimator: name, order: order, k: k, minimum: minimumSampleCount)
+    }
+    if needsAnalyticKLInputs && !matrix.hasAnalyticKLInputs {
+      throw .missingAnalyticKLInputs
+    }
+  }
+
+  /// Per-instance estimates for `rows` (all by default): the mean over the ⌊K/k⌋ disjoint
+  /// blocks of k columns, and the standard deviation across blocks when there are two or more.
+  ///
+  /// The mean is taken around the first block's value, so equal block values give that value
+  /// exactly. Infinite block values follow IEEE arithmetic.
+  public func evaluate(
+    _ matrix: LogWeightMatrix, rows: Range<Int>? = nil, workspace: EstimatorWorkspace
+  ) throws(EstimatorError) -> InstanceEstimates {
+    try validate(for: matrix)
+    let range = rows ?? 0..<matrix.rowCount
+    let k = blockWidth(for: matrix)
+    let blocks = matrix.columnCount / k
+    var estimates = [Double](repeating: 0, count: range.count)
+    var spreads: [Double]? = blocks >= 2 ? [Double](repeating: 0, count: range.count) : nil
+    if blocks == 1 {
+      for (offset, row) in range.enumerated() {
+        do {
+          estimates[offset] = try estimate(matrix, row: row, columns: 0..<k, workspace: workspace)
+        } catch {
+          throw error.at(row: row)
+        }
+      }
+      return InstanceEstimates(estimates: estimates, blockStandardDeviations: nil, blockCount: 1, sampleCount: k)
+    }
+    var blockValues = [Double](repeating: 0, count: blocks)
+    for (offset, row) in range.enumerated() {
+      for b in 0..<blocks {
+        do {
+          blockValues[b] = try estimate(matrix, row: row, columns: (b * k)..<((b + 1) * k), workspace: workspace)
+        } catch {
+          throw error.at(row: row)
+        }
+      }
+      let summary = ReplicateSummary(blockValues)
+      estimates[offset] = summary.mean
+      spreads?[offset] = summary.standardDeviation
+    }
+    return InstanceEstimates(
+      estimates: estimates, blockStandardDeviations: spreads, blockCount: blocks, sampleCount: k)
+  }
+}
+
+/// Per-instance results of one estimator.
+public struct InstanceEstimates: Sendable, Equatable {
+  /// The estimate for each instance (the mean over blocks when there are several).
+  public var estimates: [Double]
+  /// Standard deviation across the blocks of each instance, when there are two or more blocks.
+  public var blockStandardDeviations: [Double]?
+  /// B = ⌊K/k⌋.
+  public var blockCount: Int
+  /// k, the samples per block.
+  public var sampleCount: Int
+}
+
+/// Mean and standard deviation of a few replicate values.
+struct ReplicateSummary {
+  var mean: Double
+  var standardDeviation: Double
+
+  init(_ v: [Double]) {
+    let n = Double(v.count)
+    if v.contains(where: { !$0.isFinite }) {
+      mean = v.reduce(0, +) / n
+      standardDeviation = v.count >= 2 ? .infinity : 0
+      return
+    }
+    // Centre on the first value: equal values give exactly that value and a zero spread.
+    let c = v[0]
+    var s = 0.0
+    for x in v { s += x - c }
+    mean = c + s / n
+    var ss = 0.0
+    for x in v { ss += (x - mean) * (x - mean) }
+    standardDeviation = v.count >= 2 ? (ss / (n - 1)).squareRoot() : 0
+  }
+}
+
+/// Why an estimator could not run.
+public enum EstimatorError: Error, Sendable, Equatable, CustomStringConvertible {
+  /// The order or block width is outside what the estimator supports (construction).
+  case invalidConfiguration(String)
+  case blockWiderThanMatrix(estimator: String, k: Int, columns: Int)
+  case tooFewSamples(estimator: String, order: Int, k: Int, minimum: Int)
+  case missingAnalyticKLInputs
+  /// The heavy/light evaluation of one row exceeded its work budget.
+  case costLimit(row: Int?, message: String)
+
+  public var description: String {
+    switch self {
+    case .invalidConfiguration(let message):
+      return message
+    case .blockWiderThanMatrix(let estimator, let k, let columns):
+      return "\(estimator): k = \(k) samples per estimate, but the matrix has only \(columns) columns"
+    case .tooFewSamples(let estimator, let order, let k, let minimum):
+      if estimator == "jvi" {
+        return "jvi of order \(order) needs k > \(order) samples per estimate (at least \(minimum)), got k = \(k)"
+      }
+      return "\(estimator) needs at least \(minimum) samples per estimate, got k = \(k)"
+    case .missingAnalyticKLInputs:
+      return "elbo-b needs log p(x|z) for every sample and the analytic KL(q(z|x) || p(z)) per instance; "
+        + "these log-weights come without them"
+    case .costLimit(let row, let message):
+      return (row.map { "row \($0) (0-based): " } ?? "") + message
+    }
+  }
+
+  func at(row: Int) -> EstimatorError {
+    if case .costLimit(nil, let message) = self { return .costLimit(row: row, message: message) }
+    return self
+  }
+}

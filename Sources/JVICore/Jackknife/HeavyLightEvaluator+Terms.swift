@@ -1,0 +1,262 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+extension HeavyLightEvaluator {
+  /// D = target − IWAE_K for a row with a chosen split:
+  ///
+  ///     D = C + Σ_{T_H ⊆ H, |T_H| ≤ m} [ γ_t log ρ_{T_H} + (M_t(y) − M_t(1/n)) + Σ_l α'_{t+l} Ψ_l(b_l) ],
+  ///     Ψ_l(b) = Σ_{|T_L| = l} φ(b N_{T_L}) = −Σ_{r≥2} (b^r/r) Q_{l,r}   (series mode),
+  ///
+  /// with κ = W_L/(S ρ_{T_H}), y = κ/n, b_l = κ/(1 − l y), 1 − l y = (1 − κ) + κ(n − l)/n.
+  /// Every ρ and 1 − κ is formed by a log-sum-exp of what remains, never by subtraction.
+  /// The terms are summed with a compensated (double-double) sum.
+  func combineTerms(
+    _ f: UnsafeBufferPointer<Double>, _ a: UnsafeMutableBufferPointer<Double>, _ row: RowSummary,
+    _ split: Split, _ ws: EstimatorWorkspace
+  ) -> Double {
+    let m = target.maximumRemoved
+    let kp = row.nonZeroCount, h = split.heavyCount
+    let n = kp - h
+    let table = ws.table(
+      HeavyLightTable.Key(sampleCount: row.sampleCount, zeroCount: row.sampleCount - kp, heavyCount: h, target: target))
+    let s = ws.topValue
+
+    // Light weights: ω'_i = exp(f_i − M_L) with M_L the largest light weight.
+    let lightLog: UnsafeBufferPointer<Double>
+    let lightExp: UnsafeBufferPointer<Double>
+    let lightTotal: Double, logWL: Double
+    if h == 0 {
+      lightLog = f
+      lightExp = UnsafeBufferPointer(a)
+      lightTotal = row.total
+      logWL = row.logS
+    } else {
+      sortHeavyIndices(h: h, ws)
+      let heavy = ws.heavyIndexSorted
+      var c = 0, p = 0
+      for i in 0..<kp {
+        if p < h && heavy[p] == i {
+          p += 1
+          continue
+        }
+        ws.lightLog[c] = f[i]
+        c += 1
+      }
+      lightLog = UnsafeBufferPointer(start: ws.lightLog, count: n)
+      let out = UnsafeMutableBufferPointer(start: ws.lightExp, count: n)
+      lightTotal = LogSpace.storeExpShifted(lightLog, shift: s[h], into: out).sum
+      lightExp = UnsafeBufferPointer(out)
+      logWL = s[h] + log(lightTotal)
+    }
+    // Centred shares ν_i = ω_i − 1/n = (n ω'_i − W)/(n W): exactly 0 for equal weights.
+    let nd = Double(n)
+    let nu = UnsafeMutableBufferPointer(start: ws.centred, count: n)
+    let inv = 1 / (nd * lightTotal)
+    for i in 0..<n { nu[i] = (-lightTotal).addingProduct(nd, lightExp[i]) * inv }
+
+    let r = split.seriesOrder
+    let w = EstimatorWorkspace.maximumSeriesOrder + 1
+    if split.mode == .series {
+      let q = UnsafeMutableBufferPointer(start: ws.powerSums, count: r + 1)
+      q[0] = nd
+      q[1] = 0
+      LogSpace.powerSums(UnsafeBufferPointer(nu), upTo: r, into: q)
+      let lmax = min(m, n)
+      NewtonIdentities.subsetPowerSums(
+        q: UnsafeBufferPointer(q), maximumSubsetSize: lmax, order: r,
+        factorials: UnsafeBufferPointer(start: ws.factorials, count: r + 1),
+        out: UnsafeMutableBufferPointer(start: ws.subsetPowerSums, count: (lmax + 1) * w), stride: w)
+      // Ψ_l(b) = −b² Σ_{r=2}^{R} (Q_{l,r}/r) b^{r−2}: store Q_{l,r}/r.
+      for l in 1...lmax {
+        for rr in 2...r { ws.psiCoefficients[l * w + rr] = ws.subsetPowerSums[l * w + rr] / Double(rr) }
+      }
+    }
+
+    // exp(s_j − s_first) for every possible first remaining heavy index (≤ m).
+    if h > 0 {
+      for first in 0...min(m, h - 1) {
+        for j in first..<h { ws.heavyExp[first * h + j] = exp(s[j] - s[first]) }
+      }
+    }
+
+    var sum = CompensatedSum()
+    let combo = ws.combination
+    for t in 0...min(m, h) {
+      let terms = table.removedHeavy[t]
+      for i in 0..<t { combo[i] = i }
+      while true {
+        // log W_{H∖T_H}: the heavy weights not removed (−∞ when all are).
+        var logWH = -Double.infinity
+        if t < h {
+          var first = 0, p = 0
+          while p < t && combo[p] == first {
+            p += 1
+            first += 1
+          }
+          var heavySum = 0.0
+          p = 0
+          for j in first..<h {
+            while p < t && combo[p] < j { p += 1 }
+            if p < t && combo[p] == j { continue }
+            heavySum += ws.heavyExp[first * h + j]
+          }
+          logWH = s[first] + log(heavySum)
+        }
+        let logRho = LogSpace.logAddExp(logWL, logWH)
+        let kappa = exp(logWL - logRho)
+        let oneMinusKappa = logWH == -.infinity ? 0 : exp(logWH - logRho)
+        sum.add(terms.gamma * (logRho - row.logS))
+        addHeavyTerms(
+          terms, n: n, kappa: kappa, oneMinusKappa: oneMinusKappa, split: split, lightLog: lightLog,
+          lightExp: lightExp, lightTotal: lightTotal, logWL: logWL, nu: UnsafeBufferPointer(nu), ws: ws, into: &sum)
+        // Next t-combination of 0..<h in lexicographic order.
+        var i = t - 1
+        while i >= 0 && combo[i] == h - t + i { i -= 1 }
+        if i < 0 { break }
+        combo[i] += 1
+        for j in (i + 1)..<t { combo[j] = combo[j - 1] + 1 }
+      }
+    }
+    sum.add(table.constant)
+    return sum.value
+  }
+
+  /// The M_t and Ψ terms of one heavy removal set.
+  func addHeavyTerms(
+    _ terms: HeavyLightTable.RemovedHeavy, n: Int, kappa: Double, oneMinusKappa: Double, split: Split,
+    lightLog: UnsafeBufferPointer<Double>, lightExp: UnsafeBufferPointer<Double>, lightTotal: Double,
+    logWL: Double, nu: UnsafeBufferPointer<Double>, ws: EstimatorWorkspace, into sum: inout CompensatedSum
+  ) {
+    let lmax = terms.maximumLight
+    let nd = Double(n)
+    // M_t(y) − M_t(1/n), M_t(y) = Σ_l β_l log(1 − l y).
+    if let d = terms.series {
+      let delta = -oneMinusKappa / nd
+      var acc = 0.0
+      for k in stride(from: d.count - 1, through: 0, by: -1) { acc = (acc + d[k]) * delta }
+      sum.add(acc)
+    } else if lmax >= 1 {
+      for l in 1...lmax {
+        if l < n {
+          sum.add(terms.beta[l] * log1p(Double(l) * oneMinusKappa / Double(n - l)))
+        } else {
+          sum.add(terms.beta[l] * log(oneMinusKappa))
+        }
+      }
+    }
+    if lmax < 1 { return }
+    let w = EstimatorWorkspace.maximumSeriesOrder + 1
+    for l in 1...lmax where l < n {
+      let oneMinus = oneMinusKappa + kappa * Double(n - l) / nd
+      let b = kappa / oneMinus
+      let psi: Double
+      if split.mode == .series {
+        let r = split.seriesOrder
+        let c = ws.psiCoefficients + l * w
+        var acc = c[r]
+        var rr = r - 1
+        while rr >= 2 {
+          acc = c[rr].addingProduct(acc, b)
+          rr -= 1
+        }
+        psi = -(b * b) * acc
+      } else {
+        psi = enumeratedPsi(
+          l: l, b: b, kappa: kappa, oneMinusKappa: oneMinusKappa, oneMinus: oneMinus, lightLog: lightLog,
+          lightExp: lightExp, lightTotal: lightTotal, logWL: logWL, nu: nu, ws: ws)
+      }
+      sum.add(terms.alpha[l] * psi)
+    }
+  }
+
+  /// Ψ_l(b) = Σ_{|T_L| = l} φ(b N_{T_L}) by enumerating the light l-subsets.
+  /// Where b N_T > 1/2, log(1 − b N_T) = log((1 − κ) + κ(1 − Ω_T)) − log(1 − l y), with
+  /// 1 − Ω_T = Σ_{i∉T} ω_i taken as a log-sum-exp of the light complement when Ω_T > 1/2.
+  func enumeratedPsi(
+    l: Int, b: Double, kappa: Double, oneMinusKappa: Double, oneMinus: Double,
+    lightLog: UnsafeBufferPointer<Double>, lightExp: UnsafeBufferPointer<Double>, lightTotal: Double,
+    logWL: Double, nu: UnsafeBufferPointer<Double>, ws: EstimatorWorkspace
+  ) -> Double {
+    let n = nu.count
+    return withUnsafeTemporaryAllocation(of: Int.self, capacity: l) { c -> Double in
+      for i in 0..<l { c[i] = i }
+      var psi = 0.0
+      while true {
+        var nsum = 0.0, omega = 0.0
+        for i in 0..<l {
+          nsum += nu[c[i]]
+          omega += lightExp[c[i]]
+        }
+        omega /= lightTotal
+        let x = b * nsum
+        if x >= -1 && x <= 0.5 {
+          psi += LogSpace.phi(x)
+        } else {
+          let logComplement =
+            omega <= 0.5
+            ? log1p(-omega)
+            : logSumExcluding(c, l, lightLog) - logWL
+          let logOneMinusX =
+            LogSpace.logAddExp(oneMinusKappa > 0 ? log(oneMinusKappa) : -.infinity, log(kappa) + logComplement)
+            - log(oneMinus)
+          psi += LogSpace.phi(x, logOneMinusX: logOneMinusX)
+        }
+        var i = l - 1
+        while i >= 0 && c[i] == n - l + i { i -= 1 }
+        if i < 0 { break }
+        c[i] += 1
+        for j in (i + 1)..<l { c[j] = c[j - 1] + 1 }
+      }
+      return psi
+    }
+  }
+
+  /// log Σ_{i ∉ T} exp(v_i) with its own shift, T given by sorted indices.
+  func logSumExcluding(_ c: UnsafeMutableBufferPointer<Int>, _ l: Int, _ v: UnsafeBufferPointer<Double>) -> Double {
+    var mx = -Double.infinity
+    var p = 0
+    for i in 0..<v.count {
+      if p < l && c[p] == i {
+        p += 1
+        continue
+      }
+      mx = Swift.max(mx, v[i])
+    }
+    if mx == -.infinity { return -.infinity }
+    var total = 0.0
+    p = 0
+    for i in 0..<v.count {
+      if p < l && c[p] == i {
+        p += 1
+        continue
+      }
+      total += exp(v[i] - mx)
+    }
+    return mx + log(total)
+  }
+}
+
+/// Σ of doubles with a running error term (Knuth's two-sum), so the sum of a few dozen terms
+/// of mixed sign and size is correct to about one rounding of the result.
+/// A non-finite term makes the result that term's IEEE sum.
+struct CompensatedSum {
+  var high = 0.0
+  var low = 0.0
+  var nonFinite = 0.0
+
+  mutating func add(_ x: Double) {
+    if !x.isFinite {
+      nonFinite += x
+      return
+    }
+    let s = high + x
+    let bp = s - high
+    low += (high - (s - bp)) + (x - bp)
+    high = s
+  }
+
+  var value: Double { nonFinite != 0 || nonFinite.isNaN ? nonFinite + high : high + low }
+}

@@ -1,0 +1,133 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// IWAE_K, the leave-one-out mean Lbar_{K−1} and first-order JVI of one row, in O(K).
+///
+/// With u_i = w_i / S, ρ_i = 1 − u_i and x_i = (K u_i − 1)/(K − 1):
+///
+///     Lbar_{K−1} − IWAE_K = g(1) = (1/K) Σ_i φ(x_i),   φ(x) = log(1 − x) + x ≤ 0,
+///     JVI_{K,1} = K·IWAE_K − (K−1)·Lbar_{K−1} = IWAE_K − (K − 1)·g(1).
+///
+/// Every φ term is ≤ 0, so g(1) is a sum without cancellation, and no leave-one-out term is
+/// formed by subtracting from the total: for i ≠ i* (the first arg-max) x_i ≤ 1/2 and φ comes
+/// from the atanh series; for i* the complement ρ_{i*} is its own log-sum-exp (exact even when
+/// every other weight is more than 708 nats below the maximum).
+///
+/// Edge cases: an all −∞ row gives IWAE = Lbar = JVI = −∞; a row with one non-zero weight gives
+/// Lbar = −∞ and JVI = +∞ (the IEEE value of the definition). Equal weights give g(1) = 0 and
+/// JVI = IWAE = the weight, bit-exactly.
+///
+/// Error bound (../shared/docs/jackknife-math.md §1): |ΔLbar| ≤ ε(|log S| + c log K) and
+/// |ΔJVI_1| ≤ ε(|IWAE| + c(K − 1)|g(1)|): a few ulp of the result.
+///
+/// Cost: two passes with one exp per element, one with a division and a short series
+/// (1–22 terms, chosen per row from the largest |x|).
+public struct LeaveOneOutTerms: Sendable, Equatable {
+  /// IWAE_K = log((1/K) Σ w_i).
+  public var iwae: Double
+  /// g(1) = Lbar_{K−1} − IWAE_K ≤ 0.
+  public var meanLogRatio: Double
+
+  /// Lbar_{K−1}: the mean over the K leave-one-out subsets of IWAE_{K−1}.
+  public func leaveOneOutMean() -> Double {
+    iwae == -.infinity ? -.infinity : iwae + meanLogRatio
+  }
+
+  /// JVI_{K,1} = IWAE_K − (K − 1)·g(1).
+  public func jackknife(sampleCount k: Int) -> Double {
+    iwae == -.infinity ? -.infinity : iwae - Double(k - 1) * meanLogRatio
+  }
+}
+
+extension LogSpace {
+  /// Leave-one-out terms of one row; see `LeaveOneOutTerms`.
+  ///
+  /// - Parameters:
+  ///   - x: K ≥ 2 log-weights (finite or −∞).
+  ///   - scratch: at least K doubles, overwritten.
+  public static func leaveOneOut(
+    _ x: UnsafeBufferPointer<Double>, scratch: UnsafeMutableBufferPointer<Double>
+  ) -> LeaveOneOutTerms {
+    let k = x.count
+    precondition(k >= 2, "leave-one-out needs K ≥ 2")
+    let (m, top) = maximumAndFirstIndex(x)
+    if m == -.infinity { return LeaveOneOutTerms(iwae: -.infinity, meanLogRatio: -.infinity) }
+    let a = UnsafeMutableBufferPointer(rebasing: scratch[0..<k])
+    // One pass: a_i = exp(x_i − M) with a_{i*} = 0, Σ_{i≠i*} a_i and the second-largest a.
+    let (others, secondLargest) = storeExpShiftedExcluding(top, x, shift: m, into: a)
+    let total = 1 + others
+    let logTotal = log(total)
+    let iwae = m + log(total / Double(k))
+    // log ρ_{i*} = log(Σ_{i≠i*} w_i / S), relative to the maximum: from the shifted sum while it
+    // holds full precision, else from the complement's own log-sum-exp.
+    let logRhoTop = others >= 0x1p-900 ? log(others) - logTotal : (logSumExcluding(top, x) - m) - logTotal
+
+    let kd = Double(k)
+    let scale = 1 / ((kd - 1) * total)
+    let xHigh = (kd * secondLargest - total) * scale
+    let xLow = -1 / (kd - 1)
+    let maxAbsY = Swift.max(abs(xHigh / (2 - xHigh)), abs(xLow / (2 - xLow)))
+    let terms = phiSeriesTermCount(maxAbsY: maxAbsY)
+    var sumPhi = phiSumExcluding(top, a: UnsafeBufferPointer(a), k: kd, total: total, scale: scale, terms: terms)
+    let xTop = (kd - total) * scale
+    sumPhi += phi(xTop, logOneMinusX: log1p(1 / (kd - 1)) + logRhoTop)
+    return LeaveOneOutTerms(iwae: iwae, meanLogRatio: sumPhi / kd)
+  }
+
+  /// Σ_{i ≠ excluded} φ(x_i), x_i = (K a_i − A)/((K − 1)A) = (K u_i − 1)/(K − 1).
+  /// The excluded lane contributes φ(0) = 0 exactly.
+  @inlinable
+  static func phiSumExcluding(
+    _ excluded: Int, a: UnsafeBufferPointer<Double>, k: Double, total: Double, scale: Double, terms: Int
+  ) -> Double {
+    guard let p = a.baseAddress else { return 0 }
+    return phiSeriesCoefficients.withUnsafeBufferPointer { c -> Double in
+      guard let coefficients = c.baseAddress else { return 0 }
+      let n = a.count
+      let kv = V(repeating: k), totalV = V(repeating: -total), scaleV = V(repeating: scale)
+      let lanes = SIMD4<Int64>(0, 1, 2, 3)
+      let hot = excluded & ~3
+      var s0 = V(), s1 = V()
+      var i = 0
+      while i + 8 <= n && i + 8 <= hot {
+        // Two chunks per iteration with neither holding the excluded index.
+        s0 += phiSeries(totalV.addingProduct(kv, load(p, i)) * scaleV, terms: terms, coefficients: coefficients)
+        s1 += phiSeries(totalV.addingProduct(kv, load(p, i + 4)) * scaleV, terms: terms, coefficients: coefficients)
+        i += 8
+      }
+      while i < n {
+        var xv: V
+        if i + 4 <= n && i != hot {
+          xv = totalV.addingProduct(kv, load(p, i)) * scaleV
+        } else {
+          // The excluded index and the padding lanes contribute φ(0) = 0.
+          xv = totalV.addingProduct(kv, i + 4 <= n ? load(p, i) : loadTail(p, i, n - i, pad: 0)) * scaleV
+          let index = lanes &+ Int64(i)
+          xv.replace(with: 0, where: (index .== Int64(excluded)) .| (index .>= Int64(n)))
+        }
+        if (i >> 2) & 1 == 0 {
+          s0 += phiSeries(xv, terms: terms, coefficients: coefficients)
+        } else {
+          s1 += phiSeries(xv, terms: terms, coefficients: coefficients)
+        }
+        i += 4
+      }
+      return (s0 + s1).sum()
+    }
+  }
+
+  /// log Σ_{i ≠ excluded} exp(x_i), shifted by its own maximum (the slow path for rows where
+  /// every other weight is more than ~620 nats below the maximum).
+  @inline(never)
+  static func logSumExcluding(_ excluded: Int, _ x: UnsafeBufferPointer<Double>) -> Double {
+    var m = -Double.infinity
+    for i in x.indices where i != excluded { m = Swift.max(m, x[i]) }
+    if m == -.infinity { return -.infinity }
+    var s = 0.0
+    for i in x.indices where i != excluded { s += exp(x[i] - m) }
+    return m + log(s)
+  }
+}

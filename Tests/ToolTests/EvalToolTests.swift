@@ -1,0 +1,175 @@
+import Foundation
+import JVICore
+import Testing
+
+/// `jvi-eval` end to end: the contract of its output, its help, its exit codes and its errors.
+@Suite(.serialized)
+struct EvalToolTests {
+  let dir = ToolRun.temporaryDirectory()
+
+  func write(_ name: String, _ text: String) -> String {
+    let path = dir + "/" + name
+    FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+    return path
+  }
+
+  func writeBytes(_ name: String, _ bytes: [UInt8]) -> String {
+    let path = dir + "/" + name
+    FileManager.default.createFile(atPath: path, contents: Data(bytes))
+    return path
+  }
+
+  func eval(_ args: [String]) throws -> ToolRun { try ToolRun.run("jvi-eval", args) }
+
+  @Test func helpMatchesTheGoldenFile() throws {
+    let r = try eval(["--help"])
+    #expect(r.exitCode == 0)
+    let url = try #require(Bundle.module.url(forResource: "Golden/jvi-eval-help", withExtension: "txt"))
+    let golden = try String(contentsOf: url, encoding: .utf8)
+    #expect(r.standardOutput == golden)
+    #expect(r.standardError.isEmpty)
+    #expect(try eval(["-h"]).standardOutput == golden)
+  }
+
+  @Test func summaryOutputHasTheContractedColumns() throws {
+    let input = write("w.csv", "0,0,0,0\n-1,-2,-3,-4\n1,-inf,2,-inf\n")
+    let r = try eval(["--input", input, "--order", "2"])
+    #expect(r.exitCode == 0, "\(r.standardError)")
+    let lines = r.standardOutput.split(separator: "\n")
+    #expect(lines.first == "estimator,order,k,n,mean,std_error")
+    #expect(lines.count == 2 && lines[1].hasPrefix("jvi,2,4,3,"))
+    let all = try eval(["--input", input, "--estimator", "all", "--k", "2"])
+    #expect(all.exitCode == 0)
+    let names = all.standardOutput.split(separator: "\n").dropFirst().map { $0.split(separator: ",")[0] }
+    #expect(names == ["elbo-a", "iwae", "jvi", "delta"])
+    #expect(all.standardError.contains("skipping elbo-b"))
+  }
+
+  @Test func perInstanceOutputIsExactShortestRoundTrip() throws {
+    let input = write("p.csv", "0.1,0.1,0.1\n-inf,-inf,-inf\n-1,-2,-3\n")
+    let r = try eval(["--input", input, "--estimator", "iwae", "--per-instance"])
+    #expect(r.exitCode == 0, "\(r.standardError)")
+    let expected = try LogWeightMatrix(contentsOf: input)
+    let iwae = try IWAE().evaluate(expected, workspace: EstimatorWorkspace()).estimates
+    #expect(
+      r.standardOutput
+        == "instance,estimator,order,k,estimate\n0,iwae,0,3,0.1\n1,iwae,0,3,-inf\n2,iwae,0,3,\(iwae[2])\n")
+    #expect(Double(String(r.standardOutput.split(separator: "\n")[3].split(separator: ",")[4])) == iwae[2])
+  }
+
+  @Test func readsNPYAsTheREADMEShows() throws {
+    let m = SyntheticWeightLaw.logNormal(mu: -90, sigma: 1.5).sample(rows: 50, columns: 64, seed: 3)
+    let path = writeBytes("logw.npy", m.npyBytes())
+    let r = try eval(["--order", "2", "--input", path])
+    #expect(r.exitCode == 0, "\(r.standardError)")
+    let est = try Jackknife(order: 2).evaluate(m, workspace: EstimatorWorkspace()).estimates
+    let s = SampleSummary(est)
+    #expect(r.standardOutput == "estimator,order,k,n,mean,std_error\njvi,2,64,50,\(s.mean),\(s.standardError)\n")
+  }
+
+  @Test func outputIsIdenticalForOneAndTwoThreads() throws {
+    let m = SyntheticWeightLaw.logNormal(mu: 0, sigma: 3).sample(rows: 300, columns: 100, seed: 4)
+    let path = writeBytes("t.npy", m.npyBytes())
+    let one = try eval(["--input", path, "--estimator", "all", "--order", "3", "--per-instance", "--threads", "1"])
+    let two = try eval(["--input", path, "--estimator", "all", "--order", "3", "--per-instance", "--threads", "2"])
+    #expect(one.exitCode == 0 && one.standardOutput == two.standardOutput)
+  }
+
+  @Test func withoutInputItSaysItUsesTheSyntheticDemo() throws {
+    let r = try eval(["--order", "2"])
+    #expect(r.exitCode == 0)
+    #expect(r.standardError.contains("synthetic demo matrix") && r.standardError.contains("Exact log p(x) = 2"))
+    #expect(r.standardOutput.hasPrefix("estimator,order,k,n,mean,std_error\njvi,2,1000,1000,"))
+    let seeded = try eval(["--demo", "--seed", "7", "--estimator", "iwae"])
+    #expect(seeded.exitCode == 0 && !seeded.standardError.contains("no --input"))
+  }
+
+  @Test func analyticKLInputsEnableELBOB() throws {
+    let input = write("lw.csv", "-1,-2\n-3,-4\n")
+    let ll = write("ll.csv", "-10,-12\n-3,-5\n")
+    let kl = write("kl.csv", "1.5\n0\n")
+    let r = try eval(["--input", input, "--estimator", "elbo-b", "--log-likelihood", ll, "--kl", kl, "--per-instance"])
+    #expect(r.exitCode == 0, "\(r.standardError)")
+    #expect(r.standardOutput == "instance,estimator,order,k,estimate\n0,elbo-b,0,2,-12.5\n1,elbo-b,0,2,-4.0\n")
+    let missing = try eval(["--input", input, "--estimator", "elbo-b"])
+    #expect(missing.exitCode == 64 && missing.standardError.contains("elbo-b needs"))
+  }
+
+  @Test func usageErrorsExit64WithUsageAndHint() throws {
+    let input = write("u.csv", "0,1,2\n")
+    for (args, fragment) in [
+      (["--bogus"], "unknown option '--bogus'"),
+      (["--order"], "needs a value"),
+      (["--order", "two"], "expected an integer"),
+      (["--order", "-1"], "invalid value -1 for --order"),
+      (["--estimator", "vae"], "invalid value 'vae' for --estimator"),
+      (["--input", input, "--demo"], "cannot be used together"),
+      (["--input", input, "--order", "3"], "jvi of order 3 needs k > 3"),
+      (["--input", input, "--k", "4"], "k = 4 samples per estimate, but the matrix has only 3 columns"),
+      (["--input", input, "--order", "11"], "above the supported maximum 10"),
+      (["--estimator", "iwae", "--order", "2"], "--order applies to the jvi estimator"),
+      (["--kl", input], "must be given together"),
+      (["extra"], "unexpected argument 'extra'"),
+    ] {
+      let r = try eval(args)
+      #expect(r.exitCode == 64, "\(args): exit \(r.exitCode)")
+      #expect(r.standardError.hasPrefix("Error: ") && r.standardError.contains(fragment), "\(args): \(r.standardError)")
+      #expect(r.standardError.contains("Usage: jvi-eval") && r.standardError.contains("See 'jvi-eval --help'"))
+      #expect(r.standardOutput.isEmpty)
+    }
+  }
+
+  @Test func badFilesExit1NamingTheFileAndTheProblem() throws {
+    func npy(_ dict: String, _ data: [UInt8]) -> [UInt8] {
+      var header = dict
+      header += String(repeating: " ", count: (64 - (10 + header.utf8.count + 1) % 64) % 64) + "\n"
+      let n = header.utf8.count
+      return [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0, UInt8(n & 0xFF), UInt8(n >> 8)] + Array(header.utf8) + data
+    }
+    let six = [UInt8](repeating: 0, count: 48)
+    let cases: [(String, [UInt8], String)] = [
+      ("magic.npy", Array("PK\u{3}\u{4}not npy".utf8), "bad magic"),
+      ("header.npy", npy("{'descr': '<f8', 'shape': (2, 3), 'fortran_order': False, 'extra': 1}", six), "bad header"),
+      ("dtype.npy", npy("{'descr': '<i4', 'fortran_order': False, 'shape': (2, 3), }", six), "unsupported dtype '<i4'"),
+      (
+        "trunc.npy", npy("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }", Array(six.prefix(40))),
+        "truncated data"
+      ),
+      ("rank.npy", npy("{'descr': '<f8', 'fortran_order': False, 'shape': (6,), }", six), "wrong rank"),
+      ("cell.csv", Array("1,2\n3,x\n".utf8), "line 2, column 2: 'x' is not a number"),
+      ("nan.csv", Array("1,2\nnan,3\n".utf8), "line 2, column 1"),
+      (
+        "nan.npy",
+        npy(
+          "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }",
+          Array(six.prefix(40)) + [0, 0, 0, 0, 0, 0, 0xF8, 0x7F]), "row 1, column 2 (0-based) is NaN"
+      ),
+    ]
+    for (name, bytes, fragment) in cases {
+      let path = writeBytes(name, bytes)
+      let output = dir + "/out-\(name).csv"
+      let r = try eval(["--input", path, "--output", output])
+      #expect(r.exitCode == 1, "\(name): exit \(r.exitCode) \(r.standardError)")
+      #expect(
+        r.standardError.hasPrefix("Error: \(path): ") && r.standardError.contains(fragment),
+        "\(name): \(r.standardError)")
+      #expect(!FileManager.default.fileExists(atPath: output), "\(name) left an output file")
+    }
+    let missing = try eval(["--input", dir + "/missing.npy"])
+    #expect(missing.exitCode == 1 && missing.standardError.contains("missing.npy: cannot open"))
+  }
+
+  @Test func undefinedEstimatesAreRefusedWithoutWritingOutput() throws {
+    // One row has a single non-zero weight: JVI of order 3 is NaN there by definition.
+    let input = write("nan.csv", "0,1,2,3,4\n-inf,-inf,-inf,-inf,5\n")
+    let output = dir + "/never.csv"
+    let r = try eval(["--input", input, "--order", "3", "--output", output])
+    #expect(r.exitCode == 1)
+    #expect(r.standardError.contains("instance 1") && r.standardError.contains("undefined"))
+    #expect(!FileManager.default.fileExists(atPath: output))
+    // Order 1 is defined there (+inf) and is written.
+    let ok = try eval(["--input", input, "--order", "1", "--per-instance", "--output", output])
+    #expect(ok.exitCode == 0 && ok.standardOutput.isEmpty)
+    #expect(try String(contentsOfFile: output, encoding: .utf8).hasSuffix("1,jvi,1,5,inf\n"))
+  }
+}
