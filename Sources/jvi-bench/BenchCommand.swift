@@ -36,7 +36,7 @@ struct BenchCommand {
   }
 
   static func run(filter: String?, runs: Int, output: String) throws {
-    let cases = EstimatorBenchmarks.all().filter { filter == nil || $0.name.contains(filter!) }
+    let cases = try EstimatorBenchmarks.all().filter { filter.map($0.name.contains) ?? true }
     if cases.isEmpty { throw UsageError("no benchmark name contains '\(filter ?? "")'") }
     let stamp = BenchStamp.current()
     var rows: [BenchResult] = []

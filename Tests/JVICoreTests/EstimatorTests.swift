@@ -124,8 +124,9 @@ struct EstimatorTests {
     // no heavy/light split can handle gets this error instead of a 1.7e8-subset loop.
     let evaluator = HeavyLightEvaluator(target: .jackknife(order: 3))
     #expect(evaluator.enumerationCost(h: 0, n: 1000) > HeavyLightEvaluator.hardEnumerationBudget)
-    let error = JackknifeCostError(
-      target: .jackknife(order: 3), sampleCount: 1000, nonZeroCount: 1000, subsetEvaluations: 1.7e8, limit: 5e7)
+    let error = JackknifeRowError(
+      target: .jackknife(order: 3), sampleCount: 1000, nonZeroCount: 1000,
+      reason: .cost(subsetEvaluations: 1.7e8, limit: 5e7))
     #expect(error.description.contains("JVI of order 3") && error.description.contains("lower order"))
   }
 }

@@ -25,14 +25,14 @@ struct ReferenceRowTests {
     return try String(contentsOf: url, encoding: .utf8)
   }
 
-  static func load() throws -> (rows: [[Double]], references: [Reference]) {
+  static func load(prefix: String = "reference_rows") throws -> (rows: [[Double]], references: [Reference]) {
     var rows: [[Double]] = []
-    for line in try fixture("reference_rows_weights.csv").split(separator: "\n") {
+    for line in try fixture(prefix + "_weights.csv").split(separator: "\n") {
       let cells = line.split(separator: ",")
       rows.append(cells.dropFirst(2).map { Double($0)! })
     }
     var references: [Reference] = []
-    for line in try fixture("reference_rows.csv").split(separator: "\n").dropFirst() {
+    for line in try fixture(prefix + ".csv").split(separator: "\n").dropFirst() {
       let c = line.split(separator: ",").map(String.init)
       references.append(
         Reference(

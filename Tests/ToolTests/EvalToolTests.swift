@@ -172,4 +172,17 @@ struct EvalToolTests {
     #expect(ok.exitCode == 0 && ok.standardOutput.isEmpty)
     #expect(try String(contentsOfFile: output, encoding: .utf8).hasSuffix("1,jvi,1,5,inf\n"))
   }
+
+  @Test func rowsThatCannotBeCertifiedAreRefusedNamingTheRow() throws {
+    // Order 10 on 256 heavy-tailed weights: the terms cancel beyond double-double.
+    let m = SyntheticWeightLaw.logNormal(mu: -90, sigma: 5).sample(rows: 1, columns: 256, seed: 5)
+    let path = writeBytes("hopeless.npy", m.npyBytes())
+    let output = dir + "/hopeless.csv"
+    let r = try eval(["--input", path, "--order", "10", "--output", output])
+    #expect(r.exitCode == 1)
+    #expect(r.standardError.contains("row 0 (0-based)") && r.standardError.contains("cannot be computed accurately"))
+    #expect(!FileManager.default.fileExists(atPath: output))
+    // Order 6 is certified and printed.
+    #expect(try eval(["--input", path, "--order", "6"]).exitCode == 0)
+  }
 }

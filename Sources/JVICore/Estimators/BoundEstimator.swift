@@ -131,8 +131,8 @@ public enum EstimatorError: Error, Sendable, Equatable, CustomStringConvertible 
   case blockWiderThanMatrix(estimator: String, k: Int, columns: Int)
   case tooFewSamples(estimator: String, order: Int, k: Int, minimum: Int)
   case missingAnalyticKLInputs
-  /// The heavy/light evaluation of one row exceeded its work budget.
-  case costLimit(row: Int?, message: String)
+  /// One row cannot be evaluated within the work budget or to the accepted accuracy.
+  case rowNotEvaluable(row: Int?, message: String)
 
   public var description: String {
     switch self {
@@ -148,13 +148,13 @@ public enum EstimatorError: Error, Sendable, Equatable, CustomStringConvertible 
     case .missingAnalyticKLInputs:
       return "elbo-b needs log p(x|z) for every sample and the analytic KL(q(z|x) || p(z)) per instance; "
         + "these log-weights come without them"
-    case .costLimit(let row, let message):
+    case .rowNotEvaluable(let row, let message):
       return (row.map { "row \($0) (0-based): " } ?? "") + message
     }
   }
 
   func at(row: Int) -> EstimatorError {
-    if case .costLimit(nil, let message) = self { return .costLimit(row: row, message: message) }
+    if case .rowNotEvaluable(nil, let message) = self { return .rowNotEvaluable(row: row, message: message) }
     return self
   }
 }

@@ -31,6 +31,10 @@ public final class EstimatorWorkspace {
   private(set) var subsetPowerSums: UnsafeMutablePointer<Double>
   private(set) var psiCoefficients: UnsafeMutablePointer<Double>
   let factorials: UnsafeMutablePointer<Double>
+  // Double-double versions for the extended-precision light terms.
+  let powerSumsExtended: UnsafeMutablePointer<DoubleDouble>
+  private(set) var subsetPowerSumsExtended: UnsafeMutablePointer<DoubleDouble>
+  private(set) var psiCoefficientsExtended: UnsafeMutablePointer<DoubleDouble>
 
   /// Heavy/light tables built so far, by key.
   var tables: [HeavyLightTable.Key: HeavyLightTable] = [:]
@@ -57,6 +61,9 @@ public final class EstimatorWorkspace {
     subsetPowerSums = .allocate(capacity: 1)
     psiCoefficients = .allocate(capacity: 1)
     factorials = .allocate(capacity: EstimatorWorkspace.maximumSeriesOrder + 1)
+    powerSumsExtended = .allocate(capacity: EstimatorWorkspace.maximumSeriesOrder + 1)
+    subsetPowerSumsExtended = .allocate(capacity: 1)
+    psiCoefficientsExtended = .allocate(capacity: 1)
     var f = 1.0
     for s in 0...EstimatorWorkspace.maximumSeriesOrder {
       if s > 0 { f *= Double(s) }
@@ -74,6 +81,9 @@ public final class EstimatorWorkspace {
     topIndex.deallocate()
     heavyIndexSorted.deallocate()
     combination.deallocate()
+    powerSumsExtended.deallocate()
+    subsetPowerSumsExtended.deallocate()
+    psiCoefficientsExtended.deallocate()
   }
 
   /// Makes room for rows of `rowLength` samples and removal sets of size ≤ `order`.
@@ -93,6 +103,10 @@ public final class EstimatorWorkspace {
       let w = EstimatorWorkspace.maximumSeriesOrder + 1
       for p in [bottomValue, prefix, heavyExp, subsetPowerSums, psiCoefficients] { p.deallocate() }
       combination.deallocate()
+      subsetPowerSumsExtended.deallocate()
+      psiCoefficientsExtended.deallocate()
+      subsetPowerSumsExtended = .allocate(capacity: (m + 1) * w)
+      psiCoefficientsExtended = .allocate(capacity: (m + 1) * w)
       bottomValue = .allocate(capacity: m + 1)
       prefix = .allocate(capacity: m + 1)
       combination = .allocate(capacity: m + 1)

@@ -15,12 +15,16 @@
 /// block gives −∞; K' ≤ m gives the IEEE value of the definition: (−1)^(m+1)·∞ when K' = m,
 /// NaN when K' < m. Equal log-weights give that value exactly.
 ///
-/// Error bound: ≤ 1.6e−15·max(1, |JVI|) for m = 1, ≤ 1.2e−14·max(1, |JVI|) for m = 2, 3
-/// (tested against Float80 brute force and 50-digit references).
+/// Error bound: m = 1 a few ulp (≤ 1.6e−15·max(1, |JVI|)); m = 2, 3 ≤ 1.2e−14·max(1, |JVI|)
+/// (measured 1.9e−15 against 40-digit enumeration at K = 64…1000). Beyond that the light terms
+/// cancel ≈ K^(m−2)-fold: every row carries an a-posteriori bound on its rounding error
+/// (`HeavyLightDiagnostics.errorBound`), rows whose bound exceeds 1e−13 relative are recomputed
+/// with the light terms in double-double, and a row still above 1e−9 relative is refused with
+/// `EstimatorError.rowNotEvaluable` rather than printed. Measured: orders 4–8 within 1e−9 of
+/// 40-digit enumeration at K ≤ 22; orders ≤ 6 certified to ≤ 6e−13 relative up to K = 5000.
 ///
-/// Orders above `maximumOrder` are refused: the coefficients grow like k^m/m!, double
-/// precision cannot resolve the combination much beyond, and the exact fallback for small or
-/// sparse blocks enumerates up to C(2m + 1, m) subsets per instance.
+/// Orders above `maximumOrder` are refused: the exact fallback for small or sparse blocks
+/// enumerates up to C(2m + 1, m) subsets per instance, and the cancellation grows like K^(m−2).
 public struct Jackknife: BoundEstimator {
   public static let maximumOrder = 10
 
@@ -70,7 +74,7 @@ public struct Jackknife: BoundEstimator {
       do {
         return try evaluator.evaluate(x, workspace: workspace)
       } catch {
-        throw .costLimit(row: nil, message: error.description)
+        throw .rowNotEvaluable(row: nil, message: error.description)
       }
     }
   }

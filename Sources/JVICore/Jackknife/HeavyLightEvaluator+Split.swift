@@ -17,7 +17,7 @@ extension HeavyLightEvaluator {
   func chooseSplit(
     _ f: UnsafeBufferPointer<Double>, _ a: UnsafeMutableBufferPointer<Double>, _ row: RowSummary,
     _ ws: EstimatorWorkspace
-  ) throws(JackknifeCostError) -> Split {
+  ) throws(JackknifeRowError) -> Split {
     let m = target.maximumRemoved
     let kp = row.nonZeroCount
     let nmin = 2 * m + 2
@@ -55,7 +55,14 @@ extension HeavyLightEvaluator {
       }
       let theta = thetaBound(h: h, n: n, logWL: logWL, ws)
       ws.thetas[h] = theta
-      if theta <= HeavyLightEvaluator.thetaTarget && n >= nmin {
+      if let forced = forcedHeavyCount {
+        if h == forced {
+          precondition(
+            theta < HeavyLightEvaluator.thetaFallback && n >= nmin, "forced split h = \(h) does not converge")
+          return Split(
+            heavyCount: h, mode: .series, theta: theta, seriesOrder: HeavyLightEvaluator.seriesOrder(theta: theta))
+        }
+      } else if theta <= HeavyLightEvaluator.thetaTarget && n >= nmin {
         return Split(
           heavyCount: h, mode: .series, theta: theta, seriesOrder: HeavyLightEvaluator.seriesOrder(theta: theta))
       }
@@ -84,9 +91,9 @@ extension HeavyLightEvaluator {
     if cost <= HeavyLightEvaluator.hardEnumerationBudget {
       return Split(heavyCount: hEnum, mode: .enumeration, theta: .nan, seriesOrder: 0)
     }
-    throw JackknifeCostError(
-      target: target, sampleCount: row.sampleCount, nonZeroCount: kp, subsetEvaluations: cost,
-      limit: HeavyLightEvaluator.hardEnumerationBudget)
+    throw JackknifeRowError(
+      target: target, sampleCount: row.sampleCount, nonZeroCount: kp,
+      reason: .cost(subsetEvaluations: cost, limit: HeavyLightEvaluator.hardEnumerationBudget))
   }
 
   /// θ(h) for one heavy-set size (see `chooseSplit`).

@@ -12,21 +12,120 @@ extension HeavyLightEvaluator {
   ///
   /// with κ = W_L/(S ρ_{T_H}), y = κ/n, b_l = κ/(1 − l y), 1 − l y = (1 − κ) + κ(n − l)/n.
   /// Every ρ and 1 − κ is formed by a log-sum-exp of what remains, never by subtraction.
-  /// The terms are summed with a compensated (double-double) sum.
+  /// With `extended`, the light terms α'Ψ (whose alternating sum cancels ≈ K^(m−2)-fold) are
+  /// formed in double-double from the same double inputs ν, κ and 1 − κ.
   func combineTerms(
     _ f: UnsafeBufferPointer<Double>, _ a: UnsafeMutableBufferPointer<Double>, _ row: RowSummary,
-    _ split: Split, _ ws: EstimatorWorkspace
-  ) -> Double {
+    _ split: Split, _ ws: EstimatorWorkspace, extended: Bool
+  ) -> TermSum {
     let m = target.maximumRemoved
     let kp = row.nonZeroCount, h = split.heavyCount
     let n = kp - h
     let table = ws.table(
       HeavyLightTable.Key(sampleCount: row.sampleCount, zeroCount: row.sampleCount - kp, heavyCount: h, target: target))
     let s = ws.topValue
+    let light = lightShares(f, a, row, h: h, ws)
 
-    // Light weights: ω'_i = exp(f_i − M_L) with M_L the largest light weight.
-    let lightLog: UnsafeBufferPointer<Double>
-    let lightExp: UnsafeBufferPointer<Double>
+    let r = split.seriesOrder
+    let w = EstimatorWorkspace.maximumSeriesOrder + 1
+    if split.mode == .series {
+      let lmax = min(m, n)
+      if extended {
+        let q = ws.powerSumsExtended
+        q[0] = DoubleDouble(Double(n))
+        q[1] = .zero
+        LogSpace.powerSumsDoubleDouble(light.nu, upTo: r, into: q)
+        NewtonIdentities.subsetPowerSumsDoubleDouble(
+          q: q, maximumSubsetSize: lmax, order: r, out: ws.subsetPowerSumsExtended, stride: w)
+        for l in 1...lmax {
+          for rr in 2...r {
+            ws.psiCoefficientsExtended[l * w + rr] =
+              ws.subsetPowerSumsExtended[l * w + rr] / DoubleDouble(Double(rr))
+          }
+        }
+      } else {
+        let q = UnsafeMutableBufferPointer(start: ws.powerSums, count: r + 1)
+        q[0] = Double(n)
+        q[1] = 0
+        LogSpace.powerSums(light.nu, upTo: r, into: q)
+        NewtonIdentities.subsetPowerSums(
+          q: UnsafeBufferPointer(q), maximumSubsetSize: lmax, order: r,
+          factorials: UnsafeBufferPointer(start: ws.factorials, count: r + 1),
+          out: UnsafeMutableBufferPointer(start: ws.subsetPowerSums, count: (lmax + 1) * w), stride: w)
+        // Ψ_l(b) = −b² Σ_{r=2}^{R} (Q_{l,r}/r) b^{r−2}: store Q_{l,r}/r.
+        for l in 1...lmax {
+          for rr in 2...r { ws.psiCoefficients[l * w + rr] = ws.subsetPowerSums[l * w + rr] / Double(rr) }
+        }
+      }
+    }
+
+    // exp(s_j − s_first) for every possible first remaining heavy index (≤ m).
+    if h > 0 {
+      for first in 0...min(m, h - 1) {
+        for j in first..<h { ws.heavyExp[first * h + j] = exp(s[j] - s[first]) }
+      }
+    }
+
+    var sum = TermSum()
+    let combo = ws.combination
+    for t in 0...min(m, h) {
+      let terms = table.removedHeavy[t]
+      for i in 0..<t { combo[i] = i }
+      while true {
+        // log W_{H∖T_H}: the heavy weights not removed (−∞ when all are).
+        var logWH = -Double.infinity
+        if t < h {
+          var first = 0, p = 0
+          while p < t && combo[p] == first {
+            p += 1
+            first += 1
+          }
+          var heavySum = 0.0
+          p = 0
+          for j in first..<h {
+            while p < t && combo[p] < j { p += 1 }
+            if p < t && combo[p] == j { continue }
+            heavySum += ws.heavyExp[first * h + j]
+          }
+          logWH = s[first] + log(heavySum)
+        }
+        let logRho = LogSpace.logAddExp(light.logWL, logWH)
+        let kappa = exp(light.logWL - logRho)
+        let oneMinusKappa = logWH == -.infinity ? 0 : exp(logWH - logRho)
+        sum.add(terms.gamma * (logRho - row.logS))
+        addHeavyTerms(
+          terms, n: n, kappa: kappa, oneMinusKappa: oneMinusKappa, split: split, light: light, ws: ws,
+          extended: extended, into: &sum)
+        // Next t-combination of 0..<h in lexicographic order.
+        var i = t - 1
+        while i >= 0 && combo[i] == h - t + i { i -= 1 }
+        if i < 0 { break }
+        combo[i] += 1
+        for j in (i + 1)..<t { combo[j] = combo[j - 1] + 1 }
+      }
+    }
+    sum.add(table.constant)
+    return sum
+  }
+
+  /// The light weights of a split: their log-weights, shifted exps ω'_i = exp(f_i − M_L)
+  /// (M_L the largest light weight), W = Σ ω'_i, log W_L and the centred shares
+  /// ν_i = ω_i − 1/n = (n ω'_i − W)/(n W) (exactly 0 for equal weights).
+  struct LightShares {
+    var log: UnsafeBufferPointer<Double>
+    var exp: UnsafeBufferPointer<Double>
+    var total: Double
+    var logWL: Double
+    var nu: UnsafeBufferPointer<Double>
+  }
+
+  func lightShares(
+    _ f: UnsafeBufferPointer<Double>, _ a: UnsafeMutableBufferPointer<Double>, _ row: RowSummary, h: Int,
+    _ ws: EstimatorWorkspace
+  ) -> LightShares {
+    let kp = row.nonZeroCount, n = kp - h
+    let s = ws.topValue
+    let lightLog: UnsafeBufferPointer<Double>, lightExp: UnsafeBufferPointer<Double>
     let lightTotal: Double, logWL: Double
     if h == 0 {
       lightLog = f
@@ -51,84 +150,17 @@ extension HeavyLightEvaluator {
       lightExp = UnsafeBufferPointer(out)
       logWL = s[h] + log(lightTotal)
     }
-    // Centred shares ν_i = ω_i − 1/n = (n ω'_i − W)/(n W): exactly 0 for equal weights.
     let nd = Double(n)
     let nu = UnsafeMutableBufferPointer(start: ws.centred, count: n)
     let inv = 1 / (nd * lightTotal)
     for i in 0..<n { nu[i] = (-lightTotal).addingProduct(nd, lightExp[i]) * inv }
-
-    let r = split.seriesOrder
-    let w = EstimatorWorkspace.maximumSeriesOrder + 1
-    if split.mode == .series {
-      let q = UnsafeMutableBufferPointer(start: ws.powerSums, count: r + 1)
-      q[0] = nd
-      q[1] = 0
-      LogSpace.powerSums(UnsafeBufferPointer(nu), upTo: r, into: q)
-      let lmax = min(m, n)
-      NewtonIdentities.subsetPowerSums(
-        q: UnsafeBufferPointer(q), maximumSubsetSize: lmax, order: r,
-        factorials: UnsafeBufferPointer(start: ws.factorials, count: r + 1),
-        out: UnsafeMutableBufferPointer(start: ws.subsetPowerSums, count: (lmax + 1) * w), stride: w)
-      // Ψ_l(b) = −b² Σ_{r=2}^{R} (Q_{l,r}/r) b^{r−2}: store Q_{l,r}/r.
-      for l in 1...lmax {
-        for rr in 2...r { ws.psiCoefficients[l * w + rr] = ws.subsetPowerSums[l * w + rr] / Double(rr) }
-      }
-    }
-
-    // exp(s_j − s_first) for every possible first remaining heavy index (≤ m).
-    if h > 0 {
-      for first in 0...min(m, h - 1) {
-        for j in first..<h { ws.heavyExp[first * h + j] = exp(s[j] - s[first]) }
-      }
-    }
-
-    var sum = CompensatedSum()
-    let combo = ws.combination
-    for t in 0...min(m, h) {
-      let terms = table.removedHeavy[t]
-      for i in 0..<t { combo[i] = i }
-      while true {
-        // log W_{H∖T_H}: the heavy weights not removed (−∞ when all are).
-        var logWH = -Double.infinity
-        if t < h {
-          var first = 0, p = 0
-          while p < t && combo[p] == first {
-            p += 1
-            first += 1
-          }
-          var heavySum = 0.0
-          p = 0
-          for j in first..<h {
-            while p < t && combo[p] < j { p += 1 }
-            if p < t && combo[p] == j { continue }
-            heavySum += ws.heavyExp[first * h + j]
-          }
-          logWH = s[first] + log(heavySum)
-        }
-        let logRho = LogSpace.logAddExp(logWL, logWH)
-        let kappa = exp(logWL - logRho)
-        let oneMinusKappa = logWH == -.infinity ? 0 : exp(logWH - logRho)
-        sum.add(terms.gamma * (logRho - row.logS))
-        addHeavyTerms(
-          terms, n: n, kappa: kappa, oneMinusKappa: oneMinusKappa, split: split, lightLog: lightLog,
-          lightExp: lightExp, lightTotal: lightTotal, logWL: logWL, nu: UnsafeBufferPointer(nu), ws: ws, into: &sum)
-        // Next t-combination of 0..<h in lexicographic order.
-        var i = t - 1
-        while i >= 0 && combo[i] == h - t + i { i -= 1 }
-        if i < 0 { break }
-        combo[i] += 1
-        for j in (i + 1)..<t { combo[j] = combo[j - 1] + 1 }
-      }
-    }
-    sum.add(table.constant)
-    return sum.value
+    return LightShares(log: lightLog, exp: lightExp, total: lightTotal, logWL: logWL, nu: UnsafeBufferPointer(nu))
   }
 
   /// The M_t and Ψ terms of one heavy removal set.
   func addHeavyTerms(
     _ terms: HeavyLightTable.RemovedHeavy, n: Int, kappa: Double, oneMinusKappa: Double, split: Split,
-    lightLog: UnsafeBufferPointer<Double>, lightExp: UnsafeBufferPointer<Double>, lightTotal: Double,
-    logWL: Double, nu: UnsafeBufferPointer<Double>, ws: EstimatorWorkspace, into sum: inout CompensatedSum
+    light: LightShares, ws: EstimatorWorkspace, extended: Bool, into sum: inout TermSum
   ) {
     let lmax = terms.maximumLight
     let nd = Double(n)
@@ -150,6 +182,23 @@ extension HeavyLightEvaluator {
     if lmax < 1 { return }
     let w = EstimatorWorkspace.maximumSeriesOrder + 1
     for l in 1...lmax where l < n {
+      if split.mode == .series && extended {
+        // b_l = κ/((1 − κ) + κ(n − l)/n) and Ψ_l(b_l) in double-double.
+        let kappaX = DoubleDouble(kappa)
+        let oneMinus = DoubleDouble(oneMinusKappa) + kappaX * (DoubleDouble(Double(n - l)) / DoubleDouble(nd))
+        let b = kappaX / oneMinus
+        let r = split.seriesOrder
+        let c = ws.psiCoefficientsExtended + l * w
+        var acc = c[r]
+        var rr = r - 1
+        while rr >= 2 {
+          acc = c[rr] + acc * b
+          rr -= 1
+        }
+        let psi = -(b * b) * acc
+        sum.addExtended(terms.alphaExtended[l] * psi)
+        continue
+      }
       let oneMinus = oneMinusKappa + kappa * Double(n - l) / nd
       let b = kappa / oneMinus
       let psi: Double
@@ -165,8 +214,7 @@ extension HeavyLightEvaluator {
         psi = -(b * b) * acc
       } else {
         psi = enumeratedPsi(
-          l: l, b: b, kappa: kappa, oneMinusKappa: oneMinusKappa, oneMinus: oneMinus, lightLog: lightLog,
-          lightExp: lightExp, lightTotal: lightTotal, logWL: logWL, nu: nu, ws: ws)
+          l: l, b: b, kappa: kappa, oneMinusKappa: oneMinusKappa, oneMinus: oneMinus, light: light, ws: ws)
       }
       sum.add(terms.alpha[l] * psi)
     }
@@ -176,10 +224,10 @@ extension HeavyLightEvaluator {
   /// Where b N_T > 1/2, log(1 − b N_T) = log((1 − κ) + κ(1 − Ω_T)) − log(1 − l y), with
   /// 1 − Ω_T = Σ_{i∉T} ω_i taken as a log-sum-exp of the light complement when Ω_T > 1/2.
   func enumeratedPsi(
-    l: Int, b: Double, kappa: Double, oneMinusKappa: Double, oneMinus: Double,
-    lightLog: UnsafeBufferPointer<Double>, lightExp: UnsafeBufferPointer<Double>, lightTotal: Double,
-    logWL: Double, nu: UnsafeBufferPointer<Double>, ws: EstimatorWorkspace
+    l: Int, b: Double, kappa: Double, oneMinusKappa: Double, oneMinus: Double, light: LightShares,
+    ws: EstimatorWorkspace
   ) -> Double {
+    let nu = light.nu
     let n = nu.count
     return withUnsafeTemporaryAllocation(of: Int.self, capacity: l) { c -> Double in
       for i in 0..<l { c[i] = i }
@@ -188,9 +236,9 @@ extension HeavyLightEvaluator {
         var nsum = 0.0, omega = 0.0
         for i in 0..<l {
           nsum += nu[c[i]]
-          omega += lightExp[c[i]]
+          omega += light.exp[c[i]]
         }
-        omega /= lightTotal
+        omega /= light.total
         let x = b * nsum
         if x >= -1 && x <= 0.5 {
           psi += LogSpace.phi(x)
@@ -198,7 +246,7 @@ extension HeavyLightEvaluator {
           let logComplement =
             omega <= 0.5
             ? log1p(-omega)
-            : logSumExcluding(c, l, lightLog) - logWL
+            : logSumExcluding(c, l, light.log) - light.logWL
           let logOneMinusX =
             LogSpace.logAddExp(oneMinusKappa > 0 ? log(oneMinusKappa) : -.infinity, log(kappa) + logComplement)
             - log(oneMinus)
@@ -239,6 +287,37 @@ extension HeavyLightEvaluator {
   }
 }
 
+/// The terms of D: those formed in double (summed with `CompensatedSum`) and the light terms
+/// formed in double-double, with the scale of each for the error bound.
+struct TermSum {
+  var double = CompensatedSum()
+  var extended = DoubleDouble.zero
+  /// Σ |double-double terms|.
+  var extendedMagnitude = 0.0
+
+  mutating func add(_ x: Double) { double.add(x) }
+
+  mutating func addExtended(_ x: DoubleDouble) {
+    extended += x
+    extendedMagnitude += abs(x.hi)
+  }
+
+  var value: Double {
+    var s = double
+    s.addUncounted(extended.hi)
+    s.addUncounted(extended.lo)
+    return s.value
+  }
+
+  /// A bound on |computed − exact| for a result `result`, calibrated against Float80 brute
+  /// force (actual errors stayed below 0.27 of the double part):
+  /// ε(4|result| + R'·Σ|double terms|) + 8·R'·2^−104·Σ|double-double terms|, R' = max(R, 8).
+  func errorBound(result: Double, seriesOrder: Int) -> Double {
+    let r = Double(Swift.max(seriesOrder, 8))
+    return Double.ulpOfOne * (4 * abs(result) + r * double.magnitude) + 8 * r * 0x1p-104 * extendedMagnitude
+  }
+}
+
 /// Σ of doubles with a running error term (Knuth's two-sum), so the sum of a few dozen terms
 /// of mixed sign and size is correct to about one rounding of the result.
 /// A non-finite term makes the result that term's IEEE sum.
@@ -246,16 +325,26 @@ struct CompensatedSum {
   var high = 0.0
   var low = 0.0
   var nonFinite = 0.0
+  /// Σ |terms|: the scale of the cancellation, for the error bound.
+  var magnitude = 0.0
 
   mutating func add(_ x: Double) {
     if !x.isFinite {
       nonFinite += x
       return
     }
+    magnitude += abs(x)
     let s = high + x
     let bp = s - high
     low += (high - (s - bp)) + (x - bp)
     high = s
+  }
+
+  /// Adds a term that is not counted in `magnitude` (the low parts of double-double terms).
+  mutating func addUncounted(_ x: Double) {
+    let saved = magnitude
+    add(x)
+    magnitude = saved
   }
 
   var value: Double { nonFinite != 0 || nonFinite.isNaN ? nonFinite + high : high + low }

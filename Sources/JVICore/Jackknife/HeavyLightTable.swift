@@ -23,6 +23,8 @@ public struct HeavyLightTable: Sendable {
     public var maximumLight: Int
     /// α'_{t+l}, l = 0…maximumLight.
     public var alpha: [Double]
+    /// α'_{t+l} in double-double, for the extended-precision light terms.
+    public var alphaExtended: [DoubleDouble]
     /// β_l = α'_{t+l} C(n, l), l = 0…maximumLight.
     public var beta: [Double]
     /// d_1…d_kmax of the M_t series in Δ, or nil when M_t is evaluated directly
@@ -106,6 +108,7 @@ public struct HeavyLightTable: Sendable {
           gamma: gamma.toDouble(),
           maximumLight: lmax,
           alpha: (0...lmax).map { folded[t + $0].toDouble() },
+          alphaExtended: (0...lmax).map { folded[t + $0].toDoubleDouble() },
           beta: beta.map { $0.toDouble() },
           series: series))
     }

@@ -10,7 +10,9 @@ formed as 1 - U_T when U_T <= 1/2, and as the direct sum of the complement other
 Output: reference_rows.csv with columns
   regime,k,order,row,jvi,lbar   (jvi = JVI_{K,order}, lbar = Lbar_{K-order}, 25 digits)
 and reference_rows_weights.csv: row,k,log-weights... (17 significant digits, round-trip).
-Run: python3 make_reference_rows.py   (about 10 minutes on 2 cores)
+With --high-orders: the same for K in {18, 20, 22} and orders 4..8 (where the combination
+cancels up to 1e8-fold), into reference_rows_high.csv and reference_rows_high_weights.csv.
+Run: python3 make_reference_rows.py [--high-orders]   (about 5 minutes each on 2 cores)
 """
 import itertools
 import math
@@ -112,6 +114,43 @@ def job(args):
     return f"{regime},{k},{m},{idx},{jvi},{lb}"
 
 
+def job_high(args):
+    """All orders 4..8 of one row from one enumeration (Lbar_{K-j}, j <= 8)."""
+    regime, k, idx, row = args
+    L = lbars(row, 8)
+    lines = []
+    for m in range(4, 9):
+        c = coefficients(k, m)
+        if any(x == mp.mpf("-inf") for x in L[: m + 1]):
+            jvi = "nan"
+        else:
+            jvi = mp.nstr(mp.fsum(mp.mpf(cj.numerator) / cj.denominator * L[j] for j, cj in enumerate(c)), 25)
+        lines.append(f"{regime},{k},{m},{idx},{jvi},{mp.nstr(L[m], 25)}")
+    return lines
+
+
+def main_high():
+    regimes = ["N1", "N5", "logt", "dom300", "neginf"]
+    rng = np.random.default_rng(20261124)
+    rows, jobs = [], []
+    for k in (18, 20, 22):
+        for regime in regimes:
+            row = sample(regime, k, rng)
+            jobs.append((regime, k, len(rows), row))
+            rows.append((k, row))
+    with open("reference_rows_high_weights.csv", "w") as f:
+        for idx, (k, row) in enumerate(rows):
+            f.write(f"{idx},{k}," + ",".join("-inf" if v == -np.inf else repr(float(v)) for v in row) + "\n")
+    with mp_pool.Pool(2) as pool:
+        results = pool.map(job_high, jobs, chunksize=1)
+    with open("reference_rows_high.csv", "w") as f:
+        f.write("regime,k,order,row,jvi,lbar\n")
+        for lines in results:
+            for line in lines:
+                f.write(line + "\n")
+    print(f"{len(rows)} rows, {5 * len(rows)} references", file=sys.stderr)
+
+
 def main():
     regimes = ["N0.1", "N1", "N5", "N20", "logt", "dom300", "dom800", "codom", "equal", "neginf", "sparse"]
     plan = [(64, [1, 2, 3], 2), (257, [1, 2], 2), (257, [3], 1), (1000, [1, 2], 1)]
@@ -138,4 +177,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    if "--high-orders" in sys.argv:
+        main_high()
+    else:
+        main()

@@ -1,0 +1,97 @@
+extension LogSpace {
+  /// q_r = Σ_i ν_i^r for r = 2…R in double-double, into `q[2…R]`.
+  ///
+  /// Every power is carried as hi + lo with exact FMA two-products (ν·ν exactly, then one
+  /// rounding of 2^−104 per further factor), and accumulated with two-sums per lane, so q_r is
+  /// accurate to ≈ (R + n/4)·2^−104·Σ|ν_i|^r. Cost: about 12 flops per element and power.
+  public static func powerSumsDoubleDouble(
+    _ nu: UnsafeBufferPointer<Double>, upTo r: Int, into q: UnsafeMutablePointer<DoubleDouble>
+  ) {
+    precondition(r >= 2)
+    withUnsafeTemporaryAllocation(of: SIMD4<Double>.self, capacity: 2 * (r + 1)) { acc in
+      for i in 0..<(2 * (r + 1)) { acc[i] = SIMD4<Double>() }
+      if let p = nu.baseAddress {
+        let n = nu.count
+        var i = 0
+        while i < n {
+          let v = i + 4 <= n ? load(p, i) : loadTail(p, i, n - i, pad: 0)
+          // ν² exactly.
+          var ph = v * v
+          var pl = (-ph).addingProduct(v, v)
+          var s = 2
+          while true {
+            // acc[s] += ph + pl (two-sum on the high parts, low parts added).
+            let ah = acc[2 * s]
+            let sum = ah + ph
+            let bb = sum - ah
+            let err = (ah - (sum - bb)) + (ph - bb)
+            acc[2 * s] = sum
+            acc[2 * s + 1] += err + pl
+            if s == r { break }
+            // (ph + pl)·ν with an exact product of the high part.
+            let h = ph * v
+            let e = (-h).addingProduct(ph, v)
+            let l = e + pl * v
+            ph = h + l
+            pl = l - (ph - h)
+            s += 1
+          }
+          i += 4
+        }
+      }
+      for s in 2...r {
+        var total = DoubleDouble.zero
+        for lane in 0..<4 { total += DoubleDouble(hi: acc[2 * s][lane], lo: acc[2 * s + 1][lane]) }
+        q[s] = total
+      }
+    }
+  }
+}
+
+extension NewtonIdentities {
+  /// `subsetPowerSums` in double-double: Q[l][r] for l = 0…m, r = 0…R into `out[l * stride + r]`.
+  /// Cost: O(m² R²) double-double operations (≈ 20 flops each).
+  public static func subsetPowerSumsDoubleDouble(
+    q: UnsafePointer<DoubleDouble>, maximumSubsetSize m: Int, order r: Int,
+    out: UnsafeMutablePointer<DoubleDouble>, stride: Int
+  ) {
+    let w = r + 1
+    precondition(stride >= w)
+    withUnsafeTemporaryAllocation(of: DoubleDouble.self, capacity: (2 * m + 3) * w) { scratch in
+      let pBase = 0, eBase = (m + 1) * w, fBase = (2 * m + 2) * w
+      // s! in double-double.
+      scratch[fBase] = DoubleDouble(1)
+      if r >= 1 { for s in 1...r { scratch[fBase + s] = scratch[fBase + s - 1] * Double(s) } }
+      // P_k[s] = k^s q_s / s!, with k^s/s! built as a running product of k/s.
+      if m >= 1 {
+        for k in 1...m {
+          var c = DoubleDouble(1)
+          for s in 0...r {
+            if s > 0 { c = c * (DoubleDouble(Double(k)) / DoubleDouble(Double(s))) }
+            scratch[pBase + k * w + s] = c * q[s]
+          }
+        }
+      }
+      for s in 0...r { scratch[eBase + s] = DoubleDouble(s == 0 ? 1 : 0) }
+      if m >= 1 {
+        for l in 1...m {
+          let el = eBase + l * w
+          for s in 0...r { scratch[el + s] = .zero }
+          for i in 1...l {
+            let e = eBase + (l - i) * w, p = pBase + i * w
+            for s in 0...r {
+              var acc = DoubleDouble.zero
+              for u in 0...s { acc += scratch[e + u] * scratch[p + s - u] }
+              scratch[el + s] = i % 2 == 1 ? scratch[el + s] + acc : scratch[el + s] - acc
+            }
+          }
+          let inv = DoubleDouble(1) / DoubleDouble(Double(l))
+          for s in 0...r { scratch[el + s] = scratch[el + s] * inv }
+        }
+      }
+      for l in 0...m {
+        for s in 0...r { out[l * stride + s] = scratch[eBase + l * w + s] * scratch[fBase + s] }
+      }
+    }
+  }
+}
