@@ -51,7 +51,13 @@ extension HeavyLightEvaluator {
         if restSum < 0 { restSum = sumExcludingTop(a, topCount: topCount, ws) }
         var light = restSum
         for j in stride(from: topCount - 1, through: h, by: -1) { light += ws.topExp[j] }
-        logWL = light >= 0x1p-900 ? row.maximum + log(light) : logSumExcludingTop(f, h: h, ws)
+        if light >= 0x1p-900 {
+          logWL = row.maximum + log(light)
+        } else {
+          // The light set is more than ~620 nats below the maximum: its own log-sum-exp.
+          sortHeavyIndices(h: h, ws)
+          logWL = LogSpace.logSumExp(f, excluding: UnsafeBufferPointer(start: ws.heavyIndexSorted, count: h))
+        }
       }
       let theta = thetaBound(h: h, n: n, logWL: logWL, ws)
       ws.thetas[h] = theta
@@ -189,34 +195,6 @@ extension HeavyLightEvaluator {
     let rest = LogSpace.sum(UnsafeBufferPointer(a))
     for j in 0..<topCount { a[ws.topIndex[j]] = ws.topExp[j] }
     return rest
-  }
-
-  /// log Σ over the weights outside the top h, with its own shift (for light sets more than
-  /// ~620 nats below the maximum, where the shifted sums underflow).
-  @inline(never)
-  func logSumExcludingTop(_ f: UnsafeBufferPointer<Double>, h: Int, _ ws: EstimatorWorkspace) -> Double {
-    sortHeavyIndices(h: h, ws)
-    let heavy = ws.heavyIndexSorted
-    var mx = -Double.infinity
-    var p = 0
-    for i in 0..<f.count {
-      if p < h && heavy[p] == i {
-        p += 1
-        continue
-      }
-      mx = Swift.max(mx, f[i])
-    }
-    if mx == -.infinity { return -.infinity }
-    var sum = 0.0
-    p = 0
-    for i in 0..<f.count {
-      if p < h && heavy[p] == i {
-        p += 1
-        continue
-      }
-      sum += exp(f[i] - mx)
-    }
-    return mx + log(sum)
   }
 
   /// Copies the indices of the top h into `ws.heavyIndexSorted`, ascending.

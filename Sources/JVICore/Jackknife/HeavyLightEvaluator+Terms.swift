@@ -246,7 +246,7 @@ extension HeavyLightEvaluator {
           let logComplement =
             omega <= 0.5
             ? log1p(-omega)
-            : logSumExcluding(c, l, light.log) - light.logWL
+            : LogSpace.logSumExp(light.log, excluding: UnsafeBufferPointer(c)) - light.logWL
           let logOneMinusX =
             LogSpace.logAddExp(oneMinusKappa > 0 ? log(oneMinusKappa) : -.infinity, log(kappa) + logComplement)
             - log(oneMinus)
@@ -262,29 +262,6 @@ extension HeavyLightEvaluator {
     }
   }
 
-  /// log Σ_{i ∉ T} exp(v_i) with its own shift, T given by sorted indices.
-  func logSumExcluding(_ c: UnsafeMutableBufferPointer<Int>, _ l: Int, _ v: UnsafeBufferPointer<Double>) -> Double {
-    var mx = -Double.infinity
-    var p = 0
-    for i in 0..<v.count {
-      if p < l && c[p] == i {
-        p += 1
-        continue
-      }
-      mx = Swift.max(mx, v[i])
-    }
-    if mx == -.infinity { return -.infinity }
-    var total = 0.0
-    p = 0
-    for i in 0..<v.count {
-      if p < l && c[p] == i {
-        p += 1
-        continue
-      }
-      total += exp(v[i] - mx)
-    }
-    return mx + log(total)
-  }
 }
 
 /// The terms of D: those formed in double (summed with `CompensatedSum`) and the light terms

@@ -63,7 +63,11 @@ extension LogSpace {
     let iwae = m + log(total / Double(k))
     // log ρ_{i*} = log(Σ_{i≠i*} w_i / S), relative to the maximum: from the shifted sum while it
     // holds full precision, else from the complement's own log-sum-exp.
-    let logRhoTop = others >= 0x1p-900 ? log(others) - logTotal : (logSumExcluding(top, x) - m) - logTotal
+    let logRhoTop =
+      others >= 0x1p-900
+      ? log(others) - logTotal
+      : withUnsafePointer(to: top) { LogSpace.logSumExp(x, excluding: UnsafeBufferPointer(start: $0, count: 1)) } - m
+        - logTotal
 
     let kd = Double(k)
     let scale = 1 / ((kd - 1) * total)
@@ -119,15 +123,4 @@ extension LogSpace {
     }
   }
 
-  /// log Σ_{i ≠ excluded} exp(x_i), shifted by its own maximum (the slow path for rows where
-  /// every other weight is more than ~620 nats below the maximum).
-  @inline(never)
-  static func logSumExcluding(_ excluded: Int, _ x: UnsafeBufferPointer<Double>) -> Double {
-    var m = -Double.infinity
-    for i in x.indices where i != excluded { m = Swift.max(m, x[i]) }
-    if m == -.infinity { return -.infinity }
-    var s = 0.0
-    for i in x.indices where i != excluded { s += exp(x[i] - m) }
-    return m + log(s)
-  }
 }

@@ -272,6 +272,33 @@ extension LogSpace {
     return m + log(expShiftedSum(x, shift: m))
   }
 
+  /// log Σ_{i ∉ excluded} exp(x_i), shifted by the maximum of what remains; `excluded` holds
+  /// indices in ascending order. −∞ when nothing (non-zero) remains. The slow path for
+  /// complements whose shifted sums would underflow: O(K) with scalar exp.
+  public static func logSumExp(_ x: UnsafeBufferPointer<Double>, excluding excluded: UnsafeBufferPointer<Int>) -> Double
+  {
+    var mx = -Double.infinity
+    var p = 0
+    for i in x.indices {
+      if p < excluded.count && excluded[p] == i {
+        p += 1
+        continue
+      }
+      mx = Swift.max(mx, x[i])
+    }
+    if mx == -.infinity { return -.infinity }
+    var total = 0.0
+    p = 0
+    for i in x.indices {
+      if p < excluded.count && excluded[p] == i {
+        p += 1
+        continue
+      }
+      total += exp(x[i] - mx)
+    }
+    return mx + log(total)
+  }
+
   /// log(eᵃ + eᵇ) without overflow; −∞ if both are −∞.
   @inlinable
   public static func logAddExp(_ a: Double, _ b: Double) -> Double {

@@ -102,16 +102,19 @@ def lbars(row, m):
     return out
 
 
+def jvi_text(L, k, m):
+    """JVI_{K,m} = sum_j c_j Lbar_{K-j} from 40-digit Lbar's, or 'nan' if some Lbar is -inf."""
+    if any(x == mp.mpf("-inf") for x in L[: m + 1]):
+        return "nan"
+    c = coefficients(k, m)
+    return mp.nstr(mp.fsum(mp.mpf(cj.numerator) / cj.denominator * L[j] for j, cj in enumerate(c)), 25)
+
+
 def job(args):
     regime, k, m, idx, row = args
     L = lbars(row, m)
-    c = coefficients(k, m)
-    if any(x == mp.mpf("-inf") for x in L):
-        jvi = "nan"
-    else:
-        jvi = mp.nstr(mp.fsum(mp.mpf(cj.numerator) / cj.denominator * L[j] for j, cj in enumerate(c)), 25)
     lb = "-inf" if L[m] == mp.mpf("-inf") else mp.nstr(L[m], 25)
-    return f"{regime},{k},{m},{idx},{jvi},{lb}"
+    return f"{regime},{k},{m},{idx},{jvi_text(L, k, m)},{lb}"
 
 
 def job_high(args):
@@ -120,12 +123,7 @@ def job_high(args):
     L = lbars(row, 8)
     lines = []
     for m in range(4, 9):
-        c = coefficients(k, m)
-        if any(x == mp.mpf("-inf") for x in L[: m + 1]):
-            jvi = "nan"
-        else:
-            jvi = mp.nstr(mp.fsum(mp.mpf(cj.numerator) / cj.denominator * L[j] for j, cj in enumerate(c)), 25)
-        lines.append(f"{regime},{k},{m},{idx},{jvi},{mp.nstr(L[m], 25)}")
+        lines.append(f"{regime},{k},{m},{idx},{jvi_text(L, k, m)},{mp.nstr(L[m], 25)}")
     return lines
 
 
