@@ -96,11 +96,15 @@ extension LogSpace {
       let hot = excluded & ~3
       var s0 = V(), s1 = V()
       var i = 0
-      while i + 8 <= n && i + 8 <= hot {
-        // Two chunks per iteration with neither holding the excluded index.
+      var s2 = V(), s3 = V()
+      while i + 16 <= n && (hot < i || hot >= i + 16) {
+        // Four independent chunks per iteration (the division and series are latency-bound),
+        // none holding the excluded index.
         s0 += phiSeries(totalV.addingProduct(kv, load(p, i)) * scaleV, terms: terms, coefficients: coefficients)
         s1 += phiSeries(totalV.addingProduct(kv, load(p, i + 4)) * scaleV, terms: terms, coefficients: coefficients)
-        i += 8
+        s2 += phiSeries(totalV.addingProduct(kv, load(p, i + 8)) * scaleV, terms: terms, coefficients: coefficients)
+        s3 += phiSeries(totalV.addingProduct(kv, load(p, i + 12)) * scaleV, terms: terms, coefficients: coefficients)
+        i += 16
       }
       while i < n {
         var xv: V
@@ -119,7 +123,7 @@ extension LogSpace {
         }
         i += 4
       }
-      return (s0 + s1).sum()
+      return ((s0 + s1) + (s2 + s3)).sum()
     }
   }
 

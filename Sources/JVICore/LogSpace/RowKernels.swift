@@ -207,6 +207,24 @@ extension LogSpace {
     var a0 = V(), a1 = V(), m0 = V(), m1 = V()
     let hot = excluded & ~3
     var i = 0
+    // Four independent exps per iteration while the excluded chunk is ahead.
+    while i + 16 <= n && (hot < i || hot >= i + 16) {
+      let e0 = VectorMath.expNonPositive(load(p, i) - s)
+      let e1 = VectorMath.expNonPositive(load(p, i + 4) - s)
+      let e2 = VectorMath.expNonPositive(load(p, i + 8) - s)
+      let e3 = VectorMath.expNonPositive(load(p, i + 12) - s)
+      UnsafeMutableRawPointer(q + i).storeBytes(of: e0, as: V.self)
+      UnsafeMutableRawPointer(q + i + 4).storeBytes(of: e1, as: V.self)
+      UnsafeMutableRawPointer(q + i + 8).storeBytes(of: e2, as: V.self)
+      UnsafeMutableRawPointer(q + i + 12).storeBytes(of: e3, as: V.self)
+      a0 += e0 + e2
+      a1 += e1 + e3
+      m0.replace(with: e0, where: e0 .> m0)
+      m1.replace(with: e1, where: e1 .> m1)
+      m0.replace(with: e2, where: e2 .> m0)
+      m1.replace(with: e3, where: e3 .> m1)
+      i += 16
+    }
     while i < n {
       var e: V
       if i + 4 <= n && i != hot {
