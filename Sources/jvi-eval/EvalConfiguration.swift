@@ -64,7 +64,7 @@ struct EvalConfiguration {
       Output.standardError(
         "jvi-eval: \(why)evaluating the seeded synthetic demo matrix: \(shape.rows) instances x \(shape.columns) "
           + "samples of \(EvalConfiguration.demoLaw), seed \(seed). Exact log p(x) = "
-          + "\(EvaluationCSV.format(EvalConfiguration.demoLaw.logEvidence)).\n")
+          + "\(compact(EvalConfiguration.demoLaw.logEvidence)).\n")
       return EvalConfiguration.demoLaw.sample(rows: shape.rows, columns: shape.columns, seed: seed)
     }
   }

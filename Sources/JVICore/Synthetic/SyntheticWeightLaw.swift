@@ -54,10 +54,19 @@ public enum SyntheticWeightLaw: Sendable, Equatable, CustomStringConvertible {
 
   public var description: String {
     switch self {
-    case .logNormal(let mu, let sigma): "log-normal weights, log w ~ N(\(mu), \(sigma)²)"
-    case .gamma(let a, let theta): "Gamma(\(a), \(theta)) weights"
+    case .logNormal(let mu, let sigma): "log-normal weights, log w ~ N(\(compact(mu)), \(compact(sigma))²)"
+    case .gamma(let a, let theta): "Gamma(\(compact(a)), \(compact(theta))) weights"
     }
   }
+}
+
+/// A double as the shortest round-trip text, without a trailing ".0" for integral values.
+public func compact(_ x: Double) -> String {
+  if x.isFinite && x == x.rounded() && abs(x) < 1e15 { return String(Int64(x)) }
+  return String(describing: x)
+}
+
+extension SyntheticWeightLaw {
 }
 
 /// Special functions the closed forms need.
