@@ -66,9 +66,6 @@ public func compact(_ x: Double) -> String {
   return String(describing: x)
 }
 
-extension SyntheticWeightLaw {
-}
-
 /// Special functions the closed forms need.
 public enum SpecialFunctions {
   /// The digamma function ψ(x) = d/dx log Γ(x) for x > 0.
