@@ -25,8 +25,8 @@ test: ## Build and run every test (release, checked)
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
 	$(SWIFT) test $(TEST_FLAGS) --skip-build
 
-bench: release ## Benchmarks on 1 thread: results/bench/estimators.csv
-	.build/release/jvi-bench --output results/bench/estimators.csv
+bench: release ## Benchmarks: results/bench/<suite>.csv (estimators, gemm)
+	.build/release/jvi-bench --output-dir results/bench
 
 lint: ## Check formatting with swift format (.swift-format)
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift

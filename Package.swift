@@ -17,9 +17,11 @@ let package = Package(
   platforms: [.macOS(.v13)],
   products: [
     .library(name: "JVICore", targets: ["JVICore"]),
+    .library(name: "JVIModels", targets: ["JVIModels"]),
     .library(name: "JVIExperiments", targets: ["JVIExperiments"]),
     .library(name: "CommandLineSupport", targets: ["CommandLineSupport"]),
     .executable(name: "jvi-eval", targets: ["jvi-eval"]),
+    .executable(name: "jvi-train", targets: ["jvi-train"]),
     .executable(name: "jvi-bench", targets: ["jvi-bench"]),
   ],
   targets: [
@@ -27,9 +29,18 @@ let package = Package(
       name: "JVICore",
       exclude: ["README.md", "LogSpace/fit_exp_polynomial.py"],
       swiftSettings: fastRelease),
+    .systemLibrary(
+      name: "CZlib",
+      path: "Sources/CZlib",
+      providers: [.apt(["zlib1g-dev"])]),
+    .target(
+      name: "JVIModels",
+      dependencies: ["JVICore", "CZlib"],
+      exclude: ["README.md"],
+      swiftSettings: fastRelease),
     .target(
       name: "JVIExperiments",
-      dependencies: ["JVICore"],
+      dependencies: ["JVICore", "JVIModels"],
       exclude: ["README.md"],
       swiftSettings: fastRelease),
     .target(
@@ -38,11 +49,15 @@ let package = Package(
       swiftSettings: fastRelease),
     .executableTarget(
       name: "jvi-eval",
-      dependencies: ["JVICore", "JVIExperiments", "CommandLineSupport"],
+      dependencies: ["JVICore", "JVIModels", "JVIExperiments", "CommandLineSupport"],
+      swiftSettings: fastRelease),
+    .executableTarget(
+      name: "jvi-train",
+      dependencies: ["JVICore", "JVIModels", "JVIExperiments", "CommandLineSupport"],
       swiftSettings: fastRelease),
     .executableTarget(
       name: "jvi-bench",
-      dependencies: ["JVICore", "JVIExperiments", "CommandLineSupport"],
+      dependencies: ["JVICore", "JVIModels", "JVIExperiments", "CommandLineSupport"],
       swiftSettings: fastRelease),
     .target(
       name: "_TestSupport",
@@ -52,6 +67,9 @@ let package = Package(
       name: "JVICoreTests",
       dependencies: ["JVICore", "_TestSupport"],
       resources: [.copy("Fixtures")]),
+    .testTarget(
+      name: "JVIModelsTests",
+      dependencies: ["JVIModels", "JVICore", "_TestSupport"]),
     .testTarget(
       name: "CommandLineSupportTests",
       dependencies: ["CommandLineSupport"]),

@@ -1,25 +1,29 @@
 import CommandLineSupport
 import Foundation
 import JVICore
-import JVIExperiments
 
-/// `jvi-bench`: speed of the estimators against the peer figures in ../shared/peers.md.
+/// `jvi-bench`: speed of the estimators and the training engine against the peer figures in
+/// ../shared/peers.md (same machine type).
 @main
 struct BenchCommand {
+  static let suites = ["estimators", "gemm", "all"]
+
   static let spec = CommandSpec(
     name: "jvi-bench",
     overview:
-      "Measure the estimators' speed on one thread (release builds only) and write CSV with the median, "
-      + "spread and ratio to the peers' figures measured on this machine type (../shared/peers.md).",
-    usage: ["jvi-bench [--filter TEXT] [--runs N] [--output FILE]"],
+      "Measure speed (release builds only): median and spread over repeated runs after a warm-up, and the ratio "
+      + "to the peers' figures measured on this machine type (../shared/peers.md). Writes "
+      + "results/bench/<suite>.csv stamped with the git revision.",
+    usage: ["jvi-bench [--suite NAME] [--filter TEXT] [--runs N] [--output-dir DIR]"],
     options: [
+      OptionSpec("--suite", value: "NAME", help: "Which benchmarks to run.", default: "all", allowed: suites),
       OptionSpec("--filter", value: "TEXT", help: "Run only the benchmarks whose name contains TEXT."),
-      OptionSpec("--runs", value: "N", help: "Timed runs per benchmark, after one warm-up run.", default: "11"),
-      OptionSpec("--output", value: "FILE", help: "Where to write the CSV.", default: "results/bench/estimators.csv"),
+      OptionSpec("--runs", value: "N", help: "Timed runs per benchmark, after a warm-up.", default: "11"),
+      OptionSpec("--output-dir", value: "DIR", help: "Where the CSV files go.", default: "results/bench"),
     ],
     examples: [
-      ("jvi-bench", "Every benchmark (make bench builds in release and runs this):"),
-      ("jvi-bench --filter jvi2 --runs 21", "Only second-order JVI, more runs:"),
+      ("jvi-bench", "Every suite (make bench builds in release and runs this):"),
+      ("jvi-bench --suite gemm --filter 5000", "Only the large matrix multiplies:"),
     ])
 
   static func main() {
@@ -28,30 +32,39 @@ struct BenchCommand {
         throw ToolFailure("jvi-bench measures release builds only; run `make bench` (swift build -c release)")
       #else
         let runs = try options.int("--runs", in: 1...1000) ?? 11
-        let filter = options.string("--filter")
-        let output = options.string("--output") ?? "results/bench/estimators.csv"
-        try run(filter: filter, runs: runs, output: output)
+        let suite = options.string("--suite") ?? "all"
+        try run(
+          suite: suite, filter: options.string("--filter"), runs: runs,
+          directory: options.string("--output-dir") ?? "results/bench")
       #endif
     }
   }
 
-  static func run(filter: String?, runs: Int, output: String) throws {
-    let cases = try EstimatorBenchmarks.all().filter { filter.map($0.name.contains) ?? true }
+  static func run(suite: String, filter: String?, runs: Int, directory: String) throws {
+    var cases: [BenchCase] = []
+    if suite == "estimators" || suite == "all" { cases += try EstimatorBenchmarks.all() }
+    if suite == "gemm" || suite == "all" { cases += GEMMBenchmarks.all() }
+    cases = cases.filter { c in filter.map { c.name.contains($0) } ?? true }
     if cases.isEmpty { throw UsageError("no benchmark name contains '\(filter ?? "")'") }
     let stamp = BenchStamp.current()
-    var rows: [BenchResult] = []
-    Output.standardError(
-      "jvi-bench: \(cases.count) benchmarks, \(runs) timed runs each, 1 thread, revision \(stamp.revision)\n")
+    Output.standardError("jvi-bench: \(cases.count) benchmarks, \(runs) timed runs each, revision \(stamp.revision)\n")
     Output.standardOutput(BenchResult.tableHeader + "\n")
+    var bySuite: [String: [BenchResult]] = [:]
+    var order: [String] = []
     for c in cases {
       let r = try c.measure(runs: runs)
-      rows.append(r)
+      if bySuite[c.suite] == nil { order.append(c.suite) }
+      bySuite[c.suite, default: []].append(r)
       Output.standardOutput(r.tableRow + "\n")
     }
-    try? FileManager.default.createDirectory(
-      atPath: (output as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-    let csv = ([BenchResult.csvHeader] + rows.map { $0.csvRow(stamp) }).joined(separator: "\n") + "\n"
-    try FileIO.writeAtomically(csv, to: output)
-    Output.standardError("jvi-bench: wrote \(output)\n")
+    try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    for s in order {
+      guard let rows = bySuite[s], let first = rows.first else { continue }
+      let header = BenchResult.csvHeader(parameterKeys: first.benchmark.parameters.map(\.key))
+      let csv = ([header] + rows.map { $0.csvRow(stamp) }).joined(separator: "\n") + "\n"
+      let path = directory + "/" + s + ".csv"
+      try FileIO.writeAtomically(csv, to: path)
+      Output.standardError("jvi-bench: wrote \(path)\n")
+    }
   }
 }

@@ -1,0 +1,4 @@
+@main
+struct TrainCommand {
+  static func main() {}
+}

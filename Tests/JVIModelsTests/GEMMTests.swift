@@ -1,0 +1,85 @@
+import Foundation
+import JVICore
+import Testing
+
+@testable import JVIModels
+
+/// The packed SIMD multiply against a naive Double reference, for every transpose combination,
+/// edge shapes, α/β, K blocking, and 1 vs 2 threads (bit-identical).
+struct GEMMTests {
+  static func reference(
+    _ ta: Bool, _ tb: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float, _ a: [Float], _ lda: Int, _ b: [Float],
+    _ ldb: Int, _ beta: Float, _ c: [Float], _ ldc: Int
+  ) -> [Double] {
+    var out = c.map(Double.init)
+    for i in 0..<m {
+      for j in 0..<n {
+        var s = 0.0
+        for p in 0..<k {
+          let av = ta ? a[p * lda + i] : a[i * lda + p]
+          let bv = tb ? b[j * ldb + p] : b[p * ldb + j]
+          s += Double(av) * Double(bv)
+        }
+        out[i * ldc + j] = Double(alpha) * s + Double(beta) * Double(c[i * ldc + j])
+      }
+    }
+    return out
+  }
+
+  static func random(_ count: Int, _ g: inout Xoshiro256StarStar) -> [Float] {
+    (0..<count).map { _ in Float(2 * Sampling.uniform(using: &g) - 1) }
+  }
+
+  static func run(
+    _ ta: Bool, _ tb: Bool, _ m: Int, _ n: Int, _ k: Int, alpha: Float, beta: Float, threads: Int, seed: UInt64
+  ) -> (result: [Float], reference: [Double]) {
+    var g = Xoshiro256StarStar(seed: seed)
+    let lda = (ta ? m : k) + 3, ldb = (tb ? k : n) + 1, ldc = n + 2
+    let a = random((ta ? k : m) * lda, &g), b = random((tb ? n : k) * ldb, &g)
+    var c = random(m * ldc, &g)
+    let expected = reference(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+    let ws = GEMMWorkspace()
+    a.withUnsafeBufferPointer { pa in
+      b.withUnsafeBufferPointer { pb in
+        c.withUnsafeMutableBufferPointer { pc in
+          GEMM.multiply(
+            transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: alpha, a: pa.baseAddress!, lda: lda,
+            b: pb.baseAddress!, ldb: ldb, beta: beta, c: pc.baseAddress!, ldc: ldc, threads: threads, workspace: ws)
+        }
+      }
+    }
+    return (c, expected)
+  }
+
+  @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+  func matchesTheReference(transposes: (Bool, Bool)) {
+    let shapes = [(1, 1, 1), (5, 7, 3), (6, 16, 8), (13, 33, 17), (100, 200, 300), (37, 50, 600), (200, 19, 257)]
+    for (m, n, k) in shapes {
+      for (alpha, beta) in [(Float(1), Float(0)), (1, 1), (0.5, -2)] {
+        let (c, ref) = Self.run(transposes.0, transposes.1, m, n, k, alpha: alpha, beta: beta, threads: 1, seed: 1)
+        var worst = 0.0
+        for i in 0..<m {
+          for j in 0..<n {
+            let idx = i * (n + 2) + j
+            worst = max(worst, abs(Double(c[idx]) - ref[idx]) / (1 + abs(ref[idx])))
+          }
+        }
+        // Float accumulation over k terms: a few ulp·√k relative to the sum's scale.
+        #expect(
+          worst < 2e-6 * Double(max(1, k)).squareRoot(), "\(transposes) \(m)x\(n)x\(k) α=\(alpha) β=\(beta): \(worst)")
+        // Padding columns of C are untouched.
+        for i in 0..<m { #expect(c[i * (n + 2) + n] == Float(ref[i * (n + 2) + n])) }
+      }
+    }
+  }
+
+  @Test func oneAndTwoThreadsAreBitIdentical() {
+    for (ta, tb) in [(false, false), (true, false), (false, true)] {
+      for (m, n, k) in [(100, 200, 784), (500, 784, 200), (783, 200, 100), (61, 300, 300)] {
+        let one = Self.run(ta, tb, m, n, k, alpha: 1, beta: 1, threads: 1, seed: 9).result
+        let two = Self.run(ta, tb, m, n, k, alpha: 1, beta: 1, threads: 2, seed: 9).result
+        #expect(one == two, "\(ta) \(tb) \(m)x\(n)x\(k)")
+      }
+    }
+  }
+}
