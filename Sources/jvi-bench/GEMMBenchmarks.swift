@@ -32,7 +32,7 @@ enum GEMMBenchmarks {
                 for i in 0..<aCount { a[i] = Float(Sampling.uniform(using: &g)) - 0.5 }
                 for i in 0..<bCount { b[i] = Float(Sampling.uniform(using: &g)) - 0.5 }
                 c.initialize(repeating: 0, count: m * n)
-                let ws = GEMMWorkspace()
+                let ws = GEMMWorkspace<Float>()
                 return {
                   GEMM.multiply(
                     transposeA: ta, transposeB: tb, m: m, n: n, k: k, a: a, lda: ta ? m : k, b: b, ldb: tb ? k : n,

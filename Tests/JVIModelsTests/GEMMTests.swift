@@ -38,7 +38,7 @@ struct GEMMTests {
     let a = random((ta ? k : m) * lda, &g), b = random((tb ? n : k) * ldb, &g)
     var c = random(m * ldc, &g)
     let expected = reference(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-    let ws = GEMMWorkspace()
+    let ws = GEMMWorkspace<Float>()
     a.withUnsafeBufferPointer { pa in
       b.withUnsafeBufferPointer { pb in
         c.withUnsafeMutableBufferPointer { pc in
@@ -79,6 +79,39 @@ struct GEMMTests {
         let one = Self.run(ta, tb, m, n, k, alpha: 1, beta: 1, threads: 1, seed: 9).result
         let two = Self.run(ta, tb, m, n, k, alpha: 1, beta: 1, threads: 2, seed: 9).result
         #expect(one == two, "\(ta) \(tb) \(m)x\(n)x\(k)")
+      }
+    }
+  }
+
+  @Test func doubleMatchesTheReference() {
+    var g = Xoshiro256StarStar(seed: 5)
+    for (ta, tb) in [(false, false), (true, false), (false, true)] {
+      for (m, n, k) in [(1, 1, 1), (7, 9, 5), (13, 17, 300), (100, 50, 20)] {
+        let lda = (ta ? m : k) + 1, ldb = (tb ? k : n) + 2, ldc = n + 1
+        let a = (0..<((ta ? k : m) * lda)).map { _ in 2 * Sampling.uniform(using: &g) - 1 }
+        let b = (0..<((tb ? n : k) * ldb)).map { _ in 2 * Sampling.uniform(using: &g) - 1 }
+        var c = (0..<(m * ldc)).map { _ in Sampling.uniform(using: &g) }
+        var expected = c
+        for i in 0..<m {
+          for j in 0..<n {
+            var s = 0.0
+            for p in 0..<k { s += (ta ? a[p * lda + i] : a[i * lda + p]) * (tb ? b[j * ldb + p] : b[p * ldb + j]) }
+            expected[i * ldc + j] = 0.5 * s - 1.5 * c[i * ldc + j]
+          }
+        }
+        let ws = GEMMWorkspace<Double>()
+        a.withUnsafeBufferPointer { pa in
+          b.withUnsafeBufferPointer { pb in
+            c.withUnsafeMutableBufferPointer { pc in
+              GEMM.multiply(
+                transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 0.5, a: pa.baseAddress!, lda: lda,
+                b: pb.baseAddress!, ldb: ldb, beta: -1.5, c: pc.baseAddress!, ldc: ldc, workspace: ws)
+            }
+          }
+        }
+        var worst = 0.0
+        for i in 0..<(m * ldc) { worst = max(worst, abs(c[i] - expected[i])) }
+        #expect(worst < 1e-13 * Double(k), "\(ta) \(tb) \(m)x\(n)x\(k): \(worst)")
       }
     }
   }

@@ -79,6 +79,14 @@ public struct Jackknife: BoundEstimator {
     }
   }
 
+  /// JVI of order m for one block of log-weights (0 ≤ m < K, m ≤ `maximumOrder`).
+  public static func value(_ x: UnsafeBufferPointer<Double>, order: Int, workspace: EstimatorWorkspace)
+    throws(EstimatorError) -> Double
+  {
+    let estimator = try Jackknife(order: order, k: x.count)
+    return try value(x, order: order, evaluator: estimator.evaluator, workspace: workspace)
+  }
+
   /// JVI of order m for one row of log-weights (0 ≤ m < K ≤ `maximumOrder`).
   public static func value(_ x: [Double], order: Int, workspace: EstimatorWorkspace = EstimatorWorkspace())
     throws(EstimatorError) -> Double

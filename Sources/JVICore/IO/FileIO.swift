@@ -77,5 +77,21 @@ public enum FileIO {
     try writeAtomically(Array(text.utf8), to: path)
   }
 
+  /// Throws the same errors as `read` (cannot open, is a directory) without reading the file.
+  public static func checkReadable(_ path: String) throws(InputFileError) {
+    let fd = open(path, O_RDONLY)
+    if fd < 0 { throw InputFileError(path: path, problem: "cannot open: \(errorText())") }
+    defer { close(fd) }
+    var info = stat()
+    if fstat(fd, &info) != 0 { throw InputFileError(path: path, problem: "cannot stat: \(errorText())") }
+    if (info.st_mode & S_IFMT) == S_IFDIR { throw InputFileError(path: path, problem: "is a directory, not a file") }
+  }
+
+  /// Whether a regular file or directory exists at `path`.
+  public static func exists(_ path: String) -> Bool {
+    var info = stat()
+    return stat(path, &info) == 0
+  }
+
   static func errorText() -> String { String(cString: strerror(errno)) }
 }

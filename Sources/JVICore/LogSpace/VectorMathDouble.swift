@@ -12,7 +12,7 @@ extension VectorMath {
 
   /// (expm1(r), k) for x = k·log 2 + r, |r| ≤ log(2)/2: expm1(r) = r + r²·P(r).
   @inlinable @inline(__always)
-  static func reduced(_ x: Double4) -> (expm1: Double4, k: SIMD4<Int64>) {
+  static func reduced(_ x: Double4) -> (expm1: Double4, k: SIMD4<Int64>, kf: Double4) {
     let magic = Double4(repeating: 6_755_399_441_055_744.0)
     let t = magic.addingProduct(x, Double4(repeating: 1.442_695_040_888_963_4))
     let kf = t - magic
@@ -31,7 +31,7 @@ extension VectorMath {
     let p = p01.addingProduct(r2, p23).addingProduct(r4, p45.addingProduct(r2, p67)).addingProduct(r8, p89)
     // The integer k sits in t's low mantissa bits (two's complement relative to `magic`).
     let k = unsafeBitCast(t, to: SIMD4<Int64>.self) &- unsafeBitCast(magic, to: SIMD4<Int64>.self)
-    return (r.addingProduct(r2, p), k)
+    return (r.addingProduct(r2, p), k, kf)
   }
 
   /// 2^k for k ∈ [−1022, 1023].
@@ -45,8 +45,10 @@ extension VectorMath {
   /// NaN propagates.
   @inlinable
   public static func exp(_ x: Double4) -> Double4 {
-    let clamped = x.clamped(lowerBound: Double4(repeating: -746), upperBound: Double4(repeating: 710))
-    let (em1, k) = reduced(clamped)
+    var clamped = x
+    clamped.replace(with: Double4(repeating: -746), where: x .< -746)
+    clamped.replace(with: Double4(repeating: 710), where: x .> 710)
+    let (em1, k, _) = reduced(clamped)
     // 2^k as 2^k1 · 2^k2 so that both factors are normal for k ∈ [−1076, 1025].
     let k1 = k &>> 1, k2 = k &- k1
     var result = (em1 + 1) * powerOfTwo(k1) * powerOfTwo(k2)
@@ -60,12 +62,15 @@ extension VectorMath {
   /// −1 below −40, +∞ above 709.78. Error bound: ≤ 2 ulp (tested).
   @inlinable
   public static func expMinusOne(_ x: Double4) -> Double4 {
-    let clamped = x.clamped(lowerBound: Double4(repeating: -40), upperBound: Double4(repeating: 710))
-    let (em1, k) = reduced(clamped)
+    var clamped = x
+    clamped.replace(with: Double4(repeating: -40), where: x .< -40)
+    clamped.replace(with: Double4(repeating: 710), where: x .> 710)
+    let (em1, k, kf) = reduced(clamped)
     let k1 = k &>> 1, k2 = k &- k1
     let scale = powerOfTwo(k1) * powerOfTwo(k2)
     var result = em1 * scale + (scale - 1)
-    result.replace(with: em1, where: k .== 0)
+    // Integer-vector compares run lane by lane; the float k compares as a vector.
+    result.replace(with: em1, where: kf .== 0)
     result.replace(with: .infinity, where: x .> 709.782_712_893_383_973_1)
     result.replace(with: -1, where: x .< -40)
     result.replace(with: x, where: x .!= x)

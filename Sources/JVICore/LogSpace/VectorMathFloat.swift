@@ -11,7 +11,7 @@ extension VectorMath {
 
   /// (expm1(r), k) for x = k·log 2 + r, |r| ≤ log(2)/2.
   @inlinable @inline(__always)
-  static func reduced(_ x: Float8) -> (expm1: Float8, k: SIMD8<Int32>) {
+  static func reduced(_ x: Float8) -> (expm1: Float8, k: SIMD8<Int32>, kf: Float8) {
     let magic = Float8(repeating: 12_582_912)  // 1.5·2^23
     let t = magic.addingProduct(x, Float8(repeating: 1.442_695_0))
     let kf = t - magic
@@ -22,7 +22,7 @@ extension VectorMath {
     let p23 = Float8(repeating: 0.041_666_556).addingProduct(r, Float8(repeating: 0.008_363_173_3))
     let p = p01.addingProduct(r2, p23).addingProduct(r2 * r2, Float8(repeating: 0.001_392_617_6))
     let k = unsafeBitCast(t, to: SIMD8<Int32>.self) &- unsafeBitCast(magic, to: SIMD8<Int32>.self)
-    return (r.addingProduct(r2, p), k)
+    return (r.addingProduct(r2, p), k, kf)
   }
 
   @inlinable @inline(__always)
@@ -34,8 +34,10 @@ extension VectorMath {
   /// Error bound: ≤ 1.5 ulp for normal results (tested); exp(0) = 1 exactly.
   @inlinable
   public static func exp(_ x: Float8) -> Float8 {
-    let clamped = x.clamped(lowerBound: Float8(repeating: -104), upperBound: Float8(repeating: 89))
-    let (em1, k) = reduced(clamped)
+    var clamped = x
+    clamped.replace(with: Float8(repeating: -104), where: x .< -104)
+    clamped.replace(with: Float8(repeating: 89), where: x .> 89)
+    let (em1, k, _) = reduced(clamped)
     let k1 = k &>> 1, k2 = k &- k1
     var result = (em1 + 1) * powerOfTwo(k1) * powerOfTwo(k2)
     result.replace(with: .infinity, where: x .> 88.722_84)
@@ -47,12 +49,15 @@ extension VectorMath {
   /// eˣ − 1 on eight lanes, accurate near 0: 2^k·expm1(r) + (2^k − 1). −1 below −18.
   @inlinable
   public static func expMinusOne(_ x: Float8) -> Float8 {
-    let clamped = x.clamped(lowerBound: Float8(repeating: -18), upperBound: Float8(repeating: 89))
-    let (em1, k) = reduced(clamped)
+    var clamped = x
+    clamped.replace(with: Float8(repeating: -18), where: x .< -18)
+    clamped.replace(with: Float8(repeating: 89), where: x .> 89)
+    let (em1, k, kf) = reduced(clamped)
     let k1 = k &>> 1, k2 = k &- k1
     let scale = powerOfTwo(k1) * powerOfTwo(k2)
     var result = em1 * scale + (scale - 1)
-    result.replace(with: em1, where: k .== 0)
+    // Integer-vector compares run lane by lane; the float k compares as a vector.
+    result.replace(with: em1, where: kf .== 0)
     result.replace(with: .infinity, where: x .> 88.722_84)
     result.replace(with: -1, where: x .< -18)
     result.replace(with: x, where: x .!= x)

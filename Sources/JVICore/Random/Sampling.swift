@@ -20,6 +20,26 @@ public enum Sampling {
     (Double(g.next() >> 11) + 0.5) * 0x1p-53
   }
 
+  /// Uniform on {0, …, n − 1}, exactly (rejection of the biased top range of a 64-bit draw).
+  @inlinable
+  public static func uniformInteger<G: RandomNumberGenerator>(below n: Int, using g: inout G) -> Int {
+    precondition(n > 0)
+    let bound = UInt64(n)
+    let limit = UInt64.max - UInt64.max % bound
+    while true {
+      let x = g.next()
+      if x < limit { return Int(x % bound) }
+    }
+  }
+
+  /// Shuffles `values` in place (Fisher–Yates with `uniformInteger`).
+  public static func shuffle<T, G: RandomNumberGenerator>(_ values: inout [T], using g: inout G) {
+    if values.count < 2 { return }
+    for i in stride(from: values.count - 1, to: 0, by: -1) {
+      values.swapAt(i, uniformInteger(below: i + 1, using: &g))
+    }
+  }
+
   /// Two independent standard normal draws by Marsaglia's polar method:
   /// (u, v) uniform on the unit disk (accepted with probability π/4),
   /// z = (u, v)·√(−2 log s / s), s = u² + v².

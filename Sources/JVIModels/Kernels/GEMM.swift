@@ -20,16 +20,19 @@ import JVICore
 /// shapes (`make bench`).
 public enum GEMM {
   public static let kc = 256
-  static let mr = 6, nr = 16
+  static let mr = 6
 
   /// C = α·op(A)·op(B) + β·C.
   ///
   /// - Parameter threads: workers; more than one only when the product is large enough to gain.
-  public static func multiply(
-    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
-    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float,
-    c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int = 1, workspace: GEMMWorkspace
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
+  public static func multiply<T: GEMMScalar>(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: T = 1,
+    a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int, beta: T,
+    c: UnsafeMutablePointer<T>, ldc: Int, threads: Int = 1, workspace: GEMMWorkspace<T>
   ) {
+    let nr = T.panelWidth
     if m == 0 || n == 0 { return }
     if k == 0 {
       scale(c, ldc: ldc, m: m, n: n, beta: beta)
@@ -86,7 +89,7 @@ public enum GEMM {
     }
   }
 
-  static func scale(_ c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, beta: Float) {
+  static func scale<T: GEMMScalar>(_ c: UnsafeMutablePointer<T>, ldc: Int, m: Int, n: Int, beta: T) {
     for i in 0..<m {
       for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] }
     }
@@ -94,11 +97,12 @@ public enum GEMM {
 
   /// The tiles of C in `rows` × `columnPanels` for one K block: pack A's rows, then every
   /// 6 × 16 tile. `packedB` holds the panels of `columnPanels`, the first at offset 0.
-  static func runTiles(
-    rows: Range<Int>, columnPanels: Range<Int>, transposeA: Bool, a: UnsafePointer<Float>, lda: Int, pc: Int,
-    kb: Int, n: Int, alpha: Float, beta: Float, packedB: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>,
-    ldc: Int, packedA: UnsafeMutablePointer<Float>
+  static func runTiles<T: GEMMScalar>(
+    rows: Range<Int>, columnPanels: Range<Int>, transposeA: Bool, a: UnsafePointer<T>, lda: Int, pc: Int,
+    kb: Int, n: Int, alpha: T, beta: T, packedB: UnsafeMutablePointer<T>, c: UnsafeMutablePointer<T>,
+    ldc: Int, packedA: UnsafeMutablePointer<T>
   ) {
+    let nr = T.panelWidth
     packA(transposeA, a, lda, rows: rows, colStart: pc, kb: kb, into: packedA)
     let tilesM = (rows.count + mr - 1) / mr
     for (p, jt) in columnPanels.enumerated() {
@@ -108,7 +112,7 @@ public enum GEMM {
         let aPanel = UnsafePointer(packedA + it * mr * kb)
         let r0 = rows.lowerBound + it * mr
         let nrows = min(mr, rows.upperBound - r0)
-        microKernel(
+        T.microKernel(
           kb: kb, a: aPanel, b: bPanel, c: c + r0 * ldc + jt * nr, ldc: ldc, rows: nrows, cols: cols, alpha: alpha,
           beta: beta)
       }
@@ -117,21 +121,21 @@ public enum GEMM {
 
   /// Packs op(B)[pc..<pc+kb, panels] into panels of 16 columns, the first of `columnPanels` at
   /// offset 0: each panel holds, for each k, the 16 values of its columns (zero beyond n).
-  static func packB(
-    _ transposed: Bool, _ b: UnsafePointer<Float>, _ ldb: Int, rowStart: Int, kb: Int, columnPanels: Range<Int>,
-    n: Int, into out: UnsafeMutablePointer<Float>
+  static func packB<T: GEMMScalar>(
+    _ transposed: Bool, _ b: UnsafePointer<T>, _ ldb: Int, rowStart: Int, kb: Int, columnPanels: Range<Int>,
+    n: Int, into out: UnsafeMutablePointer<T>
   ) {
+    let nr = T.panelWidth
     for (q, p) in columnPanels.enumerated() {
       let j0 = p * nr, width = min(nr, n - j0)
       let panel = out + q * nr * kb
       if !transposed {
-        // op(B)[k][j] = B[k][j]: contiguous 16 floats per k.
+        // op(B)[k][j] = B[k][j]: a contiguous panel row per k.
         for kk in 0..<kb {
           let src = b + (rowStart + kk) * ldb + j0
           let dst = panel + kk * nr
           if width == nr {
-            UnsafeMutableRawPointer(dst).storeBytes(
-              of: UnsafeRawPointer(src).loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
+            T.copyPanelRow(from: src, to: dst)
           } else {
             for j in 0..<nr { dst[j] = j < width ? src[j] : 0 }
           }
@@ -153,9 +157,9 @@ public enum GEMM {
 
   /// Packs op(A)[rows, pc..<pc+kb] into panels of 6 rows: panel p holds, for each k, the 6
   /// values of rows 6p…6p+5 (zero beyond the range).
-  static func packA(
-    _ transposed: Bool, _ a: UnsafePointer<Float>, _ lda: Int, rows: Range<Int>, colStart: Int, kb: Int,
-    into out: UnsafeMutablePointer<Float>
+  static func packA<T: GEMMScalar>(
+    _ transposed: Bool, _ a: UnsafePointer<T>, _ lda: Int, rows: Range<Int>, colStart: Int, kb: Int,
+    into out: UnsafeMutablePointer<T>
   ) {
     let panels = (rows.count + mr - 1) / mr
     for p in 0..<panels {
@@ -182,76 +186,12 @@ public enum GEMM {
     }
   }
 
-  /// C[0..<rows, 0..<cols] = α·(Σ_k a_k ⊗ b_k) + β·C on one 6 × 16 tile.
-  @inline(__always)
-  static func microKernel(
-    kb: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
-    rows: Int, cols: Int, alpha: Float, beta: Float
-  ) {
-    typealias V = SIMD8<Float>
-    var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
-    var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
-    var pa = a, pb = b
-    for _ in 0..<kb {
-      let b0 = UnsafeRawPointer(pb).loadUnaligned(as: V.self)
-      let b1 = UnsafeRawPointer(pb + 8).loadUnaligned(as: V.self)
-      var x = V(repeating: pa[0])
-      c00 = c00.addingProduct(x, b0)
-      c01 = c01.addingProduct(x, b1)
-      x = V(repeating: pa[1])
-      c10 = c10.addingProduct(x, b0)
-      c11 = c11.addingProduct(x, b1)
-      x = V(repeating: pa[2])
-      c20 = c20.addingProduct(x, b0)
-      c21 = c21.addingProduct(x, b1)
-      x = V(repeating: pa[3])
-      c30 = c30.addingProduct(x, b0)
-      c31 = c31.addingProduct(x, b1)
-      x = V(repeating: pa[4])
-      c40 = c40.addingProduct(x, b0)
-      c41 = c41.addingProduct(x, b1)
-      x = V(repeating: pa[5])
-      c50 = c50.addingProduct(x, b0)
-      c51 = c51.addingProduct(x, b1)
-      pa += mr
-      pb += nr
-    }
-    store(c00, c01, row: 0, c, ldc, rows, cols, alpha, beta)
-    store(c10, c11, row: 1, c, ldc, rows, cols, alpha, beta)
-    store(c20, c21, row: 2, c, ldc, rows, cols, alpha, beta)
-    store(c30, c31, row: 3, c, ldc, rows, cols, alpha, beta)
-    store(c40, c41, row: 4, c, ldc, rows, cols, alpha, beta)
-    store(c50, c51, row: 5, c, ldc, rows, cols, alpha, beta)
-  }
-
-  @inline(__always)
-  static func store(
-    _ lo: SIMD8<Float>, _ hi: SIMD8<Float>, row: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ rows: Int,
-    _ cols: Int, _ alpha: Float, _ beta: Float
-  ) {
-    if row >= rows { return }
-    let p = c + row * ldc
-    if cols == 16 {
-      var v0 = lo * alpha, v1 = hi * alpha
-      if beta != 0 {
-        v0 = v0.addingProduct(UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self), beta)
-        v1 = v1.addingProduct(UnsafeRawPointer(p + 8).loadUnaligned(as: SIMD8<Float>.self), beta)
-      }
-      UnsafeMutableRawPointer(p).storeBytes(of: v0, as: SIMD8<Float>.self)
-      UnsafeMutableRawPointer(p + 8).storeBytes(of: v1, as: SIMD8<Float>.self)
-    } else {
-      for j in 0..<cols {
-        let v = (j < 8 ? lo[j] : hi[j - 8]) * alpha
-        p[j] = beta != 0 ? v.addingProduct(p[j], beta) : v
-      }
-    }
-  }
 }
 
 /// Packing buffers for `GEMM`, reused across calls (no allocation in a training loop).
-public final class GEMMWorkspace: @unchecked Sendable {
-  private(set) var packedB: UnsafeMutablePointer<Float>
-  private(set) var packedA: UnsafeMutablePointer<Float>
+public final class GEMMWorkspace<T: GEMMScalar>: @unchecked Sendable {
+  private(set) var packedB: UnsafeMutablePointer<T>
+  private(set) var packedA: UnsafeMutablePointer<T>
   private var capacityB = 0, capacityA = 0
 
   public init() {
@@ -284,10 +224,10 @@ struct SharedMutablePointer<T>: @unchecked Sendable {
   init(_ p: UnsafeMutablePointer<T>) { pointer = p }
 }
 
-struct SharedPointers: @unchecked Sendable {
-  let a: UnsafePointer<Float>
-  let b: UnsafePointer<Float>
-  let c: SharedMutablePointer<Float>
-  let packedA: SharedMutablePointer<Float>
-  let packedB: SharedMutablePointer<Float>
+struct SharedPointers<T>: @unchecked Sendable {
+  let a: UnsafePointer<T>
+  let b: UnsafePointer<T>
+  let c: SharedMutablePointer<T>
+  let packedA: SharedMutablePointer<T>
+  let packedB: SharedMutablePointer<T>
 }

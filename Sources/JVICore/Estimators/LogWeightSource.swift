@@ -1,0 +1,30 @@
+/// Anything that produces log importance weights for instances: a trained model on a data split,
+/// an exact-evidence model, a synthetic weight law. Every estimator and sweep reads what it gives.
+public protocol LogWeightSource: Sendable {
+  /// The number of instances available.
+  var instanceCount: Int { get }
+  /// A short description for reports ("gaussian-vae 784-200-200-50 tanh on fashion-mnist test").
+  var name: String { get }
+
+  /// log w for instances `rows` with `samples` samples each: row r of the result is instance
+  /// rows.lowerBound + r. Instance i's samples come from its own stream of `seed`, so a value
+  /// does not depend on which other rows are requested or on the thread count. Sources with an
+  /// analytic KL attach log p(x | z) and KL for ELBO-B.
+  func logWeights(samples: Int, rows: Range<Int>, seed: UInt64, threads: Int) throws -> LogWeightMatrix
+
+  /// The exact log p(x) of each instance in `rows`, when it is known.
+  func exactLogEvidence(rows: Range<Int>) -> [Double]?
+}
+
+extension LogWeightSource {
+  public func exactLogEvidence(rows: Range<Int>) -> [Double]? { nil }
+}
+
+extension LogWeightMatrix {
+  /// A matrix from values the caller has already checked (internal sources).
+  public static func trusted(
+    rowCount: Int, columnCount: Int, values: [Double], logLikelihood: [Double]? = nil, klDivergence: [Double]? = nil
+  ) -> LogWeightMatrix {
+    LogWeightMatrix(unchecked: rowCount, columnCount, values, logLikelihood, klDivergence)
+  }
+}

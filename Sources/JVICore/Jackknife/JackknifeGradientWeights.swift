@@ -1,0 +1,143 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// The weights g_i with ∇ JVI_{K,m} = Σ_i g_i ∇ log w_i (the gradient of the jackknife
+/// objective, the normalised weights of every subset held constant as in IWAE):
+///
+///     JVI = Σ_j c_j Lbar_{K−j},  ∇Lbar_{K−j} = Σ_i a_i^(j) ∇ log w_i,
+///     a_i^(j) = (1/C(K, j)) Σ_{|T| = j, i ∉ T} u_i/ρ_T,
+///
+/// computed centred on the IWAE weights u_i = w_i/S (Σ_j c_j = 1):
+///
+///     g_i = u_i + Σ_{j≥1} c_j (a_i^(j) − u_i),
+///     a_i^(j) − u_i = (u_i/C(K, j)) Σ_{T ∌ i} (K·U_T − j)/((K − j)·ρ_T),
+///
+/// with U_T = Σ_{t∈T} u_t summed directly and ρ_T = 1 − U_T (or, when U_T > 1/2, the sum over
+/// the complement). Σ_i g_i = 1. m = 0 gives the IWAE weights.
+///
+/// Cost: Σ_{j≤m} C(K, j)·j per instance, by enumeration: meant for training-size K
+/// (K = 50, m = 3: 2e4 subsets). `maximumSubsets` guards it.
+public struct JackknifeGradientWeights: Sendable {
+  public static let maximumSubsets = 5_000_000.0
+
+  public let sampleCount: Int
+  public let order: Int
+  /// c_j / C(K, j), j = 0…m.
+  let scaledCoefficients: [Double]
+
+  /// - Throws: `EstimatorError.invalidConfiguration` unless 0 ≤ m < K and the enumeration
+  ///   stays within `maximumSubsets`.
+  public init(sampleCount k: Int, order m: Int) throws(EstimatorError) {
+    guard m >= 0 && m < k else {
+      throw .invalidConfiguration("the jackknife objective of order \(m) needs more than \(m) samples, got k = \(k)")
+    }
+    let subsets = JackknifeGradientWeights.subsetCount(sampleCount: k, order: m)
+    guard subsets <= JackknifeGradientWeights.maximumSubsets else {
+      throw .invalidConfiguration(
+        "the gradient of the jackknife objective of order \(m) with k = \(k) samples enumerates \(Int(subsets)) "
+          + "subsets per instance, over the limit of \(Int(JackknifeGradientWeights.maximumSubsets)); "
+          + "use a lower order or fewer samples")
+    }
+    sampleCount = k
+    order = m
+    let c = JackknifeCoefficients.values(sampleCount: k, order: m)
+    scaledCoefficients = (0...m).map { c[$0] / JackknifeGradientWeights.binomial(k, $0) }
+  }
+
+  /// Subsets enumerated for (K, m).
+  public static func subsetCount(sampleCount k: Int, order m: Int) -> Double {
+    var total = 0.0, c = 1.0
+    if m >= 1 {
+      for j in 1...m {
+        c = c * Double(k - j + 1) / Double(j)
+        total += c
+      }
+    }
+    return total
+  }
+
+  /// Writes g_0…g_{K−1} for one instance's K log-weights into `out`; `scratch` holds ≥ 2K doubles.
+  ///
+  /// Edge cases: an all −∞ row gives g = 0 (no gradient).
+  public func weights(
+    _ x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>,
+    scratch: UnsafeMutableBufferPointer<Double>
+  ) {
+    let k = sampleCount, m = order
+    precondition(x.count == k && out.count >= k && scratch.count >= 2 * k)
+    let mx = LogSpace.maximum(x)
+    if mx == -.infinity {
+      for i in 0..<k { out[i] = 0 }
+      return
+    }
+    var s = 0.0
+    for i in 0..<k {
+      out[i] = exp(x[i] - mx)
+      s += out[i]
+    }
+    for i in 0..<k { out[i] /= s }  // u_i
+    if m == 0 { return }
+    let u = UnsafeBufferPointer(out)
+    let correction = UnsafeMutableBufferPointer(rebasing: scratch[0..<k])
+    let perJ = UnsafeMutableBufferPointer(rebasing: scratch[k..<(2 * k)])
+    for i in 0..<k { correction[i] = 0 }
+    for j in 1...m {
+      for i in 0..<k { perJ[i] = 0 }
+      let kj = Double(k - j)
+      JackknifeGradientWeights.forEachSubset(of: k, size: j) { t in
+        var ut = 0.0
+        for i in t { ut += u[i] }
+        let rho: Double
+        if ut <= 0.5 {
+          rho = 1 - ut
+        } else {
+          var rest = 0.0
+          var p = 0
+          for i in 0..<k {
+            if p < t.count && t[p] == i {
+              p += 1
+              continue
+            }
+            rest += u[i]
+          }
+          rho = rest
+        }
+        // (K U_T − j)/((K − j) ρ_T), added to every i ∉ T.
+        let term = (Double(k) * ut - Double(j)) / (kj * rho)
+        var p = 0
+        for i in 0..<k {
+          if p < t.count && t[p] == i {
+            p += 1
+            continue
+          }
+          perJ[i] += term
+        }
+      }
+      for i in 0..<k { correction[i] += scaledCoefficients[j] * perJ[i] }
+    }
+    for i in 0..<k { out[i] += out[i] * correction[i] }
+  }
+
+  static func binomial(_ n: Int, _ k: Int) -> Double {
+    var r = 1.0
+    if k > 0 { for i in 1...k { r = r * Double(n - k + i) / Double(i) } }
+    return r
+  }
+
+  static func forEachSubset(of n: Int, size: Int, _ body: (UnsafeBufferPointer<Int>) -> Void) {
+    withUnsafeTemporaryAllocation(of: Int.self, capacity: size) { c in
+      for i in 0..<size { c[i] = i }
+      while true {
+        body(UnsafeBufferPointer(c))
+        var i = size - 1
+        while i >= 0 && c[i] == n - size + i { i -= 1 }
+        if i < 0 { return }
+        c[i] += 1
+        for j in (i + 1)..<size { c[j] = c[j - 1] + 1 }
+      }
+    }
+  }
+}

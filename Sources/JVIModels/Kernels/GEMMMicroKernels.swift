@@ -1,0 +1,143 @@
+/// A scalar `GEMM` multiplies in: the width of its packed B panels and its register tile.
+public protocol GEMMScalar: BinaryFloatingPoint, SIMDScalar, Sendable, Codable {
+  /// Columns per packed B panel (the register tile is 6 × panelWidth).
+  static var panelWidth: Int { get }
+
+  /// C[0..<rows, 0..<cols] = α·Σ_k a_k ⊗ b_k + β·C for one 6 × panelWidth tile, with a and b
+  /// packed (6 and panelWidth values per k). With β = 0, C is not read.
+  static func microKernel(
+    kb: Int, a: UnsafePointer<Self>, b: UnsafePointer<Self>, c: UnsafeMutablePointer<Self>, ldc: Int,
+    rows: Int, cols: Int, alpha: Self, beta: Self)
+
+  /// Copies `panelWidth` contiguous values.
+  static func copyPanelRow(from: UnsafePointer<Self>, to: UnsafeMutablePointer<Self>)
+}
+
+extension Float: GEMMScalar {
+  public static var panelWidth: Int { 16 }
+
+  /// Twelve `SIMD8<Float>` accumulators (6 rows × 2 halves), 12 FMAs per k.
+  @inline(__always)
+  public static func microKernel(
+    kb: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
+    rows: Int, cols: Int, alpha: Float, beta: Float
+  ) {
+    typealias V = SIMD8<Float>
+    var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
+    var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
+    var pa = a, pb = b
+    for _ in 0..<kb {
+      let b0 = UnsafeRawPointer(pb).loadUnaligned(as: V.self)
+      let b1 = UnsafeRawPointer(pb + 8).loadUnaligned(as: V.self)
+      var x = V(repeating: pa[0])
+      c00 = c00.addingProduct(x, b0)
+      c01 = c01.addingProduct(x, b1)
+      x = V(repeating: pa[1])
+      c10 = c10.addingProduct(x, b0)
+      c11 = c11.addingProduct(x, b1)
+      x = V(repeating: pa[2])
+      c20 = c20.addingProduct(x, b0)
+      c21 = c21.addingProduct(x, b1)
+      x = V(repeating: pa[3])
+      c30 = c30.addingProduct(x, b0)
+      c31 = c31.addingProduct(x, b1)
+      x = V(repeating: pa[4])
+      c40 = c40.addingProduct(x, b0)
+      c41 = c41.addingProduct(x, b1)
+      x = V(repeating: pa[5])
+      c50 = c50.addingProduct(x, b0)
+      c51 = c51.addingProduct(x, b1)
+      pa += 6
+      pb += 16
+    }
+    storeTile(c00, c01, row: 0, c, ldc, rows, cols, alpha, beta)
+    storeTile(c10, c11, row: 1, c, ldc, rows, cols, alpha, beta)
+    storeTile(c20, c21, row: 2, c, ldc, rows, cols, alpha, beta)
+    storeTile(c30, c31, row: 3, c, ldc, rows, cols, alpha, beta)
+    storeTile(c40, c41, row: 4, c, ldc, rows, cols, alpha, beta)
+    storeTile(c50, c51, row: 5, c, ldc, rows, cols, alpha, beta)
+  }
+
+  @inline(__always)
+  public static func copyPanelRow(from src: UnsafePointer<Float>, to dst: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(dst).storeBytes(
+      of: UnsafeRawPointer(src).loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
+  }
+}
+
+extension Double: GEMMScalar {
+  public static var panelWidth: Int { 8 }
+
+  /// Twelve `SIMD4<Double>` accumulators (6 rows × 2 halves), 12 FMAs per k.
+  @inline(__always)
+  public static func microKernel(
+    kb: Int, a: UnsafePointer<Double>, b: UnsafePointer<Double>, c: UnsafeMutablePointer<Double>, ldc: Int,
+    rows: Int, cols: Int, alpha: Double, beta: Double
+  ) {
+    typealias V = SIMD4<Double>
+    var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
+    var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
+    var pa = a, pb = b
+    for _ in 0..<kb {
+      let b0 = UnsafeRawPointer(pb).loadUnaligned(as: V.self)
+      let b1 = UnsafeRawPointer(pb + 4).loadUnaligned(as: V.self)
+      var x = V(repeating: pa[0])
+      c00 = c00.addingProduct(x, b0)
+      c01 = c01.addingProduct(x, b1)
+      x = V(repeating: pa[1])
+      c10 = c10.addingProduct(x, b0)
+      c11 = c11.addingProduct(x, b1)
+      x = V(repeating: pa[2])
+      c20 = c20.addingProduct(x, b0)
+      c21 = c21.addingProduct(x, b1)
+      x = V(repeating: pa[3])
+      c30 = c30.addingProduct(x, b0)
+      c31 = c31.addingProduct(x, b1)
+      x = V(repeating: pa[4])
+      c40 = c40.addingProduct(x, b0)
+      c41 = c41.addingProduct(x, b1)
+      x = V(repeating: pa[5])
+      c50 = c50.addingProduct(x, b0)
+      c51 = c51.addingProduct(x, b1)
+      pa += 6
+      pb += 8
+    }
+    storeTile(c00, c01, row: 0, c, ldc, rows, cols, alpha, beta)
+    storeTile(c10, c11, row: 1, c, ldc, rows, cols, alpha, beta)
+    storeTile(c20, c21, row: 2, c, ldc, rows, cols, alpha, beta)
+    storeTile(c30, c31, row: 3, c, ldc, rows, cols, alpha, beta)
+    storeTile(c40, c41, row: 4, c, ldc, rows, cols, alpha, beta)
+    storeTile(c50, c51, row: 5, c, ldc, rows, cols, alpha, beta)
+  }
+
+  @inline(__always)
+  public static func copyPanelRow(from src: UnsafePointer<Double>, to dst: UnsafeMutablePointer<Double>) {
+    UnsafeMutableRawPointer(dst).storeBytes(
+      of: UnsafeRawPointer(src).loadUnaligned(as: SIMD8<Double>.self), as: SIMD8<Double>.self)
+  }
+}
+
+/// Writes one row of a tile: α·(lo, hi) + β·C, for the first `cols` columns; skips rows ≥ `rows`.
+@inline(__always)
+func storeTile<V: SIMD>(
+  _ lo: V, _ hi: V, row: Int, _ c: UnsafeMutablePointer<V.Scalar>, _ ldc: Int, _ rows: Int, _ cols: Int,
+  _ alpha: V.Scalar, _ beta: V.Scalar
+) where V.Scalar: BinaryFloatingPoint {
+  if row >= rows { return }
+  let w = V.scalarCount
+  let p = c + row * ldc
+  if cols == 2 * w {
+    var v0 = lo * alpha, v1 = hi * alpha
+    if beta != 0 {
+      v0 = v0.addingProduct(UnsafeRawPointer(p).loadUnaligned(as: V.self), beta)
+      v1 = v1.addingProduct(UnsafeRawPointer(p + w).loadUnaligned(as: V.self), beta)
+    }
+    UnsafeMutableRawPointer(p).storeBytes(of: v0, as: V.self)
+    UnsafeMutableRawPointer(p + w).storeBytes(of: v1, as: V.self)
+  } else {
+    for j in 0..<cols {
+      let v = (j < w ? lo[j] : hi[j - w]) * alpha
+      p[j] = beta != 0 ? v.addingProduct(p[j], beta) : v
+    }
+  }
+}

@@ -1,0 +1,94 @@
+/// A multilayer perceptron: dense → activation → … → dense (linear output).
+///
+/// Forward keeps every layer's pre-activation and output in an `MLPState` (allocated once for
+/// a maximum number of rows); backward turns the output gradient into parameter gradients,
+/// accumulated into the flat gradient buffer, and optionally the input gradient.
+public struct MLP: Sendable, Equatable {
+  public let layers: [Dense]
+  public let activation: Activation
+
+  /// Layers of widths sizes[0] → sizes[1] → … → sizes.last, registered in `layout` as
+  /// "<name>.<i>.weight" / "<name>.<i>.bias".
+  public init(sizes: [Int], activation: Activation, name: String, layout: inout ParameterLayout) {
+    precondition(sizes.count >= 2)
+    var layers: [Dense] = []
+    for i in 0..<(sizes.count - 1) {
+      layers.append(Dense(inputs: sizes[i], outputs: sizes[i + 1], name: "\(name).\(i)", layout: &layout))
+    }
+    self.layers = layers
+    self.activation = activation
+  }
+
+  public var inputs: Int { layers[0].inputs }
+  public var outputs: Int { layers[layers.count - 1].outputs }
+
+  /// Runs `rows` rows of `input` (rows × inputs); returns the output (rows × outputs) in `state`.
+
+  public func forward<T: NetworkScalar>(
+    _ input: UnsafePointer<T>, rows: Int, parameters: UnsafePointer<T>, state: MLPState<T>
+  ) -> UnsafeMutablePointer<T> {
+    precondition(rows <= state.maximumRows)
+    state.input = input
+    var x = input
+    for (l, layer) in layers.enumerated() {
+      let pre = state.preActivations[l].pointer
+      layer.forward(x, rows: rows, parameters: parameters, into: pre, workspace: state.gemm)
+      if l == layers.count - 1 { return pre }
+      let post = state.outputs[l].pointer
+      activation.forward(UnsafePointer(pre), post, count: rows * layer.outputs)
+      x = UnsafePointer(post)
+    }
+    return state.preActivations[layers.count - 1].pointer
+  }
+
+  /// From ∂L/∂output (rows × outputs, overwritten), accumulates ∂L/∂parameters and writes
+  /// ∂L/∂input (rows × inputs) when `inputGradient` is given.
+
+  public func backward<T: NetworkScalar>(
+    outputGradient: UnsafeMutablePointer<T>, rows: Int, parameters: UnsafePointer<T>,
+    gradients: UnsafeMutablePointer<T>, inputGradient: UnsafeMutablePointer<T>?, state: MLPState<T>
+  ) {
+    guard let input = state.input else { preconditionFailure("backward before forward") }
+    var dy = outputGradient
+    for l in stride(from: layers.count - 1, through: 0, by: -1) {
+      let layer = layers[l]
+      let x = l == 0 ? input : UnsafePointer(state.outputs[l - 1].pointer)
+      let dx: UnsafeMutablePointer<T>? = l == 0 ? inputGradient : state.gradients[l - 1].pointer
+      layer.backward(
+        x: x, dy: UnsafePointer(dy), rows: rows, parameters: parameters, gradients: gradients, dx: dx,
+        workspace: state.gemm)
+      if l > 0, let dx {
+        activation.backward(
+          preActivation: state.preActivations[l - 1].pointer, output: state.outputs[l - 1].pointer, gradient: dx,
+          count: rows * layers[l - 1].outputs, scratch: state.scratch.pointer)
+        dy = dx
+      }
+    }
+  }
+
+  /// Glorot initialisation of every layer.
+  public func initialize<T: NetworkScalar, G: RandomNumberGenerator>(
+    _ parameters: UnsafeMutablePointer<T>, using g: inout G
+  ) {
+    for layer in layers { layer.initialize(parameters, using: &g) }
+  }
+}
+
+/// The buffers one MLP needs for up to `maximumRows` rows: allocated once, reused every step.
+public final class MLPState<T: NetworkScalar>: @unchecked Sendable {
+  public let maximumRows: Int
+  let preActivations: [ScalarBuffer<T>]
+  let outputs: [ScalarBuffer<T>]
+  let gradients: [ScalarBuffer<T>]
+  let scratch: ScalarBuffer<T>
+  let gemm = GEMMWorkspace<T>()
+  var input: UnsafePointer<T>?
+
+  public init(_ mlp: MLP, maximumRows: Int) {
+    self.maximumRows = maximumRows
+    preActivations = mlp.layers.map { ScalarBuffer(count: maximumRows * $0.outputs) }
+    outputs = mlp.layers.dropLast().map { ScalarBuffer(count: maximumRows * $0.outputs) }
+    gradients = mlp.layers.dropLast().map { ScalarBuffer(count: maximumRows * $0.outputs) }
+    scratch = ScalarBuffer(count: maximumRows * (mlp.layers.map(\.outputs).max() ?? 1))
+  }
+}

@@ -1,0 +1,189 @@
+import JVICore
+
+/// The value of an objective on a batch.
+public struct ObjectiveValue: Sendable, Equatable {
+  /// Σ over images of the objective (ELBO-A, ELBO-B, IWAE or JVI of the image's k samples).
+  public var objectiveSum: Double
+  /// Σ over images of the Monte Carlo ELBO, (1/k) Σ_s log w_s.
+  public var elboSum: Double
+  public var images: Int
+
+  public init(objectiveSum: Double = 0, elboSum: Double = 0, images: Int = 0) {
+    self.objectiveSum = objectiveSum
+    self.elboSum = elboSum
+    self.images = images
+  }
+
+  public static func + (a: ObjectiveValue, b: ObjectiveValue) -> ObjectiveValue {
+    ObjectiveValue(
+      objectiveSum: a.objectiveSum + b.objectiveSum, elboSum: a.elboSum + b.elboSum, images: a.images + b.images)
+  }
+}
+
+extension GaussianVAE {
+  /// Forward pass for `count` binary images (count × inputSize) with the noise already in
+  /// `state.epsilon`: fills log p(x | z), log p(z), log q(z | x), log w per sample and the
+  /// analytic KL per image, all accumulated in Double. With `keepLogitGradients`, also leaves
+  /// t − σ(ℓ) in the state for `backward`.
+  public func forward<T: NetworkScalar>(
+    images x: UnsafePointer<T>, count: Int, parameters: UnsafePointer<T>, state: VAEBatchState<T>,
+    keepLogitGradients: Bool = false
+  ) {
+    let d = architecture.latentSize, input = architecture.inputSize, k = state.samples
+    precondition(count <= state.maximumImages)
+    let enc = encoder.forward(x, rows: count, parameters: parameters, state: state.encoder)
+    let half = state.halfLogVariance.pointer, sigma = state.sigma.pointer
+    for b in 0..<count {
+      for j in 0..<d { half[b * d + j] = enc[b * 2 * d + d + j] * 0.5 }
+    }
+    T.exp(half, sigma, count: count * d)
+    let eps = state.epsilon.pointer, z = state.z.pointer
+    for b in 0..<count {
+      for s in 0..<k {
+        let row = (b * k + s) * d
+        for j in 0..<d { z[row + j] = enc[b * 2 * d + j] + sigma[b * d + j] * eps[row + j] }
+      }
+    }
+    let logits = decoder.forward(z, rows: count * k, parameters: parameters, state: state.decoder)
+    for b in 0..<count {
+      T.bernoulliLogLikelihood(
+        logits: logits + b * k * input, targets: x + b * input, targetRowStride: 0, rows: k, columns: input,
+        into: state.logLikelihood.pointer + b * k,
+        gradient: keepLogitGradients ? state.dLogits.pointer + b * k * input : nil, gradientScale: nil)
+    }
+    let constant = Double(d) * GaussianVAE.logTwoPi
+    for b in 0..<count {
+      var sumLogVariance = 0.0, kl = 0.0
+      for j in 0..<d {
+        let mu = Double(enc[b * 2 * d + j]), lv = Double(enc[b * 2 * d + d + j]), s = Double(sigma[b * d + j])
+        sumLogVariance += lv
+        kl += mu * mu + s * s - 1 - lv
+      }
+      state.klDivergence.pointer[b] = 0.5 * kl
+      for s in 0..<k {
+        let row = b * k + s
+        var zz = 0.0, ee = 0.0
+        for j in 0..<d {
+          let zv = Double(z[row * d + j]), ev = Double(eps[row * d + j])
+          zz += zv * zv
+          ee += ev * ev
+        }
+        let logPrior = -0.5 * (zz + constant)
+        let logPosterior = -0.5 * (ee + constant + sumLogVariance)
+        state.logPrior.pointer[row] = logPrior
+        state.logPosterior.pointer[row] = logPosterior
+        state.logWeights.pointer[row] = state.logLikelihood.pointer[row] + logPrior - logPosterior
+      }
+    }
+  }
+
+  /// The objective on `count` images and, with `gradients`, the gradient of the loss
+  /// −lossScale·Σ_images objective accumulated into `gradients` (lossScale = 1/batch size).
+  ///
+  /// Every objective's gradient is Σ_s g_s ∇ log w_s (plus the KL term for ELBO-B), with the
+  /// sample weights g held constant: 1/k for the ELBOs, the normalised weights w̃ for IWAE, and
+  /// the jackknife weights (`JackknifeGradientWeights`) for JVI. Through z = μ + σ ⊙ ε:
+  ///
+  ///     ∂log w/∂z = ∂log p(x|z)/∂z − z,   ∂log w/∂μ = ∂log w/∂z,
+  ///     ∂log w/∂log σ² = (∂log w/∂z) ⊙ ε ⊙ σ/2 + 1/2  (the 1/2 from −log q).
+  public func objective<T: NetworkScalar>(
+    _ objective: VAEObjective, images x: UnsafePointer<T>, count: Int, parameters: UnsafePointer<T>,
+    state: VAEBatchState<T>, gradients: UnsafeMutablePointer<T>? = nil, lossScale: Double = 1,
+    jackknifeWeights: JackknifeGradientWeights? = nil
+  ) throws(EstimatorError) -> ObjectiveValue {
+    let d = architecture.latentSize, input = architecture.inputSize, k = state.samples
+    forward(images: x, count: count, parameters: parameters, state: state, keepLogitGradients: gradients != nil)
+    let lw = state.logWeights.pointer, ll = state.logLikelihood.pointer, g = state.sampleWeights.pointer
+    var value = ObjectiveValue(images: count)
+    for b in 0..<count {
+      let row = UnsafeBufferPointer(start: lw + b * k, count: k)
+      let elbo = LogSpace.shiftedMean(row)
+      value.elboSum += elbo
+      let weights = UnsafeMutableBufferPointer(start: g + b * k, count: k)
+      switch objective {
+      case .elboMonteCarlo:
+        value.objectiveSum += elbo
+        for s in 0..<k { weights[s] = 1 / Double(k) }
+      case .elboAnalyticKL:
+        value.objectiveSum +=
+          LogSpace.shiftedMean(UnsafeBufferPointer(start: ll + b * k, count: k)) - state.klDivergence.pointer[b]
+        for s in 0..<k { weights[s] = 1 / Double(k) }
+      case .iwae:
+        value.objectiveSum += LogSpace.logMeanExp(row)
+        if gradients != nil { softmax(row, into: weights) }
+      case .jackknife(let m):
+        value.objectiveSum += try Jackknife.value(row, order: m, workspace: state.estimatorWorkspace)
+        if gradients != nil {
+          let w: JackknifeGradientWeights
+          if let given = jackknifeWeights {
+            w = given
+          } else {
+            w = try JackknifeGradientWeights(sampleCount: k, order: m)
+          }
+          w.weights(row, into: weights, scratch: state.weightScratch.buffer)
+        }
+      }
+    }
+    guard let gradients else { return value }
+
+    // Decoder: ∂loss/∂ℓ = −lossScale·g·(t − σ(ℓ)) per row.
+    let dLogits = state.dLogits.pointer
+    for r in 0..<(count * k) {
+      let scale = T(-lossScale * g[r])
+      let p = dLogits + r * input
+      for j in 0..<input { p[j] *= scale }
+    }
+    let dz = state.dz.pointer
+    decoder.backward(
+      outputGradient: dLogits, rows: count * k, parameters: parameters, gradients: gradients, inputGradient: dz,
+      state: state.decoder)
+    let analyticKL = objective == .elboAnalyticKL
+    let z = state.z.pointer, eps = state.epsilon.pointer, sigma = state.sigma.pointer
+    if !analyticKL {
+      // The prior: ∂(−lossScale·g·log p(z))/∂z = lossScale·g·z.
+      for r in 0..<(count * k) {
+        let scale = T(lossScale * g[r])
+        for j in 0..<d { dz[r * d + j] += scale * z[r * d + j] }
+      }
+    }
+    let enc = state.encoder.preActivations[encoder.layers.count - 1].pointer
+    let dEnc = state.dEncoderOutput.pointer
+    for b in 0..<count {
+      for j in 0..<d {
+        var dMu: T = 0, dLogVariance: T = 0
+        for s in 0..<k {
+          let r = (b * k + s) * d + j
+          dMu += dz[r]
+          dLogVariance += dz[r] * eps[r]
+        }
+        dLogVariance *= sigma[b * d + j] * 0.5
+        if analyticKL {
+          // +lossScale·KL: ∂KL/∂μ = μ, ∂KL/∂log σ² = (σ² − 1)/2.
+          let s = sigma[b * d + j]
+          dMu += T(lossScale) * enc[b * 2 * d + j]
+          dLogVariance += T(lossScale * 0.5) * (s * s - 1)
+        } else {
+          // −lossScale·Σ_s g_s·(1/2) from −log q, with Σ_s g_s = 1.
+          dLogVariance -= T(lossScale * 0.5)
+        }
+        dEnc[b * 2 * d + j] = dMu
+        dEnc[b * 2 * d + d + j] = dLogVariance
+      }
+    }
+    encoder.backward(
+      outputGradient: dEnc, rows: count, parameters: parameters, gradients: gradients, inputGradient: nil,
+      state: state.encoder)
+    return value
+  }
+
+  /// w̃_s = w_s / Σ w (all −∞: zero).
+  func softmax(_ x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
+    let m = LogSpace.maximum(x)
+    if m == -.infinity {
+      for i in x.indices { out[i] = 0 }
+      return
+    }
+    let total = LogSpace.storeExpShifted(x, shift: m, into: out).sum
+    for i in x.indices { out[i] /= total }
+  }
+}
