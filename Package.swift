@@ -69,7 +69,7 @@ let package = Package(
       resources: [.copy("Fixtures")]),
     .testTarget(
       name: "JVIModelsTests",
-      dependencies: ["JVIModels", "JVICore", "_TestSupport"]),
+      dependencies: ["JVIModels", "JVICore", "CZlib", "_TestSupport"]),
     .testTarget(
       name: "CommandLineSupportTests",
       dependencies: ["CommandLineSupport"]),

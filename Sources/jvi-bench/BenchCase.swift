@@ -21,9 +21,24 @@ struct BenchCase {
   var target: String = ""
   /// Builds the inputs (untimed) and returns the body to time.
   var prepare: () throws -> () throws -> Void
+  /// For long bodies (a training epoch): run this once to warm up, then time `runsOverride`
+  /// single runs of the body instead of the usual timed warm-up and inner loop.
+  var warmUp: (() throws -> Void)? = nil
+  var runsOverride: Int? = nil
 
   func measure(runs: Int, minimumRunSeconds: Double = 0.05) throws -> BenchResult {
     let body = try prepare()
+    if let warmUp {
+      try warmUp()
+      var seconds: [Double] = []
+      for _ in 0..<(runsOverride ?? 1) {
+        let start = Clock.now()
+        try body()
+        seconds.append(Clock.now() - start)
+      }
+      seconds.sort()
+      return BenchResult(benchmark: self, seconds: seconds, rate: work / seconds[seconds.count / 2] * unitScale)
+    }
     // Warm up for ≥ 0.3 s (tables, caches, clock frequency), then size the inner loop so one
     // timed run lasts ≥ `minimumRunSeconds`.
     var warm = 0

@@ -6,7 +6,7 @@ import JVICore
 /// ../shared/peers.md (same machine type).
 @main
 struct BenchCommand {
-  static let suites = ["estimators", "gemm", "all"]
+  static let suites = ["estimators", "gemm", "training", "all"]
 
   static let spec = CommandSpec(
     name: "jvi-bench",
@@ -19,6 +19,8 @@ struct BenchCommand {
       OptionSpec("--suite", value: "NAME", help: "Which benchmarks to run.", default: "all", allowed: suites),
       OptionSpec("--filter", value: "TEXT", help: "Run only the benchmarks whose name contains TEXT."),
       OptionSpec("--runs", value: "N", help: "Timed runs per benchmark, after a warm-up.", default: "11"),
+      OptionSpec(
+        "--training-runs", value: "N", help: "Timed epochs (and evaluations) per training benchmark.", default: "1"),
       OptionSpec("--output-dir", value: "DIR", help: "Where the CSV files go.", default: "results/bench"),
     ],
     examples: [
@@ -33,17 +35,19 @@ struct BenchCommand {
       #else
         let runs = try options.int("--runs", in: 1...1000) ?? 11
         let suite = options.string("--suite") ?? "all"
+        let trainingRuns = try options.int("--training-runs", in: 1...100) ?? 1
         try run(
-          suite: suite, filter: options.string("--filter"), runs: runs,
+          suite: suite, filter: options.string("--filter"), runs: runs, trainingRuns: trainingRuns,
           directory: options.string("--output-dir") ?? "results/bench")
       #endif
     }
   }
 
-  static func run(suite: String, filter: String?, runs: Int, directory: String) throws {
+  static func run(suite: String, filter: String?, runs: Int, trainingRuns: Int, directory: String) throws {
     var cases: [BenchCase] = []
     if suite == "estimators" || suite == "all" { cases += try EstimatorBenchmarks.all() }
     if suite == "gemm" || suite == "all" { cases += GEMMBenchmarks.all() }
+    if suite == "training" || suite == "all" { cases += try TrainingBenchmarks.all(runs: trainingRuns) }
     cases = cases.filter { c in filter.map { c.name.contains($0) } ?? true }
     if cases.isEmpty { throw UsageError("no benchmark name contains '\(filter ?? "")'") }
     let stamp = BenchStamp.current()

@@ -13,7 +13,8 @@ struct EvalCommand {
       "Estimate log p(x) from a matrix of log importance weights (N instances x K samples) with the ELBO, "
       + "IWAE, jackknife variational inference (JVI) of any order, and the delta method. Writes CSV.",
     usage: [
-      "jvi-eval [--input FILE | --demo] [--estimator NAME] [--order M] [--k K] [--per-instance] [--output FILE] [--seed S]"
+      "jvi-eval [--input FILE | --demo] [--estimator NAME] [--order M] [--k K] [--per-instance] [--output FILE] [--seed S]",
+      "jvi-eval --model FILE [--samples K] [--split NAME] [--limit N] [--save-logw FILE.npy] [--threads T] [estimator options]",
     ],
     options: [
       OptionSpec(
@@ -21,9 +22,21 @@ struct EvalCommand {
         help: "Log-weights: .npy (float64 or float32, 2-D N x K, C or Fortran order) or .csv (N lines of K "
           + "comma-separated numbers, no header; -inf is a zero weight)."),
       OptionSpec(
+        "--model", value: "FILE",
+        help: "A checkpoint from jvi-train: its log-weights on --split are computed (network in Double) and evaluated."),
+      OptionSpec("--samples", value: "K", help: "Samples per image with --model.", default: "1000"),
+      OptionSpec(
+        "--split", value: "NAME", help: "Images to evaluate with --model.", default: "test",
+        allowed: ["train", "validation", "test"]),
+      OptionSpec("--limit", value: "N", help: "Evaluate the first N images of the split only."),
+      OptionSpec("--data", value: "DIR", help: "The MNIST-format folder, if not the one the model was trained on."),
+      OptionSpec(
+        "--save-logw", value: "FILE", help: "Also save the model's log-weights as a float64 .npy file (N x K)."),
+      OptionSpec(
         "--demo",
         help: "Evaluate a seeded synthetic matrix: 1000 instances x 1000 log-normal weights, log w ~ N(0, 2^2), "
-          + "exact log p(x) = 2. This is also what runs when no --input is given."),
+          + "exact log p(x) = 2. With no --input or --model this runs, unless results/models/default-vae.ckpt "
+          + "exists (then its first 500 test images are evaluated)."),
       OptionSpec(
         "--estimator", value: "NAME", help: "The estimator; 'all' runs each in turn.", default: "jvi",
         allowed: estimatorNames),
@@ -36,7 +49,8 @@ struct EvalCommand {
       OptionSpec(
         "--output", value: "FILE",
         help: "Write the CSV to FILE (atomically: a temporary file, then a rename) instead of standard output."),
-      OptionSpec("--seed", value: "S", help: "Seed of the synthetic demo matrix.", default: "0"),
+      OptionSpec(
+        "--seed", value: "S", help: "Seed of the synthetic demo matrix or of the model's samples.", default: "0"),
       OptionSpec(
         "--log-likelihood", value: "FILE", help: "N x K log p(x|z) for the same samples (.npy or .csv), for elbo-b."),
       OptionSpec(
@@ -53,7 +67,11 @@ struct EvalCommand {
         "jvi-eval --input logw.npy --estimator all --k 64 --per-instance",
         "Every estimator on disjoint blocks of 64 samples, one CSV row per instance and estimator:"
       ),
-      ("jvi-eval --order 2", "Try it without data (the synthetic demo):"),
+      (
+        "jvi-eval --model model.ckpt --samples 5000 --estimator all --order 2",
+        "A trained model's test images, 5000 samples each, every estimator:"
+      ),
+      ("jvi-eval --order 2", "Try it without data (the default model if one is trained, else the synthetic demo):"),
     ])
 
   static func main() {

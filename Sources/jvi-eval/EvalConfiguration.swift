@@ -1,13 +1,18 @@
 import CommandLineSupport
 import JVICore
 import JVIExperiments
+import JVIModels
 
 /// The validated options of one `jvi-eval` run.
 struct EvalConfiguration {
   enum Source {
     case file(String)
+    case model(String, implicit: Bool)
     case demo(explicit: Bool)
   }
+
+  /// The trained model `make train` (and `make sweep`) writes; evaluated when no input is given.
+  static let defaultModelPath = "results/models/default-vae.ckpt"
 
   /// The synthetic demo: 1000 × 1000 log-normal weights, log w ~ N(0, 2²), log p = 2.
   static let demoLaw = SyntheticWeightLaw.logNormal(mu: 0, sigma: 2)
@@ -22,13 +27,39 @@ struct EvalConfiguration {
   var seed: UInt64
   var analyticKLFiles: (logLikelihood: String, kl: String)?
   var threads: Int
+  /// With a model: samples per image, split, image limit, data folder, where to save log w.
+  var samples: Int
+  var split: ImageDataset.Split
+  var limit: Int?
+  var dataDirectory: String?
+  var saveLogWeights: String?
 
   init(_ o: ParsedOptions) throws {
-    if o.has("--input") && o.has("--demo") { throw UsageError("--input and --demo cannot be used together") }
+    let sources = ["--input", "--model", "--demo"].filter { o.has($0) }
+    if sources.count > 1 { throw UsageError(sources.joined(separator: " and ") + " cannot be used together") }
     if let input = o.string("--input") {
       source = .file(input)
+    } else if let model = o.string("--model") {
+      source = .model(model, implicit: false)
+    } else if !o.has("--demo") && FileIO.exists(EvalConfiguration.defaultModelPath) {
+      source = .model(EvalConfiguration.defaultModelPath, implicit: true)
     } else {
       source = .demo(explicit: o.has("--demo"))
+    }
+    let modelOnly = ["--samples", "--split", "--limit", "--data", "--save-logw"]
+    if case .model = source {
+    } else {
+      for name in modelOnly where o.has(name) { throw UsageError("\(name) goes with --model") }
+    }
+    var implicitModel = false
+    if case .model(_, let implicit) = source { implicitModel = implicit }
+    samples = try o.int("--samples", in: 1...10_000_000) ?? 1000
+    split = ImageDataset.Split(rawValue: o.string("--split") ?? "test") ?? .test
+    limit = try o.int("--limit", in: 1...Int.max) ?? (implicitModel ? 500 : nil)
+    dataDirectory = o.string("--data")
+    saveLogWeights = o.string("--save-logw")
+    if let path = saveLogWeights, !path.lowercased().hasSuffix(".npy") {
+      throw UsageError("--save-logw writes a .npy file; got '\(path)'")
     }
     estimator = o.string("--estimator") ?? "jvi"
     order = try o.int("--order", in: 0...Int.max) ?? 1
@@ -49,9 +80,11 @@ struct EvalConfiguration {
     threads = try o.int("--threads", in: 1...1024) ?? ParallelRows.availableProcessors
   }
 
-  /// The matrix to evaluate; says on standard error when it is the synthetic demo.
+  /// The matrix to evaluate; says on standard error when it is the synthetic demo or a model.
   func loadMatrix() throws -> LogWeightMatrix {
     switch source {
+    case .model(let path, let implicit):
+      return try modelLogWeights(path, implicit: implicit)
     case .file(let path):
       var m = try LogWeightMatrix(contentsOf: path)
       if let files = analyticKLFiles {
@@ -67,6 +100,28 @@ struct EvalConfiguration {
           + "\(compact(EvalConfiguration.demoLaw.logEvidence)).\n")
       return EvalConfiguration.demoLaw.sample(rows: shape.rows, columns: shape.columns, seed: seed)
     }
+  }
+
+  /// Log-weights of a trained model on a split (Double network), saved if asked.
+  func modelLogWeights(_ path: String, implicit: Bool) throws -> LogWeightMatrix {
+    let checkpoint = try Checkpoint(contentsOf: path)
+    let directory = dataDirectory ?? checkpoint.configuration.dataDirectory
+    let data = try ImageDataset(directory: directory, validationCount: checkpoint.configuration.validationCount)
+    let source = VAELogWeightSource(checkpoint: checkpoint, data: data, split: split, limit: limit)
+    if source.instanceCount == 0 { throw ToolFailure("the \(split.rawValue) split of \(directory) has no images") }
+    let start = monotonicSeconds()
+    let matrix = try source.logWeights(samples: samples, rows: 0..<source.instanceCount, seed: seed, threads: threads)
+    let why = implicit ? "no --input given; " : ""
+    Output.standardError(
+      "jvi-eval: \(why)log-weights of \(source.instanceCount) \(split.rawValue) images x \(samples) samples from "
+        + "\(path) (\(checkpoint.configuration.objective) k=\(checkpoint.configuration.samples), "
+        + "\(checkpoint.epochsCompleted) epochs; \(source.model.architecture.description)), seed \(seed), "
+        + "\(compact((monotonicSeconds() - start) * 10).prefix(6)) ds\n")
+    if let out = saveLogWeights {
+      try FileIO.writeAtomically(matrix.npyBytes(), to: out)
+      Output.standardError("jvi-eval: saved the log-weights to \(out)\n")
+    }
+    return matrix
   }
 
   /// The estimators to run, checked against the matrix (inconsistent options are usage errors).

@@ -47,6 +47,11 @@ struct TrainCommand {
       OptionSpec(
         "--activation", value: "NAME", help: "Hidden nonlinearity.", default: "tanh",
         allowed: Activation.allCases.map(\.rawValue)),
+      OptionSpec(
+        "--init", value: "NAME",
+        help:
+          "glorot: W ~ U(+-sqrt(6/(in+out))), b = 0; fan-in: PyTorch's nn.Linear default, W and b ~ U(+-1/sqrt(in)).",
+        default: "glorot", allowed: Initialization.allCases.map(\.rawValue)),
       OptionSpec("--resume", help: "Continue the run in --output (its configuration; options given must match it)."),
     ],
     examples: [
@@ -161,6 +166,7 @@ struct TrainCommand {
     a.latentSize = try o.int("--latent", in: 1...10_000) ?? 50
     a.activation = Activation(rawValue: o.string("--activation") ?? "tanh") ?? .tanh
     c.architecture = a
+    c.initialization = Initialization(rawValue: o.string("--init") ?? "glorot") ?? .glorot
     return c
   }
 
@@ -179,6 +185,7 @@ struct TrainCommand {
       ("--hidden", given.architecture.hiddenSizes == stored.architecture.hiddenSizes),
       ("--latent", given.architecture.latentSize == stored.architecture.latentSize),
       ("--activation", given.architecture.activation == stored.architecture.activation),
+      ("--init", given.initialization == stored.initialization),
     ]
     for (name, same) in fields where o.has(name) && !same {
       throw ToolFailure(

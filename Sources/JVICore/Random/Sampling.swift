@@ -107,3 +107,23 @@ public enum Sampling {
     }
   }
 }
+
+/// Standard normal draws from a generator, as one fixed sequence: the polar method yields pairs
+/// and the second value of a pair is kept for the next call, so how the sequence is consumed
+/// (one at a time, or in chunks of any size) never changes the values.
+public struct StandardNormalStream<G: RandomNumberGenerator>: Sendable where G: Sendable {
+  public var generator: G
+  var pending: Double? = nil
+
+  public init(_ generator: G) { self.generator = generator }
+
+  public mutating func next() -> Double {
+    if let p = pending {
+      pending = nil
+      return p
+    }
+    let (a, b) = Sampling.standardNormalPair(using: &generator)
+    pending = b
+    return a
+  }
+}

@@ -54,16 +54,29 @@ public struct Dense: Sendable, Equatable {
     }
   }
 
-  /// Glorot (Xavier) uniform initialisation: W ~ U(−a, a), a = √(6/(in + out)); b = 0.
+  /// Draws W and b from `scheme` (see `Initialization`).
   public func initialize<T: NetworkScalar, G: RandomNumberGenerator>(
-    _ parameters: UnsafeMutablePointer<T>, using g: inout G
+    _ parameters: UnsafeMutablePointer<T>, scheme: Initialization, using g: inout G
   ) {
-    let a = (6.0 / Double(inputs + outputs)).squareRoot()
-    for i in 0..<(inputs * outputs) {
-      parameters[weightOffset + i] = T(a * (2 * uniformDraw(using: &g) - 1))
+    switch scheme {
+    case .glorot:
+      let a = (6.0 / Double(inputs + outputs)).squareRoot()
+      for i in 0..<(inputs * outputs) { parameters[weightOffset + i] = T(a * (2 * uniformDraw(using: &g) - 1)) }
+      for j in 0..<outputs { parameters[biasOffset + j] = 0 }
+    case .fanIn:
+      let a = 1 / Double(inputs).squareRoot()
+      for i in 0..<(inputs * outputs) { parameters[weightOffset + i] = T(a * (2 * uniformDraw(using: &g) - 1)) }
+      for j in 0..<outputs { parameters[biasOffset + j] = T(a * (2 * uniformDraw(using: &g) - 1)) }
     }
-    for j in 0..<outputs { parameters[biasOffset + j] = 0 }
   }
+}
+
+/// How dense layers are initialised.
+public enum Initialization: String, Sendable, Equatable, CaseIterable {
+  /// Glorot (Xavier) uniform: W ~ U(−a, a), a = √(6/(in + out)); b = 0. The default.
+  case glorot
+  /// PyTorch's `nn.Linear` default: W and b ~ U(−1/√in, 1/√in) (for comparing with PyTorch runs).
+  case fanIn = "fan-in"
 }
 
 /// Uniform [0, 1) from the project's sampler (JVICore.Sampling).

@@ -66,11 +66,11 @@ public struct MLP: Sendable, Equatable {
     }
   }
 
-  /// Glorot initialisation of every layer.
+  /// Initialises every layer with `scheme`.
   public func initialize<T: NetworkScalar, G: RandomNumberGenerator>(
-    _ parameters: UnsafeMutablePointer<T>, using g: inout G
+    _ parameters: UnsafeMutablePointer<T>, scheme: Initialization = .glorot, using g: inout G
   ) {
-    for layer in layers { layer.initialize(parameters, using: &g) }
+    for layer in layers { layer.initialize(parameters, scheme: scheme, using: &g) }
   }
 }
 

@@ -57,6 +57,7 @@ public struct Checkpoint: Sendable {
       "learning-rate: \(c.learningRate)",
       "adam-epsilon: \(c.adamEpsilon)",
       "seed: \(c.seed)",
+      "initialization: \(c.initialization.rawValue)",
       "shards: \(c.shards)",
       "limit: \(c.limit.map(String.init) ?? "none")",
       "validation: \(c.validationCount)",
@@ -173,6 +174,10 @@ public struct Checkpoint: Sendable {
     c.adamEpsilon = try double("adam-epsilon")
     guard let seed = UInt64(try field("seed")) else { throw fail("header field 'seed' is malformed") }
     c.seed = seed
+    guard let initialization = Initialization(rawValue: try field("initialization")) else {
+      throw fail("unknown initialization")
+    }
+    c.initialization = initialization
     c.shards = try int("shards")
     let limit = try field("limit")
     if limit != "none" {

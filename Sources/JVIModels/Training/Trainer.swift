@@ -47,7 +47,7 @@ public final class Trainer: @unchecked Sendable {
       }
       epochsCompleted = checkpoint.epochsCompleted
     } else {
-      parameters = model.initialParameters(seed: c.seed, as: Float.self)
+      parameters = model.initialParameters(seed: c.seed, scheme: c.initialization, as: Float.self)
       optimizer = Adam(count: n, learningRate: c.learningRate, epsilon: c.adamEpsilon)
       epochsCompleted = 0
     }
@@ -248,7 +248,7 @@ final class ShardResults: @unchecked Sendable {
   import Darwin
 #endif
 
-func monotonicSeconds() -> Double {
+public func monotonicSeconds() -> Double {
   var t = timespec()
   clock_gettime(CLOCK_MONOTONIC, &t)
   return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9

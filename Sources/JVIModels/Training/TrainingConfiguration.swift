@@ -11,6 +11,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
   public var learningRate = 1e-3
   public var adamEpsilon = 1e-8
   public var seed: UInt64 = 1
+  public var initialization = Initialization.glorot
   public var shards = 2
   /// Train on the first `limit` training images only.
   public var limit: Int? = nil

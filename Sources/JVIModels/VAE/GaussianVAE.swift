@@ -29,12 +29,14 @@ public struct GaussianVAE: Sendable, Equatable {
 
   public var parameterCount: Int { layout.count }
 
-  /// Glorot-initialised parameters from `seed` (stream 0 of the training seed).
-  public func initialParameters<T: NetworkScalar>(seed: UInt64, as: T.Type = T.self) -> ScalarBuffer<T> {
+  /// Initial parameters from `seed` (stream 0 of the training seed), Glorot by default.
+  public func initialParameters<T: NetworkScalar>(
+    seed: UInt64, scheme: Initialization = .glorot, as: T.Type = T.self
+  ) -> ScalarBuffer<T> {
     let p = ScalarBuffer<T>(count: parameterCount)
     var g = Xoshiro256StarStar(seed: seed, stream: 0)
-    encoder.initialize(p.pointer, using: &g)
-    decoder.initialize(p.pointer, using: &g)
+    encoder.initialize(p.pointer, scheme: scheme, using: &g)
+    decoder.initialize(p.pointer, scheme: scheme, using: &g)
     return p
   }
 

@@ -61,4 +61,9 @@ public final class VAEBatchState<T: NetworkScalar>: @unchecked Sendable {
       i += 2
     }
   }
+
+  /// Fills ε for the first `samples` samples of one image with the next values of `stream`.
+  public func drawNoise<G>(samples m: Int, latentSize d: Int, from stream: inout StandardNormalStream<G>) {
+    for i in 0..<(m * d) { epsilon.pointer[i] = T(stream.next()) }
+  }
 }

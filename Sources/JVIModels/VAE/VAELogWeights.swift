@@ -73,12 +73,12 @@ public struct VAELogWeightSource: LogWeightSource, @unchecked Sendable {
     logLikelihood: UnsafeMutablePointer<Double>, kl: UnsafeMutablePointer<Double>
   ) {
     data.binarizeFixed(i, of: split, into: pixels)
-    var noise = Xoshiro256StarStar(seed: seed, stream: UInt64(i))
+    var noise = StandardNormalStream(Xoshiro256StarStar(seed: seed, stream: UInt64(i)))
     let d = model.architecture.latentSize
     var done = 0
     while done < k {
       let m = min(state.samples, k - done)
-      state.drawNoise(images: 1, latentSize: d, using: &noise)
+      state.drawNoise(samples: m, latentSize: d, from: &noise)
       model.forward(images: pixels, count: 1, parameters: parameters, state: state)
       for s in 0..<m {
         logWeights[done + s] = state.logWeights.pointer[s]

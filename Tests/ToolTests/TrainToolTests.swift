@@ -1,0 +1,114 @@
+import Foundation
+import JVICore
+import Testing
+import _TestSupport
+
+/// `jvi-train` and `jvi-eval --model` end to end on a small synthetic MNIST-format folder.
+@Suite(.serialized)
+struct TrainToolTests {
+  let dir = ToolRun.temporaryDirectory()
+  var data: String { dir + "/data" }
+
+  init() { SyntheticImageFolder.write(to: dir + "/data", train: 40, test: 10, rows: 4, columns: 5) }
+
+  func train(_ args: [String]) throws -> ToolRun {
+    try ToolRun.run(
+      "jvi-train", ["--data", data, "--validation", "10", "--hidden", "8", "--latent", "2", "--batch", "10"] + args)
+  }
+
+  @Test func helpMatchesTheGoldenFile() throws {
+    let r = try ToolRun.run("jvi-train", ["--help"])
+    let url = try #require(Bundle.module.url(forResource: "Golden/jvi-train-help", withExtension: "txt"))
+    let golden = try String(contentsOf: url, encoding: .utf8)
+    #expect(r.exitCode == 0 && r.standardOutput == golden)
+  }
+
+  @Test func trainsResumesAndRefusesMismatches() throws {
+    let ckpt = dir + "/m.ckpt"
+    let r = try train(["--objective", "jvi", "--order", "2", "--k", "4", "--epochs", "2", "--output", ckpt])
+    #expect(r.exitCode == 0, "\(r.standardError)")
+    #expect(r.standardError.contains("epoch 1/2: jvi") && r.standardError.contains("epoch 2/2:"))
+    #expect(r.standardError.contains("validation ELBO") && r.standardError.contains("ETA"))
+    #expect(FileManager.default.fileExists(atPath: ckpt))
+    let resumed = try ToolRun.run("jvi-train", ["--resume", "--epochs", "3", "--output", ckpt])
+    #expect(resumed.exitCode == 0 && resumed.standardError.contains("resuming after epoch 2"))
+    #expect(resumed.standardError.contains("epoch 3/3:"))
+    let mismatch = try ToolRun.run("jvi-train", ["--resume", "--objective", "iwae", "--output", ckpt])
+    #expect(mismatch.exitCode == 1 && mismatch.standardError.contains("--objective iwae does not match"))
+    // The same run straight through gives the same checkpoint as 2 epochs + resume.
+    let straight = dir + "/s.ckpt"
+    let straightRun = try train([
+      "--objective", "jvi", "--order", "2", "--k", "4", "--epochs", "3", "--output", straight, "--threads", "1",
+    ])
+    #expect(straightRun.exitCode == 0)
+    let a = FileManager.default.contents(atPath: straight), b = FileManager.default.contents(atPath: ckpt)
+    #expect(a != nil && a == b)
+  }
+
+  @Test func corruptCheckpointsAreReported() throws {
+    let path = dir + "/bad.ckpt"
+    FileManager.default.createFile(
+      atPath: path, contents: Data("jvi-checkpoint 1\nmodel: gaussian-vae\nend-header\n".utf8))
+    let r = try ToolRun.run("jvi-train", ["--resume", "--output", path])
+    #expect(r.exitCode == 1 && r.standardError.contains(path) && r.standardError.contains("header field"))
+    let e = try ToolRun.run("jvi-eval", ["--model", path])
+    #expect(e.exitCode == 1 && e.standardError.contains(path))
+  }
+
+  @Test func aNonFiniteLossStopsAndKeepsTheLastGoodCheckpoint() throws {
+    let ckpt = dir + "/nan.ckpt"
+    // One step per epoch: epoch 1 takes a 1e30 step, epoch 2's loss is not finite.
+    let r = try train(["--objective", "elbo-a", "--limit", "10", "--lr", "1e30", "--epochs", "3", "--output", ckpt])
+    #expect(r.exitCode == 1)
+    #expect(r.standardError.contains("training loss became") && r.standardError.contains("epoch 2"))
+    #expect(r.standardError.contains("last good checkpoint (epoch 1) is kept"))
+    let checkpoint = try Data(contentsOf: URL(fileURLWithPath: ckpt))
+    #expect(String(decoding: checkpoint.prefix(2000), as: UTF8.self).contains("epochs-completed: 1"))
+  }
+
+  @Test func usageErrors() throws {
+    for (args, fragment) in [
+      ([String](), "--output FILE is required"),
+      (["--output", "x", "--objective", "vae"], "invalid value 'vae' for --objective"),
+      (["--output", "x", "--order", "2"], "--order applies to --objective jvi"),
+      (["--output", "x", "--objective", "jvi", "--order", "3", "--k", "3"], "--order 3 needs --k greater than 3"),
+      (["--output", "x", "--hidden", "8,,x"], "invalid value '8,,x' for --hidden"),
+      (["--output", "x", "--lr", "-1"], "expected a positive number"),
+    ] {
+      let r = try ToolRun.run("jvi-train", args)
+      #expect(r.exitCode == 64, "\(args): \(r.standardError)")
+      #expect(r.standardError.contains(fragment), "\(args): \(r.standardError)")
+    }
+  }
+
+  @Test func evaluatesATrainedModelAndSavesItsLogWeights() throws {
+    let ckpt = dir + "/e.ckpt"
+    let trained = try train(["--objective", "iwae", "--k", "3", "--epochs", "1", "--output", ckpt])
+    #expect(trained.exitCode == 0)
+    let npy = dir + "/logw.npy"
+    let r = try ToolRun.run(
+      "jvi-eval", ["--model", ckpt, "--samples", "30", "--estimator", "all", "--order", "2", "--save-logw", npy])
+    #expect(r.exitCode == 0, "\(r.standardError)")
+    let lines = r.standardOutput.split(separator: "\n")
+    #expect(
+      lines.map { String($0.split(separator: ",")[0]) } == ["estimator", "elbo-a", "elbo-b", "iwae", "jvi", "delta"])
+    #expect(lines[1].contains(",30,10,"))  // k = 30 samples, n = 10 test images
+    #expect(r.standardError.contains("log-weights of 10 test images x 30 samples"))
+    let again = try ToolRun.run("jvi-eval", ["--input", npy, "--estimator", "iwae"])
+    #expect(again.standardOutput.split(separator: "\n")[1] == lines[3])
+    // The same seed gives the same numbers; another seed other numbers.
+    let same = try ToolRun.run("jvi-eval", ["--model", ckpt, "--samples", "30", "--estimator", "iwae"])
+    let other = try ToolRun.run("jvi-eval", ["--model", ckpt, "--samples", "30", "--estimator", "iwae", "--seed", "5"])
+    #expect(same.standardOutput.split(separator: "\n")[1] == lines[3])
+    #expect(other.standardOutput.split(separator: "\n")[1] != lines[3])
+    let misuse = try ToolRun.run("jvi-eval", ["--samples", "30"])
+    #expect(misuse.exitCode == 64 && misuse.standardError.contains("--samples goes with --model"))
+    // Without --input, a default model in results/models is evaluated, and the tool says so.
+    try FileManager.default.createDirectory(atPath: dir + "/results/models", withIntermediateDirectories: true)
+    try FileManager.default.copyItem(atPath: ckpt, toPath: dir + "/results/models/default-vae.ckpt")
+    let implicit = try ToolRun.run("jvi-eval", ["--order", "2"], in: dir)
+    #expect(
+      implicit.exitCode == 0 && implicit.standardError.contains("no --input given; log-weights of 10 test images"))
+    #expect(implicit.standardOutput.hasPrefix("estimator,order,k,n,mean,std_error\njvi,2,1000,10,"))
+  }
+}
