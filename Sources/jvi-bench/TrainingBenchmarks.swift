@@ -70,7 +70,7 @@ enum TrainingBenchmarks {
     let checkpoint = Checkpoint(
       configuration: c, epochsCompleted: 0, adamStep: 0, trainingImages: 0, parameters: p.array,
       adamM: [Float](repeating: 0, count: p.count), adamV: [Float](repeating: 0, count: p.count))
-    return VAELogWeightSource(checkpoint: checkpoint, data: data, split: .test)
+    return try VAELogWeightSource(checkpoint: checkpoint, data: data, split: .test)
   }
 }
 

@@ -107,7 +107,7 @@ struct EvalConfiguration {
     let checkpoint = try Checkpoint(contentsOf: path)
     let directory = dataDirectory ?? checkpoint.configuration.dataDirectory
     let data = try ImageDataset(directory: directory, validationCount: checkpoint.configuration.validationCount)
-    let source = VAELogWeightSource(checkpoint: checkpoint, data: data, split: split, limit: limit)
+    let source = try VAELogWeightSource(checkpoint: checkpoint, data: data, split: split, limit: limit)
     if source.instanceCount == 0 { throw ToolFailure("the \(split.rawValue) split of \(directory) has no images") }
     let start = monotonicSeconds()
     let matrix = try source.logWeights(samples: samples, rows: 0..<source.instanceCount, seed: seed, threads: threads)

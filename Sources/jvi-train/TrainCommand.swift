@@ -81,6 +81,10 @@ struct TrainCommand {
       c = try configuration(from: o)
     }
     let data = try ImageDataset(directory: c.dataDirectory, validationCount: c.validationCount)
+    if checkpoint == nil {
+      // The input layer has one unit per pixel of the data set's images.
+      c.architecture.inputSize = data.pixels
+    }
     if let checkpoint, checkpoint.trainingImages != min(c.limit ?? Int.max, data.count(.train)) {
       throw ToolFailure(
         "\(output): the checkpoint was trained on \(checkpoint.trainingImages) images; \(c.dataDirectory) now gives \(data.count(.train))"

@@ -157,7 +157,7 @@ struct TrainingTests {
     let data = try Self.data(c)
     let t = try Trainer(configuration: c, data: data, threads: 1)
     _ = try t.trainEpoch()
-    var source = VAELogWeightSource(checkpoint: t.checkpoint(), data: data, split: .test)
+    var source = try VAELogWeightSource(checkpoint: t.checkpoint(), data: data, split: .test)
     let whole = try source.logWeights(samples: 50, rows: 0..<12, seed: 9, threads: 1)
     source.chunkSamples = 7
     let chunked = try source.logWeights(samples: 50, rows: 0..<12, seed: 9, threads: 2)
@@ -171,5 +171,15 @@ struct TrainingTests {
     // Both estimate the same ELBO: their means over 12 images agree within a few nats.
     let meanA = elboA.reduce(0, +) / 12, meanB = elboB.reduce(0, +) / 12
     #expect(abs(meanA - meanB) < 3)
+  }
+
+  @Test func aModelWhoseInputSizeDiffersFromTheImagesIsRefused() throws {
+    var c = Self.configuration()
+    c.architecture.inputSize = 784
+    #expect(throws: EstimatorError.self) { try Trainer(configuration: c, data: try Self.data(c), threads: 1) }
+    let t = try Trainer(configuration: Self.configuration(), data: try Self.data(Self.configuration()), threads: 1)
+    var checkpoint = t.checkpoint()
+    checkpoint.configuration.architecture.inputSize = 30
+    #expect(throws: InputFileError.self) { try VAELogWeightSource(checkpoint: checkpoint, data: try Self.data(c), split: .test) }
   }
 }

@@ -101,6 +101,10 @@ struct TrainToolTests {
     let other = try ToolRun.run("jvi-eval", ["--model", ckpt, "--samples", "30", "--estimator", "iwae", "--seed", "5"])
     #expect(same.standardOutput.split(separator: "\n")[1] == lines[3])
     #expect(other.standardOutput.split(separator: "\n")[1] != lines[3])
+    // Images of another size than the model takes are refused, naming the folder.
+    let otherFolder = SyntheticImageFolder.write(to: dir + "/other", train: 20, test: 5, rows: 3, columns: 3)
+    let wrongSize = try ToolRun.run("jvi-eval", ["--model", ckpt, "--data", otherFolder])
+    #expect(wrongSize.exitCode == 1 && wrongSize.standardError.contains("images of 9 pixels; the model takes 20"))
     let misuse = try ToolRun.run("jvi-eval", ["--samples", "30"])
     #expect(misuse.exitCode == 64 && misuse.standardError.contains("--samples goes with --model"))
     // Without --input, a default model in results/models is evaluated, and the tool says so.

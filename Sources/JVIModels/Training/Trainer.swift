@@ -32,6 +32,10 @@ public final class Trainer: @unchecked Sendable {
   )
     throws(EstimatorError)
   {
+    guard c.architecture.inputSize == data.pixels else {
+      throw .invalidConfiguration(
+        "the model has \(c.architecture.inputSize) inputs but the images in \(data.directory) have \(data.pixels) pixels")
+    }
     configuration = c
     self.data = data
     self.threads = max(1, threads)

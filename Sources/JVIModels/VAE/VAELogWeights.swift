@@ -16,7 +16,15 @@ public struct VAELogWeightSource: LogWeightSource, @unchecked Sendable {
   public let limit: Int?
   public var chunkSamples = 1024
 
-  public init(checkpoint: Checkpoint, data: ImageDataset, split: ImageDataset.Split, limit: Int? = nil) {
+  /// - Throws: `InputFileError` when the model's input size differs from the images' pixel count.
+  public init(checkpoint: Checkpoint, data: ImageDataset, split: ImageDataset.Split, limit: Int? = nil)
+    throws(InputFileError)
+  {
+    guard checkpoint.configuration.architecture.inputSize == data.pixels else {
+      throw InputFileError(
+        path: data.directory,
+        problem: "images of \(data.pixels) pixels; the model takes \(checkpoint.configuration.architecture.inputSize)")
+    }
     model = checkpoint.model
     parameters = checkpoint.parameters.map(Double.init)
     self.data = data
