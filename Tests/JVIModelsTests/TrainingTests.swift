@@ -180,6 +180,8 @@ struct TrainingTests {
     let t = try Trainer(configuration: Self.configuration(), data: try Self.data(Self.configuration()), threads: 1)
     var checkpoint = t.checkpoint()
     checkpoint.configuration.architecture.inputSize = 30
-    #expect(throws: InputFileError.self) { try VAELogWeightSource(checkpoint: checkpoint, data: try Self.data(c), split: .test) }
+    #expect(throws: InputFileError.self) {
+      try VAELogWeightSource(checkpoint: checkpoint, data: try Self.data(c), split: .test)
+    }
   }
 }

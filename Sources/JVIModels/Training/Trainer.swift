@@ -34,7 +34,8 @@ public final class Trainer: @unchecked Sendable {
   {
     guard c.architecture.inputSize == data.pixels else {
       throw .invalidConfiguration(
-        "the model has \(c.architecture.inputSize) inputs but the images in \(data.directory) have \(data.pixels) pixels")
+        "the model has \(c.architecture.inputSize) inputs but the images in \(data.directory) have"
+          + " \(data.pixels) pixels")
     }
     configuration = c
     self.data = data
