@@ -8,7 +8,7 @@ SWIFT ?= swift
 TEST_FLAGS := -c release -Xswiftc -enable-testing
 
 .DEFAULT_GOAL := help
-.PHONY: help build release test bench lint format clean data train
+.PHONY: help build release test test-slow bench lint format clean data train sweep
 
 DATA_DIR := /usr/share/datasets/fashion-mnist
 DEFAULT_MODEL := results/models/default-vae.ckpt
@@ -17,7 +17,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 help: ## List the targets
 	@echo "jvi — evidence estimators (ELBO, IWAE, JVI) over a shared log-weight matrix"
 	@echo
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-10s %s\n", $$1, $$2 }'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-10s %s\n", $$1, $$2 }'
 
 build: ## Debug build of every target
 	$(SWIFT) build
@@ -28,6 +28,22 @@ release: ## Release build (-O -target-cpu haswell) of the tools
 test: ## Build and run every test (release, checked)
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
 	$(SWIFT) test $(TEST_FLAGS) --skip-build
+
+test-slow: ## The tests plus the slow statistical ones (bootstrap coverage over 1000 sweeps)
+	$(SWIFT) build $(TEST_FLAGS) --build-tests
+	JVI_SLOW_TESTS=1 $(SWIFT) test $(TEST_FLAGS) --skip-build
+
+# The main job: three K-sweeps (experiments/*.experiment), one run id for all three.
+SWEEPS := linear-gaussian log-normal fashion-mnist-vae
+RUN_ID := $(shell date -u +%Y%m%d-%H%M%S)
+
+sweep: release data $(DEFAULT_MODEL) ## The main job: K-sweeps of the linear-Gaussian model, log-normal weights and the trained VAE
+	@for e in $(SWEEPS); do \
+	  .build/release/jvi-sweep --experiment experiments/$$e.experiment --run-id $(RUN_ID) || exit 1; \
+	done
+	@echo
+	@echo "make sweep: done. Results (CSV, figure, bias intervals, manifest) of run $(RUN_ID):"
+	@for e in $(SWEEPS); do echo "  results/$$e/$(RUN_ID).csv   results/$$e/$(RUN_ID).svg"; done
 
 bench: release data ## Benchmarks: results/bench/<suite>.csv (estimators, gemm, training)
 	.build/release/jvi-bench --output-dir results/bench

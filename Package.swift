@@ -23,6 +23,7 @@ let package = Package(
     .executable(name: "jvi-eval", targets: ["jvi-eval"]),
     .executable(name: "jvi-train", targets: ["jvi-train"]),
     .executable(name: "jvi-bench", targets: ["jvi-bench"]),
+    .executable(name: "jvi-sweep", targets: ["jvi-sweep"]),
   ],
   targets: [
     .target(
@@ -59,6 +60,10 @@ let package = Package(
       name: "jvi-bench",
       dependencies: ["JVICore", "JVIModels", "JVIExperiments", "CommandLineSupport"],
       swiftSettings: fastRelease),
+    .executableTarget(
+      name: "jvi-sweep",
+      dependencies: ["JVICore", "JVIModels", "JVIExperiments", "CommandLineSupport"],
+      swiftSettings: fastRelease),
     .target(
       name: "_TestSupport",
       dependencies: ["JVICore"],
@@ -71,11 +76,14 @@ let package = Package(
       name: "JVIModelsTests",
       dependencies: ["JVIModels", "JVICore", "CZlib", "_TestSupport"]),
     .testTarget(
+      name: "JVIExperimentsTests",
+      dependencies: ["JVIExperiments", "JVIModels", "JVICore", "_TestSupport"]),
+    .testTarget(
       name: "CommandLineSupportTests",
       dependencies: ["CommandLineSupport"]),
     .testTarget(
       name: "ToolTests",
-      dependencies: ["jvi-eval", "JVICore", "_TestSupport"],
+      dependencies: ["jvi-eval", "jvi-sweep", "JVICore", "JVIExperiments", "_TestSupport"],
       resources: [.copy("Golden")]),
   ]
 )

@@ -14,6 +14,7 @@ struct EvalCommand {
       + "IWAE, jackknife variational inference (JVI) of any order, and the delta method. Writes CSV.",
     usage: [
       "jvi-eval [--input FILE | --demo] [--estimator NAME] [--order M] [--k K] [--per-instance] [--output FILE] [--seed S]",
+      "jvi-eval --demo-model NAME[:key=value,...] [--samples K] [--limit N] [estimator options]",
       "jvi-eval --model FILE [--samples K] [--split NAME] [--limit N] [--save-logw FILE.npy] [--threads T] [estimator options]",
     ],
     options: [
@@ -24,11 +25,14 @@ struct EvalCommand {
       OptionSpec(
         "--model", value: "FILE",
         help: "A checkpoint from jvi-train: its log-weights on --split are computed (network in Double) and evaluated."),
-      OptionSpec("--samples", value: "K", help: "Samples per image with --model.", default: "1000"),
+      OptionSpec(
+        "--samples", value: "K", help: "Samples per image with --model, or per instance of a demo.", default: "1000"),
       OptionSpec(
         "--split", value: "NAME", help: "Images to evaluate with --model.", default: "test",
         allowed: ["train", "validation", "test"]),
-      OptionSpec("--limit", value: "N", help: "Evaluate the first N images of the split only."),
+      OptionSpec(
+        "--limit", value: "N",
+        help: "Evaluate the first N images of the split only (--model), or N demo instances (default 1000)."),
       OptionSpec("--data", value: "DIR", help: "The MNIST-format folder, if not the one the model was trained on."),
       OptionSpec(
         "--save-logw", value: "FILE", help: "Also save the model's log-weights as a float64 .npy file (N x K)."),
@@ -37,6 +41,12 @@ struct EvalCommand {
         help: "Evaluate a seeded synthetic matrix: 1000 instances x 1000 log-normal weights, log w ~ N(0, 2^2), "
           + "exact log p(x) = 2. With no --input or --model this runs, unless results/models/default-vae.ckpt "
           + "exists (then its first 500 test images are evaluated)."),
+      OptionSpec(
+        "--demo-model", value: "SPEC",
+        help: "The demo's model, with an exact log p(x): log-normal[:mu=M,sigma=S], gamma[:shape=A,scale=T] or "
+          + "linear-gaussian[:latent-dimension=d,observed-dimension=D,q-shift=S,q-scale=C,q-mean-field=true,"
+          + "model-seed=S,data-seed=S] (which also gives elbo-b its inputs). Options and defaults as in "
+          + "experiments/README.md."),
       OptionSpec(
         "--estimator", value: "NAME", help: "The estimator; 'all' runs each in turn.", default: "jvi",
         allowed: estimatorNames),
@@ -72,6 +82,10 @@ struct EvalCommand {
         "A trained model's test images, 5000 samples each, every estimator:"
       ),
       ("jvi-eval --order 2", "Try it without data (the default model if one is trained, else the synthetic demo):"),
+      (
+        "jvi-eval --demo-model linear-gaussian:q-shift=1.5 --estimator all",
+        "Every estimator on the linear-Gaussian model, whose exact log p(x) is printed alongside:"
+      ),
     ])
 
   static func main() {

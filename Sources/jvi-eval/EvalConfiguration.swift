@@ -8,14 +8,14 @@ struct EvalConfiguration {
   enum Source {
     case file(String)
     case model(String, implicit: Bool)
-    case demo(explicit: Bool)
+    case demo(explicit: Bool, model: ModelSpecification)
   }
 
   /// The trained model `make train` (and `make sweep`) writes; evaluated when no input is given.
   static let defaultModelPath = "results/models/default-vae.ckpt"
 
   /// The synthetic demo: 1000 × 1000 log-normal weights, log w ~ N(0, 2²), log p = 2.
-  static let demoLaw = SyntheticWeightLaw.logNormal(mu: 0, sigma: 2)
+  static let demoModel = ModelSpecification.law(.logNormal(mu: 0, sigma: 2))
   static let demoShape = (rows: 1000, columns: 1000)
 
   var source: Source
@@ -29,6 +29,7 @@ struct EvalConfiguration {
   var threads: Int
   /// With a model: samples per image, split, image limit, data folder, where to save log w.
   var samples: Int
+  var samplesGiven: Bool
   var split: ImageDataset.Split
   var limit: Int?
   var dataDirectory: String?
@@ -37,23 +38,41 @@ struct EvalConfiguration {
   init(_ o: ParsedOptions) throws {
     let sources = ["--input", "--model", "--demo"].filter { o.has($0) }
     if sources.count > 1 { throw UsageError(sources.joined(separator: " and ") + " cannot be used together") }
+    if o.has("--demo-model") && (o.has("--input") || o.has("--model")) {
+      throw UsageError("--demo-model chooses the synthetic demo; it does not go with --input or --model")
+    }
     if let input = o.string("--input") {
       source = .file(input)
     } else if let model = o.string("--model") {
       source = .model(model, implicit: false)
-    } else if !o.has("--demo") && FileIO.exists(EvalConfiguration.defaultModelPath) {
+    } else if !o.has("--demo") && !o.has("--demo-model") && FileIO.exists(EvalConfiguration.defaultModelPath) {
       source = .model(EvalConfiguration.defaultModelPath, implicit: true)
     } else {
-      source = .demo(explicit: o.has("--demo"))
+      var model = EvalConfiguration.demoModel
+      if let text = o.string("--demo-model") {
+        do {
+          model = try ModelSpecification.parse(inline: text, origin: "--demo-model")
+        } catch {
+          throw UsageError(error.description)
+        }
+        if case .checkpoint = model { throw UsageError("--demo-model takes a synthetic model; use --model FILE") }
+      }
+      source = .demo(explicit: o.has("--demo") || o.has("--demo-model"), model: model)
     }
-    let modelOnly = ["--samples", "--split", "--limit", "--data", "--save-logw"]
-    if case .model = source {
-    } else {
+    let modelOnly = ["--split", "--data", "--save-logw"]
+    switch source {
+    case .model: break
+    case .demo:
       for name in modelOnly where o.has(name) { throw UsageError("\(name) goes with --model") }
+    case .file:
+      for name in modelOnly + ["--samples", "--limit"] where o.has(name) {
+        throw UsageError("\(name) goes with --model or --demo")
+      }
     }
     var implicitModel = false
     if case .model(_, let implicit) = source { implicitModel = implicit }
     samples = try o.int("--samples", in: 1...10_000_000) ?? 1000
+    samplesGiven = o.has("--samples")
     split = ImageDataset.Split(rawValue: o.string("--split") ?? "test") ?? .test
     limit = try o.int("--limit", in: 1...Int.max) ?? (implicitModel ? 500 : nil)
     dataDirectory = o.string("--data")
@@ -91,14 +110,24 @@ struct EvalConfiguration {
         m = try m.withAnalyticKLInputs(logLikelihoodFile: files.logLikelihood, klFile: files.kl)
       }
       return m
-    case .demo(let explicit):
-      let shape = EvalConfiguration.demoShape
+    case .demo(let explicit, let model):
+      let rows = limit ?? EvalConfiguration.demoShape.rows
+      let columns = samplesGiven ? samples : EvalConfiguration.demoShape.columns
       let why = explicit ? "" : "no --input given; "
+      let source = try model.makeSource(instances: rows)
+      let exact: String
+      if case .law(let law) = model {
+        exact = "Exact log p(x) = \(compact(law.logEvidence))."
+      } else {
+        let values = source.exactLogEvidence(rows: 0..<rows) ?? []
+        exact =
+          "Exact log p(x) differs by instance; its mean over the instances is "
+          + "\(values.reduce(0, +) / Double(max(1, values.count)))."
+      }
       Output.standardError(
-        "jvi-eval: \(why)evaluating the seeded synthetic demo matrix: \(shape.rows) instances x \(shape.columns) "
-          + "samples of \(EvalConfiguration.demoLaw), seed \(seed). Exact log p(x) = "
-          + "\(compact(EvalConfiguration.demoLaw.logEvidence)).\n")
-      return EvalConfiguration.demoLaw.sample(rows: shape.rows, columns: shape.columns, seed: seed)
+        "jvi-eval: \(why)evaluating the seeded synthetic demo matrix: \(rows) instances x \(columns) "
+          + "samples of \(source.name), seed \(seed). \(exact)\n")
+      return try source.logWeights(samples: columns, rows: 0..<rows, seed: seed, threads: threads)
     }
   }
 

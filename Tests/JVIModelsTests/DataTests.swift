@@ -14,7 +14,7 @@ struct DataTests {
 
   func write(_ name: String, _ bytes: [UInt8]) -> String {
     let path = dir + "/" + name
-    FileManager.default.createFile(atPath: path, contents: Data(bytes))
+    _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
     return path
   }
 
@@ -103,7 +103,7 @@ struct DataTests {
     #expect(throws: InputFileError.self) { try ImageDataset(directory: folder) }  // 10,000 held out > 5
     // Labels that do not match the images.
     let bad = SyntheticImageFolder.write(to: dir + "/bad", train: 12, test: 2)
-    FileManager.default.createFile(
+    _ = FileManager.default.createFile(
       atPath: bad + "/train-labels-idx1-ubyte",
       contents: Data(SyntheticImageFolder.idx(dimensions: [11], data: [UInt8](repeating: 0, count: 11))))
     do {

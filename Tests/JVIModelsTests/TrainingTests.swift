@@ -91,7 +91,7 @@ struct TrainingTests {
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     func write(_ name: String, _ b: [UInt8]) -> String {
       let p = dir + "/" + name
-      FileManager.default.createFile(atPath: p, contents: Data(b))
+      _ = FileManager.default.createFile(atPath: p, contents: Data(b))
       return p
     }
     let back = try Checkpoint(contentsOf: write("good.ckpt", bytes))

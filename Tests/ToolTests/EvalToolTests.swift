@@ -9,13 +9,13 @@ struct EvalToolTests {
 
   func write(_ name: String, _ text: String) -> String {
     let path = dir + "/" + name
-    FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+    _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
     return path
   }
 
   func writeBytes(_ name: String, _ bytes: [UInt8]) -> String {
     let path = dir + "/" + name
-    FileManager.default.createFile(atPath: path, contents: Data(bytes))
+    _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
     return path
   }
 
@@ -76,12 +76,36 @@ struct EvalToolTests {
   }
 
   @Test func withoutInputItSaysItUsesTheSyntheticDemo() throws {
-    let r = try eval(["--order", "2"])
+    // In an empty folder, so that a trained results/models/default-vae.ckpt is not picked up.
+    let r = try ToolRun.run("jvi-eval", ["--order", "2"], in: dir)
     #expect(r.exitCode == 0)
     #expect(r.standardError.contains("synthetic demo matrix") && r.standardError.contains("Exact log p(x) = 2"))
     #expect(r.standardOutput.hasPrefix("estimator,order,k,n,mean,std_error\njvi,2,1000,1000,"))
     let seeded = try eval(["--demo", "--seed", "7", "--estimator", "iwae"])
     #expect(seeded.exitCode == 0 && !seeded.standardError.contains("no --input"))
+  }
+
+  @Test func demoModelsPrintTheirExactEvidence() throws {
+    let lg = try eval(["--demo-model", "linear-gaussian:q-shift=1.5", "--estimator", "all", "--limit", "50"])
+    #expect(lg.exitCode == 0, "\(lg.standardError)")
+    #expect(lg.standardError.contains("linear-gaussian d=3 D=6 q-shift=1.5 q-scale=1.2"))
+    #expect(lg.standardError.contains("Exact log p(x) differs by instance; its mean over the instances is"))
+    let names = lg.standardOutput.split(separator: "\n").dropFirst().map { $0.split(separator: ",")[0] }
+    #expect(names == ["elbo-a", "elbo-b", "iwae", "jvi", "delta"])
+    let gamma = try eval(["--demo-model", "gamma:shape=0.5,scale=2", "--samples", "64", "--limit", "10"])
+    #expect(gamma.exitCode == 0 && gamma.standardError.contains("Gamma(0.5, 2) weights"))
+    #expect(gamma.standardError.contains("Exact log p(x) = 0."))
+    #expect(gamma.standardOutput.hasPrefix("estimator,order,k,n,mean,std_error\njvi,1,64,10,"))
+    for (args, fragment) in [
+      (["--demo-model", "gamma:shap=1"], "--demo-model: option 'shap': unknown option"),
+      (["--demo-model", "normal"], "option 'model': expected one of"),
+      (["--demo-model", "checkpoint:checkpoint=x"], "--demo-model takes a synthetic model"),
+      (["--demo-model", "log-normal", "--input", "x.csv"], "does not go with --input"),
+    ] {
+      let r = try eval(args)
+      #expect(r.exitCode == 64, "\(args)")
+      #expect(r.standardError.contains(fragment), "\(args): \(r.standardError)")
+    }
   }
 
   @Test func analyticKLInputsEnableELBOB() throws {

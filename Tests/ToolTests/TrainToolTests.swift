@@ -47,7 +47,7 @@ struct TrainToolTests {
 
   @Test func corruptCheckpointsAreReported() throws {
     let path = dir + "/bad.ckpt"
-    FileManager.default.createFile(
+    _ = FileManager.default.createFile(
       atPath: path, contents: Data("jvi-checkpoint 1\nmodel: gaussian-vae\nend-header\n".utf8))
     let r = try ToolRun.run("jvi-train", ["--resume", "--output", path])
     #expect(r.exitCode == 1 && r.standardError.contains(path) && r.standardError.contains("header field"))
@@ -105,8 +105,10 @@ struct TrainToolTests {
     let otherFolder = SyntheticImageFolder.write(to: dir + "/other", train: 20, test: 5, rows: 3, columns: 3)
     let wrongSize = try ToolRun.run("jvi-eval", ["--model", ckpt, "--data", otherFolder])
     #expect(wrongSize.exitCode == 1 && wrongSize.standardError.contains("images of 9 pixels; the model takes 20"))
-    let misuse = try ToolRun.run("jvi-eval", ["--samples", "30"])
-    #expect(misuse.exitCode == 64 && misuse.standardError.contains("--samples goes with --model"))
+    let misuse = try ToolRun.run("jvi-eval", ["--input", npy, "--samples", "30"])
+    #expect(misuse.exitCode == 64 && misuse.standardError.contains("--samples goes with --model or --demo"))
+    let misplaced = try ToolRun.run("jvi-eval", ["--demo", "--split", "train"])
+    #expect(misplaced.exitCode == 64 && misplaced.standardError.contains("--split goes with --model"))
     // Without --input, a default model in results/models is evaluated, and the tool says so.
     try FileManager.default.createDirectory(atPath: dir + "/results/models", withIntermediateDirectories: true)
     try FileManager.default.copyItem(atPath: ckpt, toPath: dir + "/results/models/default-vae.ckpt")

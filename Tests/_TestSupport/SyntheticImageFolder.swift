@@ -42,7 +42,9 @@ public enum SyntheticImageFolder {
       ("t10k-images-idx3-ubyte", idx(dimensions: [test, rows, columns], data: te.pixels)),
       ("t10k-labels-idx1-ubyte", idx(dimensions: [test], data: te.labels)),
     ]
-    for (name, bytes) in files { FileManager.default.createFile(atPath: directory + "/" + name, contents: Data(bytes)) }
+    for (name, bytes) in files {
+      _ = FileManager.default.createFile(atPath: directory + "/" + name, contents: Data(bytes))
+    }
     return directory
   }
 

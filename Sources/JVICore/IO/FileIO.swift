@@ -93,5 +93,26 @@ public enum FileIO {
     return stat(path, &info) == 0
   }
 
+  /// Creates `path` and any missing parents (mkdir -p).
+  public static func createDirectories(_ path: String) throws(InputFileError) {
+    var prefix = path.hasPrefix("/") ? "/" : ""
+    for part in path.split(separator: "/") {
+      prefix += part
+      if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+        throw InputFileError(path: prefix, problem: "cannot create the directory: \(errorText())")
+      }
+      prefix += "/"
+    }
+    var info = stat()
+    if stat(path, &info) != 0 || (info.st_mode & S_IFMT) != S_IFDIR {
+      throw InputFileError(path: path, problem: "is not a directory")
+    }
+  }
+
+  /// The UTF-8 text of a file.
+  public static func readText(_ path: String) throws(InputFileError) -> String {
+    String(decoding: try read(path), as: UTF8.self)
+  }
+
   static func errorText() -> String { String(cString: strerror(errno)) }
 }

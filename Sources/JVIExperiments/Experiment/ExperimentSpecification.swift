@@ -1,0 +1,175 @@
+import JVICore
+
+/// A validated experiment: which log-weights, which instances, which K and estimators, how many
+/// replicates, which reference, which seed. Read from an experiment file (experiments/README.md):
+///
+/// | option            | meaning                                                                       |
+/// |-------------------|-------------------------------------------------------------------------------|
+/// | model             | linear-gaussian, log-normal, gamma or checkpoint (+ its options, see          |
+/// |                   | `ModelSpecification`)                                                         |
+/// | instances         | N, the number of instances (images, observations)                             |
+/// | k                 | the K grid, ascending integers: `1 2 4 8 … 1024`                              |
+/// | estimators        | any of elbo-a elbo-b iwae jvi-M (M = 0…10) delta, in output order            |
+/// | replicate-sets    | S ≥ 2 independent N × K_max draws; at K there are S·⌊K_max/K⌋ replicates     |
+/// | seed              | fixes every draw                                                              |
+/// | reference         | exact (default when known), jvi-1 or iwae on separate columns                 |
+/// | reference-samples | K_ref for a sampled reference (16384)                                         |
+public struct ExperimentSpecification: Sendable, Equatable {
+  /// The file's base name without extension: results go to results/<name>/.
+  public var name: String
+  public var model: ModelSpecification
+  public var instances: Int
+  public var sampleCounts: [Int]
+  public var estimators: [EstimatorChoice]
+  public var replicateSets: Int
+  public var seed: UInt64
+  public var reference: ReferenceKind
+  public var referenceSamples: Int
+
+  public enum ReferenceKind: String, Sendable, Equatable {
+    case exact
+    case jackknife = "jvi-1"
+    case iwae
+  }
+
+  static let topKeys: Set<String> = [
+    "model", "instances", "k", "estimators", "replicate-sets", "seed", "reference", "reference-samples",
+  ]
+
+  public var maximumSampleCount: Int { sampleCounts.last! }
+
+  public init(file: ExperimentFile) throws(ExperimentFileError) {
+    var r = EntryReader(path: file.path, entries: file.entries)
+    let base = file.path.split(separator: "/").last.map(String.init) ?? file.path
+    name = base.split(separator: ".").first.map(String.init) ?? base
+    try r.rejectUnknown(known: Self.topKeys.union(ModelSpecification.parameterKeys))
+    let kind = try r.required("model", "one of " + ModelSpecification.kinds.joined(separator: ", "))
+    model = try ModelSpecification.read(kind: kind, from: &r, kindKey: "model")
+    try r.rejectUnread(in: ModelSpecification.parameterKeys, context: "model \(kind)")
+    guard let n = try r.int("instances", in: 1...10_000_000) else {
+      throw ExperimentFileError(path: file.path, line: nil, key: "instances", problem: "missing; give N >= 1")
+    }
+    instances = n
+    let kWords = try r.required("k", "the sample counts, e.g. 'k = 1 2 4 8 16'")
+    sampleCounts = try Self.sampleCounts(kWords, r)
+    let estimatorWords = r.words("estimators") ?? []
+    if estimatorWords.isEmpty {
+      throw ExperimentFileError(
+        path: file.path, line: nil, key: "estimators", problem: "missing; give e.g. 'elbo-a iwae jvi-1 jvi-2'")
+    }
+    var chosen: [EstimatorChoice] = []
+    for word in estimatorWords {
+      guard let e = EstimatorChoice(word) else {
+        throw r.error(
+          "estimators", "unknown estimator '\(word)'; expected elbo-a, elbo-b, iwae, jvi-M (M = 0...10) or delta")
+      }
+      if chosen.contains(e) { throw r.error("estimators", "'\(word)' is listed twice") }
+      if e == .elboAnalyticKL && !model.hasAnalyticKL {
+        throw r.error("estimators", "elbo-b needs log p(x|z) and an analytic KL, which model \(kind) does not have")
+      }
+      chosen.append(e)
+    }
+    estimators = chosen
+    guard let sets = try r.int("replicate-sets", in: 2...100_000) else {
+      throw ExperimentFileError(
+        path: file.path, line: nil, key: "replicate-sets",
+        problem: "missing; give S >= 2 (independent N x K_max draws; K has S*floor(K_max/K) replicates)")
+    }
+    replicateSets = sets
+    guard let s = try r.uint64("seed") else {
+      throw ExperimentFileError(path: file.path, line: nil, key: "seed", problem: "missing; give an integer seed")
+    }
+    seed = s
+    let referenceText = r.string("reference") ?? (model.hasExactEvidence ? "exact" : "jvi-1")
+    guard let reference = ReferenceKind(rawValue: referenceText) else {
+      throw r.error("reference", "expected exact, jvi-1 or iwae, got '\(referenceText)'")
+    }
+    if reference == .exact && !model.hasExactEvidence {
+      throw r.error("reference", "model \(kind) has no exact log p(x); use jvi-1 or iwae")
+    }
+    self.reference = reference
+    referenceSamples = try r.int("reference-samples", in: 2...100_000_000) ?? 16_384
+    if reference == .exact && r.entry("reference-samples") != nil {
+      throw r.error("reference-samples", "applies to a sampled reference (reference = jvi-1 or iwae), not exact")
+    }
+    try r.rejectUnread(known: Self.topKeys.union(ModelSpecification.parameterKeys), context: "model \(kind)")
+    let work = Double(instances) * Double(replicateSets) * Double(maximumSampleCount)
+    if work > 2e9 {
+      throw ExperimentFileError(
+        path: file.path, line: nil, key: nil,
+        problem: "instances x replicate-sets x K_max = \(compact(work)) log-weights would not fit in memory; "
+          + "at most 2e9 (16 GB) are allowed")
+    }
+  }
+
+  static func sampleCounts(_ text: String, _ r: EntryReader) throws(ExperimentFileError) -> [Int] {
+    var ks: [Int] = []
+    for word in text.split(separator: " ") {
+      guard let k = Int(word), k >= 1, k <= 100_000_000 else {
+        throw r.error("k", "expected positive integers, got '\(word)'")
+      }
+      if let last = ks.last, k <= last { throw r.error("k", "the sample counts must increase; \(k) follows \(last)") }
+      ks.append(k)
+    }
+    return ks
+  }
+}
+
+/// One estimator of a sweep, as named in experiment files and CSV (estimator, order).
+public enum EstimatorChoice: Sendable, Hashable, CustomStringConvertible {
+  case elboMonteCarlo
+  case elboAnalyticKL
+  case iwae
+  case jackknife(order: Int)
+  case delta
+
+  public init?(_ word: String) {
+    switch word {
+    case "elbo-a": self = .elboMonteCarlo
+    case "elbo-b": self = .elboAnalyticKL
+    case "iwae": self = .iwae
+    case "delta": self = .delta
+    default:
+      guard word.hasPrefix("jvi-"), let m = Int(word.dropFirst(4)), (0...Jackknife.maximumOrder).contains(m) else {
+        return nil
+      }
+      self = .jackknife(order: m)
+    }
+  }
+
+  /// The CSV `estimator` column: the estimator's own `BoundEstimator.name`.
+  public var name: String { make(k: minimumSampleCount).name }
+
+  /// The CSV `order` column.
+  public var order: Int {
+    if case .jackknife(let m) = self { return m }
+    return 0
+  }
+
+  /// "jvi-2", "iwae": as in experiment files and figure legends.
+  public var description: String {
+    if case .jackknife(let m) = self { return "jvi-\(m)" }
+    return name
+  }
+
+  /// The smallest K it is defined for.
+  public var minimumSampleCount: Int {
+    switch self {
+    case .jackknife(let m): m + 1
+    case .delta: 2
+    default: 1
+    }
+  }
+
+  /// The estimator on blocks of k columns.
+  public func make(k: Int) -> any BoundEstimator {
+    // k ≥ minimumSampleCount is checked by the sweep plan, so construction cannot fail.
+    switch self {
+    case .elboMonteCarlo: try! ELBOMonteCarlo(k: k)
+    case .elboAnalyticKL: try! ELBOAnalyticKL(k: k)
+    case .iwae: try! IWAE(k: k)
+    case .jackknife(let m): try! Jackknife(order: m, k: k)
+    case .delta: try! DeltaMethod(k: k)
+    }
+  }
+}

@@ -1,0 +1,164 @@
+import JVICore
+import JVIModels
+
+/// Which log-weights an experiment (or `jvi-eval --demo-model`) uses, with its parameters:
+///
+/// | model           | options (default)                                                               |
+/// |-----------------|---------------------------------------------------------------------------------|
+/// | linear-gaussian | latent-dimension (3), observed-dimension (6), model-seed (1), data-seed (1),    |
+/// |                 | q-shift (1), q-scale (1.2), q-mean-field (false)                                |
+/// | log-normal      | mu (0), sigma (1)                                                                |
+/// | gamma           | shape (1), scale (1)                                                             |
+/// | checkpoint      | checkpoint (required: a jvi-train file), data (the checkpoint's folder),        |
+/// |                 | split (test)                                                                     |
+///
+/// The first three have an exact log p(x); linear-gaussian and checkpoint also give log p(x|z)
+/// and the analytic KL, so ELBO-B applies to them.
+public enum ModelSpecification: Sendable, Equatable {
+  case linearGaussian(latent: Int, observed: Int, modelSeed: UInt64, dataSeed: UInt64, LinearGaussianProposal)
+  case law(SyntheticWeightLaw)
+  case checkpoint(path: String, dataDirectory: String?, split: ImageDataset.Split)
+
+  public static let kinds = ["linear-gaussian", "log-normal", "gamma", "checkpoint"]
+  static let parameterKeys: Set<String> = [
+    "latent-dimension", "observed-dimension", "model-seed", "data-seed", "q-shift", "q-scale", "q-mean-field",
+    "mu", "sigma", "shape", "scale", "checkpoint", "data", "split",
+  ]
+
+  /// Reads the model's options; the caller rejects what is left unread.
+  static func read(kind: String, from r: inout EntryReader, kindKey: String) throws(ExperimentFileError)
+    -> ModelSpecification
+  {
+    switch kind {
+    case "linear-gaussian":
+      let d = try r.int("latent-dimension", in: 1...64) ?? 3
+      let dObs = try r.int("observed-dimension", in: 1...4096) ?? 6
+      let modelSeed = try r.uint64("model-seed") ?? 1
+      let dataSeed = try r.uint64("data-seed") ?? 1
+      let shift = try r.double("q-shift", expected: "a finite number", where: { _ in true }) ?? 1
+      let scale = try r.double("q-scale", expected: "a positive number", where: { $0 > 0 }) ?? 1.2
+      let meanField = try r.bool("q-mean-field") ?? false
+      // Validated above, so the proposal accepts them.
+      let proposal = try! LinearGaussianProposal(meanShift: shift, scale: scale, meanField: meanField)
+      return .linearGaussian(latent: d, observed: dObs, modelSeed: modelSeed, dataSeed: dataSeed, proposal)
+    case "log-normal":
+      let mu = try r.double("mu", expected: "a finite number", where: { _ in true }) ?? 0
+      let sigma = try r.double("sigma", expected: "a positive number at most 20", where: { $0 > 0 && $0 <= 20 }) ?? 1
+      return .law(.logNormal(mu: mu, sigma: sigma))
+    case "gamma":
+      let shape = try r.double("shape", expected: "a positive number", where: { $0 > 0 }) ?? 1
+      let scale = try r.double("scale", expected: "a positive number", where: { $0 > 0 }) ?? 1
+      return .law(.gamma(shape: shape, scale: scale))
+    case "checkpoint":
+      let path = try r.required("checkpoint", "the path of a checkpoint written by jvi-train")
+      let data = r.string("data")
+      let splitName = r.string("split") ?? "test"
+      guard let split = ImageDataset.Split(rawValue: splitName) else {
+        throw r.error("split", "expected train, validation or test, got '\(splitName)'")
+      }
+      return .checkpoint(path: path, dataDirectory: data, split: split)
+    default:
+      throw r.error(kindKey, "expected one of \(kinds.joined(separator: ", ")); got '\(kind)'")
+    }
+  }
+
+  /// Parses `NAME` or `NAME:key=value,key=value` (the `jvi-eval --demo-model` form).
+  public static func parse(inline text: String, origin: String) throws(ExperimentFileError) -> ModelSpecification {
+    let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+    var entries = [ExperimentFile.Entry(key: "model", value: parts.first ?? "", line: 1)]
+    if parts.count == 2 {
+      for pair in parts[1].split(separator: ",") {
+        let kv = pair.split(separator: "=", maxSplits: 1).map { String($0.trimmingSpaces) }
+        guard kv.count == 2, !kv[0].isEmpty, !kv[1].isEmpty else {
+          throw ExperimentFileError(path: origin, line: nil, key: nil, problem: "expected key=value, got '\(pair)'")
+        }
+        entries.append(ExperimentFile.Entry(key: kv[0], value: kv[1], line: 1))
+      }
+    }
+    var reader = EntryReader(path: origin, entries: entries)
+    let kind = reader.string("model") ?? ""
+    do {
+      let spec = try read(kind: kind, from: &reader, kindKey: "model")
+      try reader.rejectUnread(known: parameterKeys, context: "model \(kind)")
+      return spec
+    } catch {
+      var e = error
+      e.line = nil  // one line of text: a line number says nothing
+      throw e
+    }
+  }
+
+  public var kind: String {
+    switch self {
+    case .linearGaussian: "linear-gaussian"
+    case .law(.logNormal): "log-normal"
+    case .law(.gamma): "gamma"
+    case .checkpoint: "checkpoint"
+    }
+  }
+
+  public var hasExactEvidence: Bool {
+    if case .checkpoint = self { return false }
+    return true
+  }
+
+  public var hasAnalyticKL: Bool {
+    if case .law = self { return false }
+    return true
+  }
+
+  /// Builds the log-weight source for the first `instances` instances.
+  ///
+  /// - Throws: `InputFileError` for an unreadable checkpoint or data folder; `SweepError` when the
+  ///   split has fewer images than asked for.
+  public func makeSource(instances n: Int) throws -> any LogWeightSource {
+    switch self {
+    case .linearGaussian(let d, let dObs, let modelSeed, let dataSeed, let proposal):
+      let model = LinearGaussianModel.random(latentDimension: d, observedDimension: dObs, seed: modelSeed)
+      return LinearGaussianLogWeightSource(model: model, proposal: proposal, instances: n, dataSeed: dataSeed)
+    case .law(let law):
+      return SyntheticWeightSource(law: law, instances: n)
+    case .checkpoint(let path, let dataDirectory, let split):
+      let checkpoint = try Checkpoint(contentsOf: path)
+      let directory = dataDirectory ?? checkpoint.configuration.dataDirectory
+      let data = try ImageDataset(directory: directory, validationCount: checkpoint.configuration.validationCount)
+      let available = data.count(split)
+      guard available >= n else {
+        throw SweepError(
+          "the \(split.rawValue) split of \(directory) has \(available) images; the experiment asks "
+            + "for \(n) instances")
+      }
+      return try CheckpointLogWeightSource(
+        VAELogWeightSource(checkpoint: checkpoint, data: data, split: split, limit: n), checkpoint: checkpoint,
+        path: path)
+    }
+  }
+}
+
+/// A trained VAE's log-weights with the labels sweeps print.
+public struct CheckpointLogWeightSource: LogWeightSource {
+  public let base: VAELogWeightSource
+  public let label: String
+
+  init(_ base: VAELogWeightSource, checkpoint: Checkpoint, path: String) {
+    self.base = base
+    let c = checkpoint.configuration
+    let file = path.split(separator: "/").last.map(String.init) ?? path
+    label =
+      "gaussian-vae \(c.architecture.description) \(c.objective.name)-k\(c.samples) "
+      + "\(checkpoint.epochsCompleted)-epochs \(file)"
+  }
+
+  public var instanceCount: Int { base.instanceCount }
+  public var name: String { label }
+  public func logWeights(samples: Int, rows: Range<Int>, seed: UInt64, threads: Int) throws -> LogWeightMatrix {
+    try base.logWeights(samples: samples, rows: rows, seed: seed, threads: threads)
+  }
+}
+
+/// A sweep that cannot run or continue (exit 1): an inconsistent resume, a failing cell, too few images.
+public struct SweepError: Error, Sendable, CustomStringConvertible {
+  public var message: String
+  public init(_ message: String) { self.message = message }
+  public var description: String { message }
+}

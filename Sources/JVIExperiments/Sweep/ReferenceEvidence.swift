@@ -1,0 +1,121 @@
+import JVICore
+
+/// The per-instance reference log p(x) a sweep measures bias against, θ̂_n with variance v_n.
+///
+/// - `.exact`: the model's closed form (v_n = 0).
+/// - `.jackknife` / `.iwae`: JVI-1 or IWAE on K_ref separate columns (their own seed stream, never
+///   shared with a replicate), with v_n = ŝ₂/K_ref, ŝ₂ = K_ref/ESS − 1, the delta-method variance
+///   (../shared/docs/jackknife-math.md §5). Its own bias is ≈ −ŝ₂/(2K_ref) for IWAE and
+///   O(K_ref⁻²) for JVI-1; `selfBiasEstimate` reports the mean of −ŝ₂/(2K_ref). A reference is only
+///   as good as its ESS: with ESS ≪ K_ref it cannot see the tail it has not sampled.
+public struct ReferenceEvidence: Sendable, Equatable {
+  public var kind: ExperimentSpecification.ReferenceKind
+  public var samples: Int?
+  public var values: [Double]
+  public var variances: [Double]
+
+  /// mean_n of −ŝ₂/(2K_ref): the first-order bias an IWAE reference of K_ref samples has.
+  public var selfBiasEstimate: Double? {
+    guard samples != nil else { return nil }
+    return -variances.reduce(0, +) / Double(2 * variances.count)
+  }
+
+  public init(
+    kind: ExperimentSpecification.ReferenceKind, samples: Int?, values: [Double], variances: [Double]
+  ) {
+    self.kind = kind
+    self.samples = samples
+    self.values = values
+    self.variances = variances
+  }
+
+  /// The exact log p(x) of every instance.
+  public static func exact(_ source: any LogWeightSource) throws(SweepError) -> ReferenceEvidence {
+    guard let values = source.exactLogEvidence(rows: 0..<source.instanceCount) else {
+      throw SweepError("\(source.name) has no exact log p(x)")
+    }
+    return ReferenceEvidence(
+      kind: .exact, samples: nil, values: values, variances: [Double](repeating: 0, count: values.count))
+  }
+
+  /// JVI-1 or IWAE of K_ref fresh samples per instance, in chunks of rows (memory ≈ 64·K_ref doubles).
+  /// `progress(done, total)` is called after each chunk.
+  public static func sampled(
+    _ source: any LogWeightSource, kind: ExperimentSpecification.ReferenceKind, samples kRef: Int, seed: UInt64,
+    threads: Int, progress: (Int, Int) -> Void = { _, _ in }
+  ) throws -> ReferenceEvidence {
+    precondition(kind != .exact && kRef >= 2)
+    let n = source.instanceCount
+    var values = [Double](repeating: 0, count: n)
+    var variances = [Double](repeating: 0, count: n)
+    let chunk = 64
+    var start = 0
+    while start < n {
+      let rows = start..<min(n, start + chunk)
+      let m = try source.logWeights(samples: kRef, rows: rows, seed: seed, threads: threads)
+      let out = ReferenceBox(count: rows.count)
+      ParallelRows.forEachChunk(count: rows.count, chunkSize: 4, threads: threads) { _, local in
+        let workspace = EstimatorWorkspace()
+        let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: kRef)
+        defer { scratch.deallocate() }
+        for r in local {
+          m.withRow(r, columns: 0..<kRef) { x in
+            let d = WeightDiagnostics(x, scratch: scratch)
+            var value = d.iwae
+            if kind == .jackknife {
+              // Finite weights and K_ref ≥ 2: order 1 cannot fail.
+              value = (try? Jackknife.value(x, order: 1, workspace: workspace)) ?? .nan
+            }
+            out.store(r, value: value, variance: d.excessOverEqualWeights(sampleCount: kRef) / Double(kRef))
+          }
+        }
+      }
+      for r in 0..<rows.count {
+        values[start + r] = out.values[r]
+        variances[start + r] = out.variances[r]
+      }
+      if let bad = (0..<rows.count).first(where: { !out.values[$0].isFinite || !out.variances[$0].isFinite }) {
+        throw SweepError(
+          "the reference of instance \(start + bad) (0-based) is not finite (\(out.values[bad])): its log-weights "
+            + "have no finite value")
+      }
+      start = rows.upperBound
+      progress(start, n)
+    }
+    return ReferenceEvidence(kind: kind, samples: kRef, values: values, variances: variances)
+  }
+
+  public static let csvHeader = "instance,reference,reference_se,reference_variance"
+
+  /// The `<run>.reference.csv` text (the variance too, so a resumed run reads back the same bits).
+  public var csv: String {
+    var out = Self.csvHeader + "\n"
+    for i in values.indices {
+      out +=
+        "\(i),\(SweepRow.format(values[i])),\(SweepRow.format(variances[i].squareRoot())),"
+        + "\(SweepRow.format(variances[i]))\n"
+    }
+    return out
+  }
+}
+
+/// Per-row reference slots written by disjoint workers (raw buffers: no shared Swift array is
+/// mutated from two threads).
+final class ReferenceBox: @unchecked Sendable {
+  let values: UnsafeMutableBufferPointer<Double>
+  let variances: UnsafeMutableBufferPointer<Double>
+  init(count: Int) {
+    values = .allocate(capacity: count)
+    values.initialize(repeating: .nan)
+    variances = .allocate(capacity: count)
+    variances.initialize(repeating: .nan)
+  }
+  deinit {
+    values.deallocate()
+    variances.deallocate()
+  }
+  func store(_ r: Int, value: Double, variance: Double) {
+    values[r] = value
+    variances[r] = variance
+  }
+}

@@ -1,0 +1,109 @@
+import JVICore
+
+/// The S independent N × K_max log-weight matrices of a sweep (one per replicate set, each from
+/// its own seed) and the replicate estimates of a cell carved from them
+/// (../shared/docs/jackknife-math.md §5): at K, each set gives B = ⌊K_max/K⌋ disjoint column
+/// blocks [bK, (b+1)K), so there are R = S·B independent replicates per instance.
+///
+/// Replicates at different K share columns (nested samples): each K's statistics are valid, but
+/// curves are not independent of each other.
+public struct ReplicateDraws: Sendable {
+  public let sets: [LogWeightMatrix]
+  public let instances: Int
+  public let maximumSampleCount: Int
+
+  /// Draws every set. ELBO-B's log p(x|z) is kept only when `keepLikelihood`.
+  /// `progress(setsDone, S)` is called after each set.
+  public init(
+    source: any LogWeightSource, plan: SweepPlan, keepLikelihood: Bool, threads: Int,
+    progress: (Int, Int) -> Void = { _, _ in }
+  ) throws {
+    let e = plan.experiment
+    var sets: [LogWeightMatrix] = []
+    for s in 0..<e.replicateSets {
+      var m = try source.logWeights(
+        samples: e.maximumSampleCount, rows: 0..<e.instances, seed: plan.replicateSetSeed(s), threads: threads)
+      if !keepLikelihood && m.hasAnalyticKLInputs {
+        m = .trusted(rowCount: m.rowCount, columnCount: m.columnCount, values: m.values)
+      }
+      if let i = m.values.firstIndex(where: { $0.isNaN || $0 == .infinity }) {
+        throw SweepError(
+          "\(source.name) gave a log-weight of \(m.values[i]) for instance \(i / m.columnCount) (0-based), "
+            + "sample \(i % m.columnCount) of replicate set \(s)")
+      }
+      sets.append(m)
+      progress(s + 1, e.replicateSets)
+    }
+    self.sets = sets
+    instances = e.instances
+    maximumSampleCount = e.maximumSampleCount
+  }
+
+  /// R = S·⌊K_max/K⌋.
+  public func replicates(k: Int) -> Int { sets.count * (maximumSampleCount / k) }
+
+  /// The N × R replicate estimates of `estimator` at K = `k` (instance-major), computed in
+  /// parallel over fixed chunks of instances: bit-identical for any thread count.
+  ///
+  /// - Throws: `SweepError` naming the instance when a block cannot be evaluated or gives a value
+  ///   that is not finite.
+  public func estimates(of estimator: EstimatorChoice, k: Int, threads: Int) throws(SweepError) -> [Double] {
+    let blocks = maximumSampleCount / k
+    let r = sets.count * blocks
+    let n = instances
+    let out = UnsafeMutableBufferPointer<Double>.allocate(capacity: n * r)
+    defer { out.deallocate() }
+    let slots = SharedBuffer(out)
+    let failure = FirstFailure()
+    let e = estimator.make(k: k)
+    let sets = self.sets
+    ParallelRows.forEachChunk(count: n, chunkSize: 16, threads: threads) { _, rows in
+      let workspace = EstimatorWorkspace()
+      for i in rows {
+        for (s, m) in sets.enumerated() {
+          for b in 0..<blocks {
+            let value: Double
+            do {
+              value = try e.estimate(m, row: i, columns: (b * k)..<((b + 1) * k), workspace: workspace)
+            } catch {
+              failure.record(row: i, "instance \(i) (0-based): \(error)")
+              return
+            }
+            guard value.isFinite else {
+              failure.record(
+                row: i, "instance \(i) (0-based), replicate set \(s), block \(b): the estimate is \(value)")
+              return
+            }
+            slots.buffer[i * r + s * blocks + b] = value
+          }
+        }
+      }
+    }
+    if let message = failure.message {
+      throw SweepError("\(estimator) at k = \(k): \(message)")
+    }
+    return Array(out)
+  }
+}
+
+/// A buffer whose disjoint slots workers write.
+struct SharedBuffer: @unchecked Sendable {
+  let buffer: UnsafeMutableBufferPointer<Double>
+  init(_ buffer: UnsafeMutableBufferPointer<Double>) { self.buffer = buffer }
+}
+
+/// The failure of the lowest row among parallel workers (so the message does not depend on the
+/// thread count).
+final class FirstFailure: @unchecked Sendable {
+  private var first: (row: Int, message: String)?
+  private let lock = Lock()
+
+  func record(row: Int, _ message: String) {
+    lock.withLock {
+      if let f = first, f.row <= row { return }
+      first = (row, message)
+    }
+  }
+
+  var message: String? { lock.withLock { first?.message } }
+}

@@ -1,0 +1,129 @@
+/// `<run>.manifest.json`: how a run was made — command line, experiment file and its fingerprint,
+/// git revision, seed, build configuration, Swift version, threads, host, start and end time —
+/// and what it produced. Written when the run starts (status "running") and again at the end.
+public struct SweepManifest: Sendable {
+  var experimentPath: String
+  var experimentFingerprint: String
+  var plan: SweepPlan
+  var options: SweepOptions
+  var startTime: String
+  var resumedAt: [String] = []
+  var endTime: String? = nil
+  var status = "running"
+  var model: String? = nil
+  var dataset: String? = nil
+  var reference: ReferenceEvidence? = nil
+  var referenceSeconds: Double? = nil
+  var drawSeconds: Double? = nil
+  var cellSeconds: Double? = nil
+  var totalSeconds: Double? = nil
+  var cellsComputed = 0
+  var cellsAlreadyDone = 0
+  let git = RunEnvironment.gitRevision()
+
+  init(experimentPath: String, experimentText: String, plan: SweepPlan, options: SweepOptions, startTime: String) {
+    self.experimentPath = experimentPath
+    experimentFingerprint = RunEnvironment.fingerprint(experimentText)
+    self.plan = plan
+    self.options = options
+    self.startTime = startTime
+  }
+
+  /// Continues a run whose manifest text is `old`: the experiment file must be unchanged; the
+  /// original start time is kept and this start is added to `resumed_at`.
+  mutating func continuing(_ old: String, path: String) throws(SweepError) {
+    guard let fingerprint = Self.field("experiment_fingerprint", in: old) else {
+      throw SweepError("\(path) is not a jvi-sweep manifest (no experiment_fingerprint)")
+    }
+    guard fingerprint == experimentFingerprint else {
+      throw SweepError(
+        "\(experimentPath) has changed since run '\(options.runID)' started (fingerprint \(fingerprint), now "
+          + "\(experimentFingerprint)); its rows would not match. Start a new run instead of --resume")
+    }
+    resumedAt = Self.stringArray("resumed_at", in: old) + [startTime]
+    startTime = Self.field("start_time", in: old) ?? startTime
+  }
+
+  mutating func finish(endTime: String, seconds: Double, computed: Int, alreadyDone: Int, complete: Bool) {
+    self.endTime = endTime
+    totalSeconds = seconds
+    cellsComputed = computed
+    cellsAlreadyDone = alreadyDone
+    status = complete ? "complete" : "incomplete"
+  }
+
+  var json: JSONValue {
+    let e = plan.experiment
+    func seconds(_ x: Double?) -> JSONValue { x.map { .number(($0 * 1000).rounded() / 1000) } ?? .null }
+    var referenceFields: [(String, JSONValue)] = [("kind", .string(e.reference.rawValue))]
+    if e.reference != .exact {
+      referenceFields.append(("samples", .integer(e.referenceSamples)))
+      referenceFields.append(("seed_stream", .string("reference")))
+      if let bias = reference?.selfBiasEstimate {
+        referenceFields.append(("iwae_self_bias_estimate", .number(bias)))
+      }
+    }
+    let git: JSONValue = self.git.map { .string($0.revision) } ?? .null
+    let dirty: JSONValue = self.git.map { .bool($0.dirty) } ?? .null
+    let shard: JSONValue = options.shard.map { .string($0.description) } ?? .null
+    let end: JSONValue = endTime.map(JSONValue.string) ?? .null
+    let modelLabel: JSONValue = model.map(JSONValue.string) ?? .null
+    let datasetLabel: JSONValue = dataset.map(JSONValue.string) ?? .null
+    let cells: JSONValue = .object([
+      ("in_this_file", .integer(plan.cells(shard: options.shard).count)),
+      ("computed_by_this_invocation", .integer(cellsComputed)),
+      ("kept_from_before", .integer(cellsAlreadyDone)),
+    ])
+    let timing: JSONValue = .object([
+      ("reference", seconds(referenceSeconds)), ("draws", seconds(drawSeconds)), ("cells", seconds(cellSeconds)),
+      ("total", seconds(totalSeconds)),
+    ])
+    var fields: [(String, JSONValue)] = []
+    fields.append(("tool", .string("jvi-sweep")))
+    fields.append(("status", .string(status)))
+    fields.append(("run_id", .string(options.runID)))
+    fields.append(("shard", shard))
+    fields.append(("command_line", .array(options.commandLine.map(JSONValue.string))))
+    fields.append(("experiment_file", .string(experimentPath)))
+    fields.append(("experiment_fingerprint", .string(experimentFingerprint)))
+    fields.append(("seed", .string(String(e.seed))))
+    fields.append(("git_revision", git))
+    fields.append(("git_uncommitted_changes", dirty))
+    fields.append(("build_configuration", .string(RunEnvironment.buildConfiguration)))
+    fields.append(("swift_version", .string(RunEnvironment.swiftVersion)))
+    fields.append(("threads", .integer(options.threads)))
+    fields.append(("host", .string(RunEnvironment.hostName)))
+    fields.append(("start_time", .string(startTime)))
+    fields.append(("resumed_at", .array(resumedAt.map(JSONValue.string))))
+    fields.append(("end_time", end))
+    fields.append(("model", modelLabel))
+    fields.append(("dataset", datasetLabel))
+    fields.append(("instances", .integer(e.instances)))
+    fields.append(("k", .array(e.sampleCounts.map(JSONValue.integer))))
+    fields.append(("estimators", .array(e.estimators.map { .string($0.description) })))
+    fields.append(("replicate_sets", .integer(e.replicateSets)))
+    fields.append(("reference", .object(referenceFields)))
+    fields.append(("bootstrap_resamples", .integer(options.bootstrapResamples)))
+    fields.append(("cells", cells))
+    fields.append(("seconds", timing))
+    return .object(fields)
+  }
+
+  /// The string value of `"key": "value"` in a manifest we wrote.
+  static func field(_ key: String, in text: String) -> String? {
+    guard let range = text.firstRange(of: "\"\(key)\": \"") else { return nil }
+    let rest = text[range.upperBound...]
+    guard let end = rest.firstIndex(of: "\"") else { return nil }
+    return String(rest[..<end])
+  }
+
+  /// The strings of `"key": ["a", "b"]` in a manifest we wrote.
+  static func stringArray(_ key: String, in text: String) -> [String] {
+    guard let range = text.firstRange(of: "\"\(key)\": [") else { return [] }
+    let rest = text[range.upperBound...]
+    guard let end = rest.firstIndex(of: "]") else { return [] }
+    return rest[..<end].split(separator: ",").map {
+      String($0.trimmingSpaces.filter { $0 != "\"" })
+    }.filter { !$0.isEmpty }
+  }
+}

@@ -1,0 +1,60 @@
+import JVICore
+
+/// The cells of a sweep in their fixed order — estimators as listed, then K ascending, skipping
+/// K below an estimator's minimum (JVI-m needs K > m, delta K ≥ 2) — and the seeds of its draws.
+public struct SweepPlan: Sendable {
+  public struct Cell: Sendable, Equatable {
+    /// Position in the full plan (0-based); shards and bootstrap streams use it.
+    public var index: Int
+    public var estimator: EstimatorChoice
+    public var k: Int
+  }
+
+  public let experiment: ExperimentSpecification
+  public let cells: [Cell]
+
+  public init(_ experiment: ExperimentSpecification) {
+    self.experiment = experiment
+    var cells: [Cell] = []
+    for e in experiment.estimators {
+      for k in experiment.sampleCounts where k >= e.minimumSampleCount {
+        cells.append(Cell(index: cells.count, estimator: e, k: k))
+      }
+    }
+    self.cells = cells
+  }
+
+  /// The cells of shard `index` of `count` (1-based): every count-th cell, starting at index − 1.
+  public func cells(shard: ShardSelection?) -> [Cell] {
+    guard let shard else { return cells }
+    return cells.filter { $0.index % shard.count == shard.index - 1 }
+  }
+
+  /// The seed of replicate set s (0-based), of the reference columns and of the bootstrap: each
+  /// its own stream of the experiment's seed, so the reference never shares a column with a replicate.
+  public func replicateSetSeed(_ s: Int) -> UInt64 { derivedSeed(0x5E70_0000 + UInt64(s)) }
+  public var referenceSeed: UInt64 { derivedSeed(0x5EF0_0000) }
+  public var bootstrapSeed: UInt64 { derivedSeed(0xB007_0000) }
+
+  func derivedSeed(_ stream: UInt64) -> UInt64 {
+    var g = Xoshiro256StarStar(seed: experiment.seed, stream: stream)
+    return g.next()
+  }
+}
+
+/// `--shard I/N`: shard I (1-based) of N.
+public struct ShardSelection: Sendable, Equatable, CustomStringConvertible {
+  public var index: Int
+  public var count: Int
+
+  public init?(_ text: String) {
+    let parts = text.split(separator: "/")
+    guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, i >= 1, i <= n else { return nil }
+    index = i
+    count = n
+  }
+
+  public var description: String { "\(index)/\(count)" }
+  /// The file-name suffix: ".shard-2-of-4".
+  public var fileSuffix: String { ".shard-\(index)-of-\(count)" }
+}

@@ -1,0 +1,297 @@
+import JVICore
+import JVIModels
+
+/// How to run a sweep: where, with how many threads, which shard, new or resumed.
+public struct SweepOptions: Sendable {
+  public var runID: String
+  public var resultsDirectory: String = "results"
+  public var threads: Int = 1
+  public var shard: ShardSelection? = nil
+  /// Continue `runID`: skip the cells its CSV already has.
+  public var resume: Bool = false
+  public var commandLine: [String] = []
+  public var bootstrapResamples: Int = 2000
+  /// Stop after computing this many new cells (tests simulate an interruption with it).
+  public var maximumNewCells: Int? = nil
+
+  public init(runID: String) { self.runID = runID }
+}
+
+/// What a sweep wrote.
+public struct SweepOutcome: Sendable {
+  public var csvPath: String
+  public var intervalsPath: String
+  public var manifestPath: String
+  public var referencePath: String
+  /// Nil for a shard (the figure comes with `--merge`).
+  public var figurePath: String?
+  public var cellsComputed: Int
+  public var cellsAlreadyDone: Int
+  public var cellsInShard: Int
+  public var complete: Bool { cellsComputed + cellsAlreadyDone == cellsInShard }
+}
+
+/// Runs the cells of an experiment and writes results/<experiment>/<run>.{csv, intervals.csv,
+/// reference.csv, manifest.json, svg}.
+///
+/// Every file is replaced atomically (temporary file + rename) after each cell, so an interrupted
+/// sweep leaves whole rows only, and `--resume` continues from the last finished cell: the draws
+/// are regenerated from the seed, the rows already written are kept, no row is lost or
+/// duplicated. Cells run in plan order; a shard takes every N-th cell.
+public final class SweepRunner {
+  public let plan: SweepPlan
+  public let options: SweepOptions
+  let experimentPath: String
+  let experimentText: String
+  let report: (String) -> Void
+
+  public init(
+    experimentPath: String, experimentText: String, plan: SweepPlan, options: SweepOptions,
+    report: @escaping (String) -> Void = { _ in }
+  ) {
+    self.plan = plan
+    self.options = options
+    self.experimentPath = experimentPath
+    self.experimentText = experimentText
+    self.report = report
+  }
+
+  var directory: String { options.resultsDirectory + "/" + plan.experiment.name }
+  var base: String { directory + "/" + options.runID + (options.shard?.fileSuffix ?? "") }
+
+  public func run() throws -> SweepOutcome {
+    let start = monotonicSeconds()
+    let startTime = RunEnvironment.utcTimestamp()
+    let experiment = plan.experiment
+    let cells = plan.cells(shard: options.shard)
+    let csvPath = base + ".csv", intervalsPath = base + ".intervals.csv"
+    let manifestPath = base + ".manifest.json", referencePath = base + ".reference.csv"
+    try FileIO.createDirectories(directory)
+
+    // Rows already written (resume) or a fresh run.
+    var rows: [SweepRow] = []
+    var intervals: [IntervalRow] = []
+    var manifest = SweepManifest(
+      experimentPath: experimentPath, experimentText: experimentText, plan: plan, options: options,
+      startTime: startTime)
+    if options.resume {
+      guard FileIO.exists(manifestPath), FileIO.exists(csvPath) else {
+        throw SweepError("there is no run '\(options.runID)' to resume: \(csvPath) or \(manifestPath) is missing")
+      }
+      let old = try FileIO.readText(manifestPath)
+      try manifest.continuing(old, path: manifestPath)
+      rows = try Self.readRows(csvPath)
+      intervals = FileIO.exists(intervalsPath) ? try Self.readIntervals(intervalsPath) : []
+      let planned = Set(cells.map(CellKey.init))
+      var seen = Set<CellKey>()
+      for r in rows {
+        guard planned.contains(r.key), seen.insert(r.key).inserted else {
+          throw SweepError("\(csvPath): cell \(r.key) does not belong to this experiment or appears twice")
+        }
+      }
+      // An interval written just before an interruption, for a row that was not: dropped, recomputed.
+      intervals = intervals.filter { seen.contains($0.key) }
+    } else if FileIO.exists(csvPath) || FileIO.exists(manifestPath) {
+      throw SweepError(
+        "run '\(options.runID)' of \(experiment.name) already exists (\(csvPath)); continue it with "
+          + "--resume \(options.runID) or choose another --run-id")
+    }
+    let done = Set(rows.map(\.key))
+    let pending = cells.filter { !done.contains(CellKey($0)) }
+    try FileIO.writeAtomically(manifest.json.text() + "\n", to: manifestPath)
+    try Self.write(rows: rows, to: csvPath)
+    try Self.write(intervals: intervals, to: intervalsPath)
+
+    report("building \(experiment.model.kind) log-weights for \(experiment.instances) instances")
+    let source = try experiment.model.makeSource(instances: experiment.instances)
+    let labels = Self.labels(experiment.model, source)
+    manifest.model = labels.model
+    manifest.dataset = labels.dataset
+
+    // The reference: exact, or sampled on separate columns (kept in <run>.reference.csv for resumes).
+    let referenceStart = monotonicSeconds()
+    let reference: ReferenceEvidence
+    if options.resume, FileIO.exists(referencePath) {
+      reference = try Self.readReference(
+        referencePath, count: experiment.instances, kind: experiment.reference,
+        samples: experiment.reference == .exact ? nil : experiment.referenceSamples)
+      report("reference: read \(referencePath)")
+    } else if experiment.reference == .exact {
+      reference = try ReferenceEvidence.exact(source)
+    } else {
+      let kRef = experiment.referenceSamples
+      report("reference: \(experiment.reference.rawValue) of \(kRef) separate samples for each instance")
+      let t0 = monotonicSeconds()
+      reference = try ReferenceEvidence.sampled(
+        source, kind: experiment.reference, samples: kRef, seed: plan.referenceSeed, threads: options.threads
+      ) { doneRows, total in
+        let elapsed = monotonicSeconds() - t0
+        self.report(
+          "reference: \(doneRows)/\(total) instances, \(Self.duration(elapsed)) elapsed, ETA "
+            + Self.duration(elapsed / Double(doneRows) * Double(total - doneRows)))
+      }
+    }
+    try FileIO.writeAtomically(reference.csv, to: referencePath)
+    manifest.reference = reference
+    manifest.referenceSeconds = monotonicSeconds() - referenceStart
+
+    var computed = 0
+    if !pending.isEmpty {
+      let drawStart = monotonicSeconds()
+      let needsLikelihood = experiment.estimators.contains(.elboAnalyticKL)
+      report(
+        "drawing \(experiment.replicateSets) replicate sets of \(experiment.instances) x "
+          + "\(experiment.maximumSampleCount) log-weights")
+      let draws = try ReplicateDraws(
+        source: source, plan: plan, keepLikelihood: needsLikelihood, threads: options.threads
+      ) { s, total in self.report("drawn replicate set \(s)/\(total), \(Self.duration(monotonicSeconds() - drawStart))")
+      }
+      manifest.drawSeconds = monotonicSeconds() - drawStart
+      let cellStart = monotonicSeconds()
+      for cell in pending {
+        if let limit = options.maximumNewCells, computed >= limit { break }
+        let t0 = monotonicSeconds()
+        let (row, interval) = try evaluate(cell, draws: draws, reference: reference, labels: labels)
+        var timed = row
+        timed.seconds = monotonicSeconds() - t0
+        intervals.append(interval)
+        try Self.write(intervals: intervals, to: intervalsPath)
+        rows.append(timed)
+        try Self.write(rows: rows, to: csvPath)
+        computed += 1
+        let elapsed = monotonicSeconds() - cellStart
+        let remaining = pending.count - computed
+        report(
+          "cell \(rows.count)/\(cells.count) (\(CellKey(cell))) done; \(Self.duration(elapsed)) elapsed, ETA "
+            + Self.duration(elapsed / Double(computed) * Double(remaining)))
+      }
+      manifest.cellSeconds = monotonicSeconds() - cellStart
+    }
+
+    var figurePath: String? = nil
+    let complete = rows.count == cells.count
+    if complete && options.shard == nil {
+      let path = base + ".svg"
+      try FileIO.writeAtomically(Self.figure(rows: rows, plan: plan, labels: labels).svg, to: path)
+      figurePath = path
+    }
+    manifest.finish(
+      endTime: RunEnvironment.utcTimestamp(), seconds: monotonicSeconds() - start, computed: computed,
+      alreadyDone: done.count, complete: complete)
+    try FileIO.writeAtomically(manifest.json.text() + "\n", to: manifestPath)
+    return SweepOutcome(
+      csvPath: csvPath, intervalsPath: intervalsPath, manifestPath: manifestPath, referencePath: referencePath,
+      figurePath: figurePath, cellsComputed: computed, cellsAlreadyDone: done.count, cellsInShard: cells.count)
+  }
+
+  /// One cell: replicate estimates, statistics, bootstrap interval.
+  func evaluate(
+    _ cell: SweepPlan.Cell, draws: ReplicateDraws, reference: ReferenceEvidence,
+    labels: (model: String, dataset: String)
+  ) throws(SweepError) -> (SweepRow, IntervalRow) {
+    let estimates = try draws.estimates(of: cell.estimator, k: cell.k, threads: options.threads)
+    let r = draws.replicates(k: cell.k)
+    return estimates.withUnsafeBufferPointer { e in
+      let statistics = CellStatistics(
+        estimates: e, replicates: r, reference: reference.values, referenceVariance: reference.variances)
+      let interval = BiasBootstrap.interval(
+        estimates: e, replicates: r, reference: reference.values, referenceVariance: reference.variances,
+        resamples: options.bootstrapResamples, seed: plan.bootstrapSeed, stream: UInt64(cell.index),
+        threads: options.threads)
+      let key = CellKey(cell)
+      return (
+        SweepRow(
+          model: labels.model, dataset: labels.dataset, estimator: key.estimator, order: key.order, k: key.k,
+          statistics: statistics, seconds: 0),
+        IntervalRow(key: key, level: 0.95, lower: interval.lower, upper: interval.upper)
+      )
+    }
+  }
+
+  /// The CSV `model` and `dataset` labels (commas would break the CSV: replaced by semicolons).
+  static func labels(_ model: ModelSpecification, _ source: any LogWeightSource) -> (model: String, dataset: String) {
+    let dataset: String
+    switch model {
+    case .linearGaussian(_, _, _, let dataSeed, _): dataset = "draws-from-the-model data-seed=\(dataSeed)"
+    case .law: dataset = "iid-weights"
+    case .checkpoint(let path, let directory, let split):
+      let folder = directory ?? (try? Checkpoint(contentsOf: path).configuration.dataDirectory) ?? "data"
+      let name = folder.split(separator: "/").last.map(String.init) ?? folder
+      dataset = "\(name) \(split.rawValue)"
+    }
+    func clean(_ s: String) -> String { String(s.map { $0 == "," ? ";" : $0 }) }
+    var label = source.name
+    switch model {
+    case .law(.logNormal(let mu, let sigma)): label = "log-normal mu=\(compact(mu)) sigma=\(compact(sigma))"
+    case .law(.gamma(let a, let theta)): label = "gamma shape=\(compact(a)) scale=\(compact(theta))"
+    default: break
+    }
+    return (clean(label), clean(dataset))
+  }
+
+  static func figure(rows: [SweepRow], plan: SweepPlan, labels: (model: String, dataset: String)) -> SweepFigure {
+    let e = plan.experiment
+    let reference =
+      e.reference == .exact ? "exact log p(x)" : "reference \(e.reference.rawValue) of \(e.referenceSamples) samples"
+    return SweepFigure(
+      title: "\(e.name) \u{2014} \(labels.model)",
+      subtitle:
+        "\(labels.dataset), N = \(e.instances) instances, \(e.replicateSets) replicate sets of K_max = "
+        + "\(e.maximumSampleCount), \(reference), seed \(e.seed)",
+      rows: rows)
+  }
+
+  static func write(rows: [SweepRow], to path: String) throws(InputFileError) {
+    try FileIO.writeAtomically(([SweepRow.header] + rows.map(\.csvLine)).joined(separator: "\n") + "\n", to: path)
+  }
+
+  static func write(intervals: [IntervalRow], to path: String) throws(InputFileError) {
+    try FileIO.writeAtomically(
+      ([IntervalRow.header] + intervals.map(\.csvLine)).joined(separator: "\n") + "\n", to: path)
+  }
+
+  public static func readRows(_ path: String) throws -> [SweepRow] {
+    let text = try FileIO.readText(path)
+    return try CSVFile.dataLines(text, header: SweepRow.header, path: path).map { (line, content) throws in
+      try SweepRow(csvLine: content, path: path, line: line)
+    }
+  }
+
+  public static func readIntervals(_ path: String) throws -> [IntervalRow] {
+    let text = try FileIO.readText(path)
+    return try CSVFile.dataLines(text, header: IntervalRow.header, path: path).map { (line, content) throws in
+      try IntervalRow(csvLine: content, path: path, line: line)
+    }
+  }
+
+  static func readReference(
+    _ path: String, count: Int, kind: ExperimentSpecification.ReferenceKind, samples: Int?
+  ) throws -> ReferenceEvidence {
+    let text = try FileIO.readText(path)
+    let lines = try CSVFile.dataLines(text, header: ReferenceEvidence.csvHeader, path: path)
+    guard lines.count == count else {
+      throw SweepError("\(path): expected \(count) instances, found \(lines.count); delete it to recompute")
+    }
+    var values: [Double] = [], variances: [Double] = []
+    for (i, (line, content)) in lines.enumerated() {
+      let f = content.split(separator: ",")
+      guard f.count == 4, Int(f[0]) == i, let v = Double(f[1]), v.isFinite, let variance = Double(f[3]),
+        variance >= 0, variance.isFinite
+      else {
+        throw SweepError("\(path):\(line): expected '\(i),reference,reference_se,reference_variance'")
+      }
+      values.append(v)
+      variances.append(variance)
+    }
+    return ReferenceEvidence(kind: kind, samples: samples, values: values, variances: variances)
+  }
+
+  /// "42 s", "3 min 05 s", "1 h 02 min".
+  public static func duration(_ seconds: Double) -> String {
+    guard seconds.isFinite else { return "unknown" }
+    let s = Int(seconds.rounded())
+    if s < 60 { return seconds < 10 ? "\(compact((seconds * 10).rounded() / 10)) s" : "\(s) s" }
+    if s < 3600 { return "\(s / 60) min \(s % 60 < 10 ? "0" : "")\(s % 60) s" }
+    return "\(s / 3600) h \(s % 3600 / 60 < 10 ? "0" : "")\(s % 3600 / 60) min"
+  }
+}
