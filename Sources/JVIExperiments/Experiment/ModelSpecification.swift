@@ -119,6 +119,11 @@ public enum ModelSpecification: Sendable, Equatable {
     case .law(let law):
       return SyntheticWeightSource(law: law, instances: n)
     case .checkpoint(let path, let dataDirectory, let split):
+      guard FileIO.exists(path) else {
+        throw SweepError(
+          "the checkpoint \(path) does not exist; train one with jvi-train (make train writes "
+            + "results/models/default-vae.ckpt)")
+      }
       let checkpoint = try Checkpoint(contentsOf: path)
       let directory = dataDirectory ?? checkpoint.configuration.dataDirectory
       let data = try ImageDataset(directory: directory, validationCount: checkpoint.configuration.validationCount)

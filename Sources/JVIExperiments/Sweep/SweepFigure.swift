@@ -5,7 +5,7 @@
 #endif
 
 /// The sweep's figure as SVG: |bias| (left) and Monte Carlo variance (right) against K on
-/// log-log axes, one line per estimator in a fixed colour. A filled marker is a bias more than two
+/// log-log axes, one line per estimator in a colour of its own (the same in every figure). A filled marker is a bias more than two
 /// standard errors from zero; a hollow one is not distinguishable from zero. Points that are
 /// exactly 0 (nothing to draw on a log axis) are left out.
 public struct SweepFigure {
@@ -19,10 +19,21 @@ public struct SweepFigure {
     self.rows = rows
   }
 
-  static let palette = [
-    "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
-    "#7f7f7f", "#bcbd22",
-  ]
+  /// One colour per estimator, the same in every figure.
+  static func color(_ label: String) -> String {
+    switch label {
+    case "elbo-a": "#1f77b4"
+    case "elbo-b": "#d62728"
+    case "iwae": "#2ca02c"
+    case "jvi-1": "#ff7f0e"
+    case "jvi-2": "#9467bd"
+    case "jvi-3": "#8c564b"
+    case "delta": "#e377c2"
+    case "jvi-4": "#7f7f7f"
+    case "jvi-5": "#bcbd22"
+    default: "#17becf"
+    }
+  }
   static let plotWidth = 380.0, plotHeight = 300.0, top = 78.0, left = 78.0, gap = 100.0
 
   struct Series {
@@ -122,8 +133,8 @@ public struct SweepFigure {
     s +=
       "<text x=\"\(f(x - 50))\" y=\"\(f(yMid))\" font-size=\"12\" text-anchor=\"middle\" "
       + "transform=\"rotate(-90 \(f(x - 50)) \(f(yMid)))\">\(Self.escape(yLabel))</text>\n"
-    for (i, series) in series.enumerated() {
-      let color = Self.palette[i % Self.palette.count]
+    for series in series {
+      let color = Self.color(series.label)
       if series.points.count >= 2 {
         let path = series.points.map { "\(f(px($0.k))),\(f(py($0.y)))" }.joined(separator: " ")
         s +=
@@ -145,8 +156,8 @@ public struct SweepFigure {
     var x = (width - total) / 2
     let f = Self.number
     var s = "<g font-size=\"12\">\n"
-    for (i, label) in labels.enumerated() {
-      let color = Self.palette[i % Self.palette.count]
+    for label in labels {
+      let color = Self.color(label)
       s +=
         "<line x1=\"\(f(x))\" y1=\"\(f(y))\" x2=\"\(f(x + 22))\" y2=\"\(f(y))\" stroke=\"\(color)\" "
         + "stroke-width=\"2\"\(Self.dash(label))/>\n"

@@ -19,6 +19,7 @@ public struct SweepManifest: Sendable {
   var totalSeconds: Double? = nil
   var cellsComputed = 0
   var cellsAlreadyDone = 0
+  var failure: String? = nil
   let git = RunEnvironment.gitRevision()
 
   init(experimentPath: String, experimentText: String, plan: SweepPlan, options: SweepOptions, startTime: String) {
@@ -42,6 +43,13 @@ public struct SweepManifest: Sendable {
     }
     resumedAt = Self.stringArray("resumed_at", in: old) + [startTime]
     startTime = Self.field("start_time", in: old) ?? startTime
+  }
+
+  /// A run that stopped on an error: the error goes into the manifest.
+  mutating func fail(endTime: String, message: String) {
+    self.endTime = endTime
+    status = "failed"
+    failure = message
   }
 
   mutating func finish(endTime: String, seconds: Double, computed: Int, alreadyDone: Int, complete: Bool) {
@@ -81,6 +89,7 @@ public struct SweepManifest: Sendable {
     var fields: [(String, JSONValue)] = []
     fields.append(("tool", .string("jvi-sweep")))
     fields.append(("status", .string(status)))
+    if let failure { fields.append(("error", .string(failure))) }
     fields.append(("run_id", .string(options.runID)))
     fields.append(("shard", shard))
     fields.append(("command_line", .array(options.commandLine.map(JSONValue.string))))

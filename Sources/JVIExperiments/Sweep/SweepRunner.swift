@@ -65,10 +65,9 @@ public final class SweepRunner {
     let experiment = plan.experiment
     let cells = plan.cells(shard: options.shard)
     let csvPath = base + ".csv", intervalsPath = base + ".intervals.csv"
-    let manifestPath = base + ".manifest.json", referencePath = base + ".reference.csv"
-    try FileIO.createDirectories(directory)
+    let manifestPath = base + ".manifest.json"
 
-    // Rows already written (resume) or a fresh run.
+    // Everything that can be checked is checked before the first file is written.
     var rows: [SweepRow] = []
     var intervals: [IntervalRow] = []
     var manifest = SweepManifest(
@@ -96,17 +95,41 @@ public final class SweepRunner {
         "run '\(options.runID)' of \(experiment.name) already exists (\(csvPath)); continue it with "
           + "--resume \(options.runID) or choose another --run-id")
     }
-    let done = Set(rows.map(\.key))
-    let pending = cells.filter { !done.contains(CellKey($0)) }
-    try FileIO.writeAtomically(manifest.json.text() + "\n", to: manifestPath)
-    try Self.write(rows: rows, to: csvPath)
-    try Self.write(intervals: intervals, to: intervalsPath)
-
     report("building \(experiment.model.kind) log-weights for \(experiment.instances) instances")
     let source = try experiment.model.makeSource(instances: experiment.instances)
     let labels = Self.labels(experiment.model, source)
     manifest.model = labels.model
     manifest.dataset = labels.dataset
+
+    let done = Set(rows.map(\.key))
+    let pending = cells.filter { !done.contains(CellKey($0)) }
+    try FileIO.createDirectories(directory)
+    try FileIO.writeAtomically(manifest.json.text() + "\n", to: manifestPath)
+    try Self.write(rows: rows, to: csvPath)
+    try Self.write(intervals: intervals, to: intervalsPath)
+    do {
+      return try compute(
+        pending: pending, cells: cells, rows: rows, intervals: intervals, manifest: manifest, source: source,
+        labels: labels, start: start)
+    } catch {
+      manifest.fail(endTime: RunEnvironment.utcTimestamp(), message: "\(error)")
+      try? FileIO.writeAtomically(manifest.json.text() + "\n", to: manifestPath)
+      throw error
+    }
+  }
+
+  /// The reference, the draws and the pending cells, after the files are in place.
+  func compute(
+    pending: [SweepPlan.Cell], cells: [SweepPlan.Cell], rows initialRows: [SweepRow],
+    intervals initialIntervals: [IntervalRow],
+    manifest initialManifest: SweepManifest, source: any LogWeightSource, labels: (model: String, dataset: String),
+    start: Double
+  ) throws -> SweepOutcome {
+    let experiment = plan.experiment
+    let csvPath = base + ".csv", intervalsPath = base + ".intervals.csv"
+    let manifestPath = base + ".manifest.json", referencePath = base + ".reference.csv"
+    var rows = initialRows, intervals = initialIntervals, manifest = initialManifest
+    let alreadyDone = rows.count
 
     // The reference: exact, or sampled on separate columns (kept in <run>.reference.csv for resumes).
     let referenceStart = monotonicSeconds()
@@ -177,11 +200,11 @@ public final class SweepRunner {
     }
     manifest.finish(
       endTime: RunEnvironment.utcTimestamp(), seconds: monotonicSeconds() - start, computed: computed,
-      alreadyDone: done.count, complete: complete)
+      alreadyDone: alreadyDone, complete: complete)
     try FileIO.writeAtomically(manifest.json.text() + "\n", to: manifestPath)
     return SweepOutcome(
       csvPath: csvPath, intervalsPath: intervalsPath, manifestPath: manifestPath, referencePath: referencePath,
-      figurePath: figurePath, cellsComputed: computed, cellsAlreadyDone: done.count, cellsInShard: cells.count)
+      figurePath: figurePath, cellsComputed: computed, cellsAlreadyDone: alreadyDone, cellsInShard: cells.count)
   }
 
   /// One cell: replicate estimates, statistics, bootstrap interval.
@@ -239,51 +262,6 @@ public final class SweepRunner {
         "\(labels.dataset), N = \(e.instances) instances, \(e.replicateSets) replicate sets of K_max = "
         + "\(e.maximumSampleCount), \(reference), seed \(e.seed)",
       rows: rows)
-  }
-
-  static func write(rows: [SweepRow], to path: String) throws(InputFileError) {
-    try FileIO.writeAtomically(([SweepRow.header] + rows.map(\.csvLine)).joined(separator: "\n") + "\n", to: path)
-  }
-
-  static func write(intervals: [IntervalRow], to path: String) throws(InputFileError) {
-    try FileIO.writeAtomically(
-      ([IntervalRow.header] + intervals.map(\.csvLine)).joined(separator: "\n") + "\n", to: path)
-  }
-
-  public static func readRows(_ path: String) throws -> [SweepRow] {
-    let text = try FileIO.readText(path)
-    return try CSVFile.dataLines(text, header: SweepRow.header, path: path).map { (line, content) throws in
-      try SweepRow(csvLine: content, path: path, line: line)
-    }
-  }
-
-  public static func readIntervals(_ path: String) throws -> [IntervalRow] {
-    let text = try FileIO.readText(path)
-    return try CSVFile.dataLines(text, header: IntervalRow.header, path: path).map { (line, content) throws in
-      try IntervalRow(csvLine: content, path: path, line: line)
-    }
-  }
-
-  static func readReference(
-    _ path: String, count: Int, kind: ExperimentSpecification.ReferenceKind, samples: Int?
-  ) throws -> ReferenceEvidence {
-    let text = try FileIO.readText(path)
-    let lines = try CSVFile.dataLines(text, header: ReferenceEvidence.csvHeader, path: path)
-    guard lines.count == count else {
-      throw SweepError("\(path): expected \(count) instances, found \(lines.count); delete it to recompute")
-    }
-    var values: [Double] = [], variances: [Double] = []
-    for (i, (line, content)) in lines.enumerated() {
-      let f = content.split(separator: ",")
-      guard f.count == 4, Int(f[0]) == i, let v = Double(f[1]), v.isFinite, let variance = Double(f[3]),
-        variance >= 0, variance.isFinite
-      else {
-        throw SweepError("\(path):\(line): expected '\(i),reference,reference_se,reference_variance'")
-      }
-      values.append(v)
-      variances.append(variance)
-    }
-    return ReferenceEvidence(kind: kind, samples: samples, values: values, variances: variances)
   }
 
   /// "42 s", "3 min 05 s", "1 h 02 min".
