@@ -68,7 +68,7 @@ enum TrainingBenchmarks {
     let model = GaussianVAE(c.architecture)
     let p = model.initialParameters(seed: 1, as: Float.self)
     let checkpoint = Checkpoint(
-      configuration: c, epochsCompleted: 0, adamStep: 0, trainingImages: 0, parameters: p.array,
+      configuration: c, epochsCompleted: 0, adamStep: 0, trainingExamples: 0, parameters: p.array,
       adamM: [Float](repeating: 0, count: p.count), adamV: [Float](repeating: 0, count: p.count))
     return try VAELogWeightSource(checkpoint: checkpoint, data: data, split: .test)
   }

@@ -1,6 +1,7 @@
 import CommandLineSupport
 import JVICore
 import JVIExperiments
+import JVIModels
 
 /// `jvi-eval`: evidence estimators on a matrix of log importance weights.
 @main
@@ -24,7 +25,8 @@ struct EvalCommand {
           + "comma-separated numbers, no header; -inf is a zero weight)."),
       OptionSpec(
         "--model", value: "FILE",
-        help: "A checkpoint from jvi-train: its log-weights on --split are computed (network in Double) and evaluated."),
+        help: "A checkpoint from jvi-train: its log-weights are computed (network in Double) and evaluated: of the "
+          + "images of --split for a VAE, of the training data over weight samples for Bayes by Backprop."),
       OptionSpec(
         "--samples", value: "K", help: "Samples per image with --model, or per instance of a demo.", default: "1000"),
       OptionSpec(
@@ -32,10 +34,19 @@ struct EvalCommand {
         allowed: ["train", "validation", "test"]),
       OptionSpec(
         "--limit", value: "N",
-        help: "Evaluate the first N images of the split only (--model), or N demo instances (default 1000)."),
+        help: "Evaluate the first N images of the split only (--model), N replicate rows of a Bayes-by-Backprop "
+          + "model's evidence (default 10; 2 for bbb-classifier), or N demo instances (default 1000)."),
       OptionSpec("--data", value: "DIR", help: "The MNIST-format folder, if not the one the model was trained on."),
       OptionSpec(
         "--save-logw", value: "FILE", help: "Also save the model's log-weights as a float64 .npy file (N x K)."),
+      OptionSpec(
+        "--latent", value: "KIND",
+        help: "A discrete-vae's log-weights: relaxed (the continuous relaxation's log p(x)) or discrete (the binary "
+          + "model it approximates).", default: "relaxed", allowed: DiscreteVAE.LatentKind.allCases.map(\.rawValue)),
+      OptionSpec(
+        "--predict", value: "FILE",
+        help: "A Bayes-by-Backprop model's predictions as CSV: the test error (mean weights and the average over "
+          + "--samples weight samples, default 10), or the regression's predictive mean and 95% bands (and FILE.svg)."),
       OptionSpec(
         "--demo",
         help: "Evaluate a seeded synthetic matrix: 1000 instances x 1000 log-normal weights, log w ~ N(0, 2^2), "

@@ -34,8 +34,15 @@ struct EvalConfiguration {
   var limit: Int?
   var dataDirectory: String?
   var saveLogWeights: String?
+  /// With a discrete-latent VAE: relaxed or discrete log-weights.
+  var latent: DiscreteVAE.LatentKind?
+  /// With a Bayes-by-Backprop model: where to write predictions.
+  var predictPath: String?
+  /// The options as given (model-dependent defaults are resolved once the model is known).
+  let options: ParsedOptions
 
   init(_ o: ParsedOptions) throws {
+    options = o
     let sources = ["--input", "--model", "--demo"].filter { o.has($0) }
     if sources.count > 1 { throw UsageError(sources.joined(separator: " and ") + " cannot be used together") }
     if o.has("--demo-model") && (o.has("--input") || o.has("--model")) {
@@ -59,7 +66,7 @@ struct EvalConfiguration {
       }
       source = .demo(explicit: o.has("--demo") || o.has("--demo-model"), model: model)
     }
-    let modelOnly = ["--split", "--data", "--save-logw"]
+    let modelOnly = ["--split", "--data", "--save-logw", "--latent", "--predict"]
     switch source {
     case .model: break
     case .demo:
@@ -77,6 +84,8 @@ struct EvalConfiguration {
     limit = try o.int("--limit", in: 1...Int.max) ?? (implicitModel ? 500 : nil)
     dataDirectory = o.string("--data")
     saveLogWeights = o.string("--save-logw")
+    latent = o.string("--latent").flatMap(DiscreteVAE.LatentKind.init(rawValue:))
+    predictPath = o.string("--predict")
     if let path = saveLogWeights, !path.lowercased().hasSuffix(".npy") {
       throw UsageError("--save-logw writes a .npy file; got '\(path)'")
     }
@@ -103,7 +112,7 @@ struct EvalConfiguration {
   func loadMatrix() throws -> LogWeightMatrix {
     switch source {
     case .model(let path, let implicit):
-      return try modelLogWeights(path, implicit: implicit)
+      return try modelLogWeights(path, implicit: implicit, options: options)
     case .file(let path):
       var m = try LogWeightMatrix(contentsOf: path)
       if let files = analyticKLFiles {
@@ -131,26 +140,65 @@ struct EvalConfiguration {
     }
   }
 
-  /// Log-weights of a trained model on a split (Double network), saved if asked.
-  func modelLogWeights(_ path: String, implicit: Bool) throws -> LogWeightMatrix {
+  /// Log-weights of a trained model (Double network), saved if asked; predictions if asked.
+  func modelLogWeights(_ path: String, implicit: Bool, options o: ParsedOptions) throws -> LogWeightMatrix {
     let checkpoint = try Checkpoint(contentsOf: path)
-    let directory = dataDirectory ?? checkpoint.configuration.dataDirectory
-    let data = try ImageDataset(directory: directory, validationCount: checkpoint.configuration.validationCount)
-    let source = try VAELogWeightSource(checkpoint: checkpoint, data: data, split: split, limit: limit)
-    if source.instanceCount == 0 { throw ToolFailure("the \(split.rawValue) split of \(directory) has no images") }
+    let c = checkpoint.configuration
+    let bayes = c.model == .bbbClassifier || c.model == .bbbRegression
+    if latent != nil && c.model != .discreteVAE {
+      throw UsageError("--latent applies to a discrete-vae checkpoint; \(path) holds a \(c.model.rawValue)")
+    }
+    if predictPath != nil && !bayes {
+      throw UsageError("--predict applies to a Bayes-by-Backprop checkpoint; \(path) holds a \(c.model.rawValue)")
+    }
+    if bayes && o.has("--split") {
+      throw UsageError("a Bayes-by-Backprop evidence is of its training data; --split does not apply")
+    }
+    // The classifier's evidence needs a pass over 50,000 images per weight sample: smaller defaults.
+    let k = o.has("--samples") ? samples : (c.model == .bbbClassifier ? 20 : samples)
+    let rows = limit ?? (c.model == .bbbClassifier ? 2 : nil)
+    let source = try CheckpointEvidence.source(
+      checkpoint, dataDirectory: dataDirectory, split: split, limit: rows, latent: latent ?? .relaxed)
+    if source.instanceCount == 0 { throw ToolFailure("the \(split.rawValue) split has no images") }
+    if let out = predictPath { try predict(checkpoint, to: out) }
     let start = monotonicSeconds()
-    let matrix = try source.logWeights(samples: samples, rows: 0..<source.instanceCount, seed: seed, threads: threads)
+    let matrix = try source.logWeights(samples: k, rows: 0..<source.instanceCount, seed: seed, threads: threads)
     let why = implicit ? "no --input given; " : ""
+    let what =
+      bayes
+      ? "\(source.instanceCount) replicates x \(k) weight samples of log p(D) for \(source.name)"
+      : "\(source.instanceCount) \(split.rawValue) images x \(k) samples from \(path) (\(c.model.rawValue) "
+        + "\(c.objective.name) k=\(c.samples), \(checkpoint.epochsCompleted) epochs; \(source.name))"
     Output.standardError(
-      "jvi-eval: \(why)log-weights of \(source.instanceCount) \(split.rawValue) images x \(samples) samples from "
-        + "\(path) (\(checkpoint.configuration.objective) k=\(checkpoint.configuration.samples), "
-        + "\(checkpoint.epochsCompleted) epochs; \(source.model.architecture.description)), seed \(seed), "
-        + "\(compact((monotonicSeconds() - start) * 10).prefix(6)) ds\n")
+      "jvi-eval: \(why)log-weights of \(what), seed \(seed), \(compact((monotonicSeconds() - start) * 10).prefix(6)) ds\n"
+    )
     if let out = saveLogWeights {
       try FileIO.writeAtomically(matrix.npyBytes(), to: out)
       Output.standardError("jvi-eval: saved the log-weights to \(out)\n")
     }
     return matrix
+  }
+
+  /// Writes the predictive report of a Bayes-by-Backprop checkpoint (and its SVG for regression).
+  func predict(_ checkpoint: Checkpoint, to path: String) throws {
+    let c = checkpoint.configuration
+    let model = c.bayes.network(c.model, architecture: c.architecture)
+    if c.model == .bbbRegression {
+      let r = PredictiveReport.regression(
+        model, parameters: checkpoint.parameters, curve: RegressionCurve(c.bayes.curve), samples: max(samples, 2),
+        seed: seed)
+      try FileIO.writeAtomically(r.csv, to: path)
+      let svg = (path.hasSuffix(".csv") ? String(path.dropLast(4)) : path) + ".svg"
+      try FileIO.writeAtomically(r.svg, to: svg)
+      Output.standardError("jvi-eval: predictive written to \(path) and \(svg); \(r.summary)\n")
+    } else {
+      let data = try ImageDataset(directory: dataDirectory ?? c.dataDirectory, validationCount: c.validationCount)
+      let r = PredictiveReport.classification(
+        model, parameters: checkpoint.parameters, data: data, samples: options.has("--samples") ? samples : 10,
+        seed: seed)
+      try FileIO.writeAtomically(r.csv, to: path)
+      Output.standardError("jvi-eval: predictions written to \(path); \(r.summary)\n")
+    }
   }
 
   /// The estimators to run, checked against the matrix (inconsistent options are usage errors).
@@ -168,7 +216,11 @@ struct EvalConfiguration {
         if matrix.hasAnalyticKLInputs {
           list.append(try ELBOAnalyticKL(k: k))
         } else {
-          Output.standardError("jvi-eval: skipping elbo-b (it needs --log-likelihood and --kl).\n")
+          if case .file = source {
+            Output.standardError("jvi-eval: skipping elbo-b (it needs --log-likelihood and --kl).\n")
+          } else {
+            Output.standardError("jvi-eval: skipping elbo-b (this model has no analytic KL).\n")
+          }
         }
         list += [try IWAE(k: k), try Jackknife(order: order, k: k)]
         if (k ?? matrix.columnCount) >= 2 { list.append(try DeltaMethod(k: k)) }

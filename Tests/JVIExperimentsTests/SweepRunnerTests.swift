@@ -205,8 +205,8 @@ import Testing
     ),
     ("model = log-normal\nk = 1 2\n", "x.experiment: option 'instances': missing"),
     (
-      "model = checkpoint\ncheckpoint = m.ckpt\ninstances = 5\nk = 1\nestimators = iwae\nreplicate-sets = 2\nseed = 1\nreference = exact\n",
-      "x.experiment:8: option 'reference': model checkpoint has no exact log p(x)"
+      "model = checkpoint\ncheckpoint = m.ckpt\nlatent = fuzzy\n",
+      "x.experiment:3: option 'latent': expected relaxed or discrete"
     ),
     (
       "model = log-normal\ninstances = 5\nk = 1\nestimators = iwae\nreplicate-sets = 1\n",

@@ -12,6 +12,22 @@ struct GradientCheckTests {
     (f(x + h) - f(x - h)) / (2 * h)
   }
 
+  /// Compares `analytic[i]` with the central difference of `loss` in parameter i, for every i.
+  static func checkEveryParameter(
+    _ parameters: UnsafeMutablePointer<Double>, count: Int, analytic: UnsafePointer<Double>,
+    loss: () throws -> Double, label: (Int) -> String
+  ) rethrows {
+    for i in 0..<count {
+      let saved = parameters[i], h = 1e-5
+      parameters[i] = saved + h
+      let up = try loss()
+      parameters[i] = saved - h
+      let down = try loss()
+      parameters[i] = saved
+      expectClose(analytic[i], (up - down) / (2 * h), label(i))
+    }
+  }
+
   static func expectClose(_ analytic: Double, _ numeric: Double, _ what: String) {
     #expect(
       abs(analytic - numeric) <= 1e-6 * max(1e-3, abs(numeric)) + 1e-9,

@@ -108,7 +108,7 @@ struct TrainingTests {
       (bytes + [1], "unexpected bytes"),
       (Array("hello\n".utf8), "not a jvi checkpoint"),
       (
-        Array(header.replacingOccurrences(of: "jvi-checkpoint 1", with: "jvi-checkpoint 9").utf8)
+        Array(header.replacingOccurrences(of: "jvi-checkpoint 2", with: "jvi-checkpoint 9").utf8)
           + bytes.dropFirst(600), "unsupported checkpoint format"
       ),
       (

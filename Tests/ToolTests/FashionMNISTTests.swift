@@ -12,7 +12,7 @@ struct FashionMNISTTests {
     let r = try ToolRun.run(
       "jvi-train", ["--objective", "iwae", "--k", "5", "--limit", "300", "--epochs", "2", "--output", ckpt])
     #expect(r.exitCode == 0, "\(r.standardError)")
-    #expect(r.standardError.contains("784-200-200-50 tanh") && r.standardError.contains("300 training images"))
+    #expect(r.standardError.contains("784-200-200-50 tanh") && r.standardError.contains("300 training examples"))
     #expect(r.standardError.contains("epoch 2/2: iwae"))
     let e = try ToolRun.run("jvi-eval", ["--model", ckpt, "--samples", "200", "--limit", "20", "--estimator", "all"])
     #expect(e.exitCode == 0, "\(e.standardError)")

@@ -14,10 +14,14 @@ public protocol LogWeightSource: Sendable {
 
   /// The exact log p(x) of each instance in `rows`, when it is known.
   func exactLogEvidence(rows: Range<Int>) -> [Double]?
+
+  /// Whether its matrices carry log p(x | z) and the analytic KL (ELBO-B's inputs).
+  var providesAnalyticKL: Bool { get }
 }
 
 extension LogWeightSource {
   public func exactLogEvidence(rows: Range<Int>) -> [Double]? { nil }
+  public var providesAnalyticKL: Bool { false }
 }
 
 extension LogWeightMatrix {

@@ -10,19 +10,21 @@ import JVIModels
 /// | log-normal      | mu (0), sigma (1)                                                                |
 /// | gamma           | shape (1), scale (1)                                                             |
 /// | checkpoint      | checkpoint (required: a jvi-train file), data (the checkpoint's folder),        |
-/// |                 | split (test)                                                                     |
+/// |                 | split (test), latent (relaxed or discrete, for a discrete-vae)                  |
 ///
-/// The first three have an exact log p(x); linear-gaussian and checkpoint also give log p(x|z)
-/// and the analytic KL, so ELBO-B applies to them.
+/// The first three have an exact log p(x); linear-gaussian and Gaussian-VAE checkpoints also give
+/// log p(x|z) and the analytic KL, so ELBO-B applies to them. For a checkpoint, whether there is an
+/// exact log p(x) (Bayesian linear regression) or an analytic KL is known once it is read.
+/// A Bayes-by-Backprop checkpoint's instances are replicates of the evidence of its training data.
 public enum ModelSpecification: Sendable, Equatable {
   case linearGaussian(latent: Int, observed: Int, modelSeed: UInt64, dataSeed: UInt64, LinearGaussianProposal)
   case law(SyntheticWeightLaw)
-  case checkpoint(path: String, dataDirectory: String?, split: ImageDataset.Split)
+  case checkpoint(path: String, dataDirectory: String?, split: ImageDataset.Split, latent: DiscreteVAE.LatentKind)
 
   public static let kinds = ["linear-gaussian", "log-normal", "gamma", "checkpoint"]
   static let parameterKeys: Set<String> = [
     "latent-dimension", "observed-dimension", "model-seed", "data-seed", "q-shift", "q-scale", "q-mean-field",
-    "mu", "sigma", "shape", "scale", "checkpoint", "data", "split",
+    "mu", "sigma", "shape", "scale", "checkpoint", "data", "split", "latent",
   ]
 
   /// Reads the model's options; the caller rejects what is left unread.
@@ -56,7 +58,11 @@ public enum ModelSpecification: Sendable, Equatable {
       guard let split = ImageDataset.Split(rawValue: splitName) else {
         throw r.error("split", "expected train, validation or test, got '\(splitName)'")
       }
-      return .checkpoint(path: path, dataDirectory: data, split: split)
+      let latentName = r.string("latent") ?? "relaxed"
+      guard let latent = DiscreteVAE.LatentKind(rawValue: latentName) else {
+        throw r.error("latent", "expected relaxed or discrete, got '\(latentName)'")
+      }
+      return .checkpoint(path: path, dataDirectory: data, split: split, latent: latent)
     default:
       throw r.error(kindKey, "expected one of \(kinds.joined(separator: ", ")); got '\(kind)'")
     }
@@ -102,6 +108,8 @@ public enum ModelSpecification: Sendable, Equatable {
     return true
   }
 
+  /// False when the model certainly has no analytic KL (the synthetic laws); a checkpoint is
+  /// checked when it is read.
   public var hasAnalyticKL: Bool {
     if case .law = self { return false }
     return true
@@ -118,47 +126,58 @@ public enum ModelSpecification: Sendable, Equatable {
       return LinearGaussianLogWeightSource(model: model, proposal: proposal, instances: n, dataSeed: dataSeed)
     case .law(let law):
       return SyntheticWeightSource(law: law, instances: n)
-    case .checkpoint(let path, let dataDirectory, let split):
+    case .checkpoint(let path, let dataDirectory, let split, let latent):
       guard FileIO.exists(path) else {
         throw SweepError(
           "the checkpoint \(path) does not exist; train one with jvi-train (make train writes "
             + "results/models/default-vae.ckpt)")
       }
       let checkpoint = try Checkpoint(contentsOf: path)
-      let directory = dataDirectory ?? checkpoint.configuration.dataDirectory
-      let data = try ImageDataset(directory: directory, validationCount: checkpoint.configuration.validationCount)
-      let available = data.count(split)
-      guard available >= n else {
-        throw SweepError(
-          "the \(split.rawValue) split of \(directory) has \(available) images; the experiment asks "
-            + "for \(n) instances")
+      let c = checkpoint.configuration
+      if c.model != .discreteVAE && latent != .relaxed {
+        throw SweepError("latent = \(latent.rawValue) applies to a discrete-vae; \(path) holds a \(c.model.rawValue)")
       }
-      return try CheckpointLogWeightSource(
-        VAELogWeightSource(checkpoint: checkpoint, data: data, split: split, limit: n), checkpoint: checkpoint,
-        path: path)
+      let source = try CheckpointEvidence.source(
+        checkpoint, dataDirectory: dataDirectory, split: split, limit: n, latent: latent)
+      guard source.instanceCount >= n else {
+        throw SweepError(
+          "the \(split.rawValue) split of \(dataDirectory ?? c.dataDirectory) has \(source.instanceCount) images; the "
+            + "experiment asks for \(n) instances")
+      }
+      return CheckpointLogWeightSource(source, checkpoint: checkpoint, path: path, latent: latent)
     }
   }
 }
 
-/// A trained VAE's log-weights with the labels sweeps print.
+/// A trained model's log-weights with the label sweeps print.
 public struct CheckpointLogWeightSource: LogWeightSource {
-  public let base: VAELogWeightSource
+  public let base: any LogWeightSource
   public let label: String
 
-  init(_ base: VAELogWeightSource, checkpoint: Checkpoint, path: String) {
+  init(_ base: any LogWeightSource, checkpoint: Checkpoint, path: String, latent: DiscreteVAE.LatentKind) {
     self.base = base
     let c = checkpoint.configuration
     let file = path.split(separator: "/").last.map(String.init) ?? path
-    label =
-      "gaussian-vae \(c.architecture.description) \(c.objective.name)-k\(c.samples) "
-      + "\(checkpoint.epochsCompleted)-epochs \(file)"
+    switch c.model {
+    case .gaussianVAE, .discreteVAE:
+      label =
+        "\(c.model.rawValue) \(c.architecture.description) \(c.objective.name)-k\(c.samples) "
+        + "\(checkpoint.epochsCompleted)-epochs" + (c.model == .discreteVAE ? " \(latent.rawValue)" : "") + " \(file)"
+    case .bbbClassifier, .bbbRegression:
+      let sizes = [c.architecture.inputSize] + c.architecture.hiddenSizes + [c.bayes.outputSize]
+      label =
+        "\(c.model.rawValue) \(sizes.map(String.init).joined(separator: "-")) \(c.architecture.activation.rawValue) "
+        + "prior \(c.bayes.prior) \(checkpoint.epochsCompleted)-epochs \(file)"
+    }
   }
 
   public var instanceCount: Int { base.instanceCount }
   public var name: String { label }
+  public var providesAnalyticKL: Bool { base.providesAnalyticKL }
   public func logWeights(samples: Int, rows: Range<Int>, seed: UInt64, threads: Int) throws -> LogWeightMatrix {
     try base.logWeights(samples: samples, rows: rows, seed: seed, threads: threads)
   }
+  public func exactLogEvidence(rows: Range<Int>) -> [Double]? { base.exactLogEvidence(rows: rows) }
 }
 
 /// A sweep that cannot run or continue (exit 1): an inconsistent resume, a failing cell, too few images.

@@ -97,6 +97,13 @@ public final class SweepRunner {
     }
     report("building \(experiment.model.kind) log-weights for \(experiment.instances) instances")
     let source = try experiment.model.makeSource(instances: experiment.instances)
+    if experiment.estimators.contains(.elboAnalyticKL) && !source.providesAnalyticKL {
+      throw SweepError(
+        "elbo-b needs log p(x|z) and an analytic KL, which \(source.name) does not provide; remove it from estimators")
+    }
+    if experiment.reference == .exact && source.exactLogEvidence(rows: 0..<1) == nil {
+      throw SweepError("\(source.name) has no exact log p(x); use reference = jvi-1 or iwae")
+    }
     let labels = Self.labels(experiment.model, source)
     manifest.model = labels.model
     manifest.dataset = labels.dataset
@@ -237,10 +244,17 @@ public final class SweepRunner {
     switch model {
     case .linearGaussian(_, _, _, let dataSeed, _): dataset = "draws-from-the-model data-seed=\(dataSeed)"
     case .law: dataset = "iid-weights"
-    case .checkpoint(let path, let directory, let split):
-      let folder = directory ?? (try? Checkpoint(contentsOf: path).configuration.dataDirectory) ?? "data"
+    case .checkpoint(let path, let directory, let split, _):
+      let c = (try? Checkpoint(contentsOf: path))?.configuration
+      let folder = directory ?? c?.dataDirectory ?? "data"
       let name = folder.split(separator: "/").last.map(String.init) ?? folder
-      dataset = "\(name) \(split.rawValue)"
+      switch c?.model {
+      case .bbbRegression?:
+        let curve = c!.bayes.curve
+        dataset = "regression-curve points=\(curve.points) noise=\(curve.noiseSD) seed=\(curve.seed) (replicates)"
+      case .bbbClassifier?: dataset = "\(name) train (replicates)"
+      default: dataset = "\(name) \(split.rawValue)"
+      }
     }
     func clean(_ s: String) -> String { String(s.map { $0 == "," ? ";" : $0 }) }
     var label = source.name

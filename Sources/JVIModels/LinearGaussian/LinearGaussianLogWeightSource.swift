@@ -26,6 +26,8 @@ public struct LinearGaussianLogWeightSource: LogWeightSource {
     }
   }
 
+  public var providesAnalyticKL: Bool { true }
+
   public var instanceCount: Int { instances.count }
 
   public var name: String {

@@ -1,39 +1,43 @@
 import CZlib
 import JVICore
 
-/// A trained (or partly trained) Gaussian VAE on disk.
+/// A trained (or partly trained) model on disk: a Gaussian VAE, a discrete-latent VAE, or a
+/// Bayes-by-Backprop classifier or regressor.
 ///
-/// Format, version 1: a UTF-8 header of `key: value` lines, starting with
-/// "jvi-checkpoint 1" and ending with "end-header"; then the parameters, Adam's m and v, each as
-/// little-endian Float32 in `layout` order; then the CRC-32 (zlib) of everything before it, as
-/// 4 little-endian bytes. The header records the configuration, the data set, the seed, the
-/// epochs completed, Adam's step and every tensor's name and shape, so a checkpoint that does
-/// not match what reads it is refused with a clear message.
+/// Format, version 2: a UTF-8 header of `key: value` lines, starting with "jvi-checkpoint 2" and
+/// ending with "end-header"; then the parameters, Adam's m and v, each as little-endian Float32
+/// in layout order; then the CRC-32 (zlib) of everything before it, as 4 little-endian bytes.
+/// The header records the model kind and its settings, the configuration, the data set, the
+/// seed, the epochs completed, Adam's step and every tensor's name and shape, so a checkpoint
+/// that does not match what reads it is refused with a clear message. Version 1 (Gaussian VAEs
+/// only, "training-images" for "training-examples") is still read.
 public struct Checkpoint: Sendable {
-  public static let formatVersion = 1
+  public static let formatVersion = 2
   static let magic = "jvi-checkpoint"
 
   public var configuration: TrainingConfiguration
   public var epochsCompleted: Int
   public var adamStep: Int
-  public var trainingImages: Int
+  /// Training examples per epoch (images, or regression points).
+  public var trainingExamples: Int
   public var parameters: [Float]
   public var adamM: [Float]
   public var adamV: [Float]
 
   public init(
-    configuration: TrainingConfiguration, epochsCompleted: Int, adamStep: Int, trainingImages: Int,
+    configuration: TrainingConfiguration, epochsCompleted: Int, adamStep: Int, trainingExamples: Int,
     parameters: [Float], adamM: [Float], adamV: [Float]
   ) {
     self.configuration = configuration
     self.epochsCompleted = epochsCompleted
     self.adamStep = adamStep
-    self.trainingImages = trainingImages
+    self.trainingExamples = trainingExamples
     self.parameters = parameters
     self.adamM = adamM
     self.adamV = adamV
   }
 
+  /// The Gaussian VAE of a `gaussian-vae` checkpoint.
   public var model: GaussianVAE { GaussianVAE(configuration.architecture) }
 
   // MARK: Writing
@@ -44,11 +48,32 @@ public struct Checkpoint: Sendable {
     if case .jackknife(let m) = c.objective { order = m }
     var lines = [
       "\(Checkpoint.magic) \(Checkpoint.formatVersion)",
-      "model: gaussian-vae",
+      "model: \(c.model.rawValue)",
       "input: \(a.inputSize)",
       "hidden: \(a.hiddenSizes.map(String.init).joined(separator: ","))",
-      "latent: \(a.latentSize)",
       "activation: \(a.activation.rawValue)",
+    ]
+    switch c.model {
+    case .gaussianVAE:
+      lines.append("latent: \(a.latentSize)")
+    case .discreteVAE:
+      lines += [
+        "latent: \(a.latentSize)", "temperature: \(c.temperature.initial)",
+        "temperature-decay: \(c.temperature.decayRate)", "temperature-minimum: \(c.temperature.minimum)",
+      ]
+    case .bbbClassifier, .bbbRegression:
+      let b = c.bayes
+      lines += [
+        "outputs: \(b.outputSize)", "prior: \(Checkpoint.priorText(b.prior))", "weighting: \(b.weighting.rawValue)",
+        "rho-init: \(b.initialRho)", "noise-sd: \(b.noiseSD)",
+      ]
+      if c.model == .bbbRegression {
+        lines += [
+          "curve-points: \(b.curve.points)", "curve-noise: \(b.curve.noiseSD)", "curve-seed: \(b.curve.seed)",
+        ]
+      }
+    }
+    lines += [
       "objective: \(c.objective.name)",
       "order: \(order)",
       "samples: \(c.samples)",
@@ -62,14 +87,12 @@ public struct Checkpoint: Sendable {
       "limit: \(c.limit.map(String.init) ?? "none")",
       "validation: \(c.validationCount)",
       "data: \(c.dataDirectory)",
-      "training-images: \(trainingImages)",
+      "training-examples: \(trainingExamples)",
       "epochs-completed: \(epochsCompleted)",
       "adam-step: \(adamStep)",
       "parameters: \(parameters.count)",
     ]
-    for t in model.layout.tensors {
-      lines.append("tensor: \(t.name) \(t.shape.map(String.init).joined(separator: "x"))")
-    }
+    for t in Checkpoint.tensors(of: c) { lines.append("tensor: \(t)") }
     lines.append("end-header")
     var out = Array((lines.joined(separator: "\n") + "\n").utf8)
     out.reserveCapacity(out.count + 12 * parameters.count + 4)
@@ -115,8 +138,10 @@ public struct Checkpoint: Sendable {
     guard let first = lines.first, first.hasPrefix(Checkpoint.magic + " ") else {
       throw fail("not a jvi checkpoint (missing '\(Checkpoint.magic)' line)")
     }
-    guard Int(first.dropFirst(Checkpoint.magic.count + 1)) == Checkpoint.formatVersion else {
-      throw fail("unsupported checkpoint format '\(first)'; this build reads version \(Checkpoint.formatVersion)")
+    guard let version = Int(first.dropFirst(Checkpoint.magic.count + 1)),
+      (1...Checkpoint.formatVersion).contains(version)
+    else {
+      throw fail("unsupported checkpoint format '\(first)'; this build reads versions 1 to \(Checkpoint.formatVersion)")
     }
     lines.removeFirst()
     if lines.last == "end-header" { lines.removeLast() }
@@ -148,17 +173,63 @@ public struct Checkpoint: Sendable {
       guard let d = Double(v), d.isFinite else { throw fail("header field '\(key)' is not a number: '\(v)'") }
       return d
     }
-    guard try field("model") == "gaussian-vae" else { throw fail("unknown model kind") }
+    func positive(_ key: String) throws(InputFileError) -> Double {
+      let v = try double(key)
+      guard v > 0 else { throw fail("header field '\(key)' must be positive: \(v)") }
+      return v
+    }
     var c = TrainingConfiguration()
+    let kindText = try field("model")
+    guard let kind = ModelKind(rawValue: kindText), version == 2 || kind == .gaussianVAE else {
+      throw fail("unknown model kind '\(kindText)'")
+    }
+    c.model = kind
     let hidden = try field("hidden")
     let hiddenSizes = hidden.isEmpty ? [] : hidden.split(separator: ",").map { Int($0) }
     guard hiddenSizes.allSatisfy({ ($0 ?? 0) > 0 }) else {
       throw fail("header field 'hidden' is malformed: '\(hidden)'")
     }
     guard let activation = Activation(rawValue: try field("activation")) else { throw fail("unknown activation") }
+    let input = try int("input")
+    guard input >= 1 else { throw fail("header field 'input' must be at least 1") }
+    var latent = 0
+    switch kind {
+    case .gaussianVAE, .discreteVAE:
+      latent = try int("latent")
+      guard latent >= 1 else { throw fail("header field 'latent' must be at least 1") }
+      if kind == .discreteVAE {
+        c.temperature = TemperatureSchedule(
+          initial: try positive("temperature"), decayRate: try double("temperature-decay"),
+          minimum: try positive("temperature-minimum"))
+        guard c.temperature.decayRate >= 0 else { throw fail("header field 'temperature-decay' is negative") }
+      }
+    case .bbbClassifier, .bbbRegression:
+      c.bayes.outputSize = try int("outputs")
+      guard c.bayes.outputSize >= 1 else { throw fail("header field 'outputs' must be at least 1") }
+      let priorText = try field("prior")
+      guard let prior = Checkpoint.parsePrior(priorText) else {
+        throw fail("header field 'prior' is malformed: '\(priorText)'")
+      }
+      c.bayes.prior = prior
+      let weighting = try field("weighting")
+      guard let w = ComplexityWeighting(rawValue: weighting) else { throw fail("unknown weighting '\(weighting)'") }
+      c.bayes.weighting = w
+      c.bayes.initialRho = try double("rho-init")
+      c.bayes.noiseSD = try positive("noise-sd")
+      if kind == .bbbRegression {
+        let points = try int("curve-points")
+        guard points >= 1 else { throw fail("header field 'curve-points' must be at least 1") }
+        guard let seed = UInt64(try field("curve-seed")) else { throw fail("header field 'curve-seed' is malformed") }
+        c.bayes.curve = RegressionCurve.Settings(points: points, noiseSD: try positive("curve-noise"), seed: seed)
+      }
+    }
     c.architecture = VAEArchitecture(
-      inputSize: try int("input"), hiddenSizes: hiddenSizes.compactMap { $0 }, latentSize: try int("latent"),
-      activation: activation)
+      inputSize: input, hiddenSizes: hiddenSizes.compactMap { $0 }, latentSize: latent, activation: activation)
+    // Widths bound the layout's products (no overflow) long before they could fit in a file.
+    let widths = [input, latent, c.bayes.outputSize] + c.architecture.hiddenSizes
+    guard widths.allSatisfy({ $0 <= 1_000_000 }), c.architecture.hiddenSizes.count <= 64 else {
+      throw fail("implausible network widths in the header (\(c.architecture.description))")
+    }
     let objective = try field("objective"), order = try int("order")
     switch objective {
     case "elbo-a": c.objective = .elboMonteCarlo
@@ -179,6 +250,9 @@ public struct Checkpoint: Sendable {
     }
     c.initialization = initialization
     c.shards = try int("shards")
+    guard c.samples >= 1, c.batchSize >= 1, c.shards >= 1 else {
+      throw fail("header fields 'samples', 'batch' and 'shards' must be at least 1")
+    }
     let limit = try field("limit")
     if limit != "none" {
       guard let l = Int(limit), l > 0 else { throw fail("header field 'limit' is malformed: '\(limit)'") }
@@ -187,17 +261,17 @@ public struct Checkpoint: Sendable {
     c.validationCount = try int("validation")
     c.dataDirectory = try field("data")
     configuration = c
-    trainingImages = try int("training-images")
+    trainingExamples = try int(version == 1 ? "training-images" : "training-examples")
     epochsCompleted = try int("epochs-completed")
     adamStep = try int("adam-step")
     let count = try int("parameters")
     if let extra = fields.keys.sorted().first { throw fail("unknown header field '\(extra)'") }
-    let model = GaussianVAE(c.architecture)
-    let expected = model.layout.tensors.map { "\($0.name) \($0.shape.map(String.init).joined(separator: "x"))" }
-    guard tensors == expected && count == model.parameterCount else {
+    let expected = Checkpoint.tensors(of: c)
+    let expectedCount = Checkpoint.parameterCount(of: c)
+    guard tensors == expected && count == expectedCount else {
       throw fail(
-        "tensors do not match the architecture \(c.architecture.description) (\(count) parameters recorded, "
-          + "\(model.parameterCount) expected)")
+        "tensors do not match the \(kind.rawValue) architecture \(c.architecture.description) (\(count) parameters "
+          + "recorded, \(expectedCount) expected)")
     }
     let dataStart = end + 1  // after the newline that ends "end-header"
     let needed = dataStart + 12 * count + 4
@@ -224,6 +298,48 @@ public struct Checkpoint: Sendable {
     adamM = floats(1)
     adamV = floats(2)
     guard parameters.allSatisfy({ $0.isFinite }) else { throw fail("corrupt: non-finite parameters") }
+  }
+
+  /// The tensors of a configuration's model, as "name AxB" lines.
+  static func tensors(of c: TrainingConfiguration) -> [String] {
+    func text(_ t: ParameterLayout.Tensor, prefix: String = "") -> String {
+      "\(prefix)\(t.name) \(t.shape.map(String.init).joined(separator: "x"))"
+    }
+    switch c.model {
+    case .gaussianVAE: return GaussianVAE(c.architecture).layout.tensors.map { text($0) }
+    case .discreteVAE: return DiscreteVAE(c.architecture, schedule: c.temperature).layout.tensors.map { text($0) }
+    case .bbbClassifier, .bbbRegression:
+      let layout = c.bayes.network(c.model, architecture: c.architecture).weightLayout
+      return layout.tensors.map { text($0) } + layout.tensors.map { text($0, prefix: "rho:") }
+    }
+  }
+
+  /// The number of parameters of a configuration's model.
+  static func parameterCount(of c: TrainingConfiguration) -> Int {
+    switch c.model {
+    case .gaussianVAE: GaussianVAE(c.architecture).parameterCount
+    case .discreteVAE: DiscreteVAE(c.architecture, schedule: c.temperature).parameterCount
+    case .bbbClassifier, .bbbRegression: c.bayes.network(c.model, architecture: c.architecture).parameterCount
+    }
+  }
+
+  /// "gaussian 1.0" or "mixture 0.5 1.0 0.0024787521766663585".
+  static func priorText(_ p: WeightPrior) -> String {
+    switch p {
+    case .gaussian(let s): "gaussian \(s)"
+    case .scaleMixture(let pi, let s1, let s2): "mixture \(pi) \(s1) \(s2)"
+    }
+  }
+
+  static func parsePrior(_ text: String) -> WeightPrior? {
+    let parts = text.split(separator: " ").map(String.init)
+    let values = parts.dropFirst().compactMap(Double.init)
+    guard values.count == parts.count - 1, values.allSatisfy({ $0.isFinite && $0 > 0 }) else { return nil }
+    switch (parts.first, values.count) {
+    case ("gaussian", 1): return .gaussian(sigma: values[0])
+    case ("mixture", 3) where values[0] < 1: return .scaleMixture(pi: values[0], sigma1: values[1], sigma2: values[2])
+    default: return nil
+    }
   }
 
   /// The index of the newline that ends the "end-header" line, if there is one.

@@ -1,48 +1,46 @@
 import Dispatch
 import JVICore
 
-/// Trains a `GaussianVAE` in Float on binarised images.
+/// Trains a `TrainingTask` in Float with Adam.
 ///
-/// Each epoch shuffles the training images (stream 2e + 1 of the seed, e = epoch), binarises
-/// each image afresh (stream of (epoch, image)), and for every minibatch splits it into
-/// `shards` fixed parts. Each part's loss gradient is computed into its own buffer (noise from
-/// the stream of (epoch, step, shard)); the parts' gradients are summed in order and Adam takes
-/// one step. Threads take whole shards, so results are bit-identical for any thread count.
-/// Nothing is allocated inside the loop.
+/// Each epoch shuffles the training examples (stream 2e + 1 of the seed, e = epoch) and cuts
+/// them into minibatches. A step runs the task's shards (threads take whole shards), sums the
+/// shards' gradients in order inside the Adam update, and checks that the loss and every
+/// gradient are finite. Results are bit-identical for any thread count. Nothing is allocated
+/// inside the loop.
 public final class Trainer: @unchecked Sendable {
   public let configuration: TrainingConfiguration
-  public let model: GaussianVAE
-  public let data: ImageDataset
+  public let task: any TrainingTask
   public let threads: Int
   public let parameters: ScalarBuffer<Float>
   public let optimizer: Adam
   public private(set) var epochsCompleted: Int
-  let gradients: ScalarBuffer<Float>
-  let shardGradients: [ScalarBuffer<Float>]
-  let shardStates: [VAEBatchState<Float>]
-  let shardImages: [ScalarBuffer<Float>]
-  let jackknifeWeights: JackknifeGradientWeights?
 
-  /// The number of training images used (all 50,000 after the validation hold-out, or `limit`).
-  public var trainingImages: Int { min(configuration.limit ?? Int.max, data.count(.train)) }
+  /// Training examples per epoch (images, or points of a regression data set).
+  public var trainingExamples: Int { task.exampleCount }
 
-  /// A new run, or one resumed from `checkpoint`.
+  /// A new run, or one resumed from `checkpoint`, of the task the configuration describes.
+  ///
+  /// - Parameter data: the image data set; nil for tasks that make their own data (regression).
+  public convenience init(
+    configuration c: TrainingConfiguration, data: ImageDataset?, threads: Int, resumeFrom checkpoint: Checkpoint? = nil
+  ) throws(EstimatorError) {
+    try self.init(
+      configuration: c, task: try TrainingTasks.make(c, data: data), threads: threads, resumeFrom: checkpoint)
+  }
+
   public init(
-    configuration c: TrainingConfiguration, data: ImageDataset, threads: Int, resumeFrom checkpoint: Checkpoint? = nil
-  )
-    throws(EstimatorError)
-  {
-    guard c.architecture.inputSize == data.pixels else {
-      throw .invalidConfiguration(
-        "the model has \(c.architecture.inputSize) inputs but the images in \(data.directory) have"
-          + " \(data.pixels) pixels")
-    }
+    configuration c: TrainingConfiguration, task: any TrainingTask, threads: Int,
+    resumeFrom checkpoint: Checkpoint? = nil
+  ) throws(EstimatorError) {
     configuration = c
-    self.data = data
+    self.task = task
     self.threads = max(1, threads)
-    model = GaussianVAE(c.architecture)
-    let n = model.parameterCount
+    let n = task.parameterCount
     if let checkpoint {
+      guard checkpoint.parameters.count == n else {
+        throw .invalidConfiguration("the checkpoint has \(checkpoint.parameters.count) parameters; the model \(n)")
+      }
       parameters = ScalarBuffer(count: n)
       for i in 0..<n { parameters.pointer[i] = checkpoint.parameters[i] }
       optimizer = Adam(count: n, learningRate: c.learningRate, epsilon: c.adamEpsilon, step: checkpoint.adamStep)
@@ -52,28 +50,16 @@ public final class Trainer: @unchecked Sendable {
       }
       epochsCompleted = checkpoint.epochsCompleted
     } else {
-      parameters = model.initialParameters(seed: c.seed, scheme: c.initialization, as: Float.self)
+      parameters = task.initialParameters()
       optimizer = Adam(count: n, learningRate: c.learningRate, epsilon: c.adamEpsilon)
       epochsCompleted = 0
-    }
-    gradients = ScalarBuffer(count: n)
-    let perShard = (c.batchSize + c.shards - 1) / c.shards
-    shardGradients = (0..<c.shards).map { _ in ScalarBuffer(count: n) }
-    shardStates = (0..<c.shards).map { _ in
-      VAEBatchState(GaussianVAE(c.architecture), maximumImages: perShard, samples: c.samples)
-    }
-    shardImages = (0..<c.shards).map { _ in ScalarBuffer(count: perShard * c.architecture.inputSize) }
-    if case .jackknife(let m) = c.objective {
-      jackknifeWeights = try JackknifeGradientWeights(sampleCount: c.samples, order: m)
-    } else {
-      jackknifeWeights = nil
     }
   }
 
   /// The result of one epoch.
   public struct EpochReport: Sendable {
     public var epoch: Int
-    /// Mean training objective per image over the epoch.
+    /// Mean training objective per example over the epoch.
     public var objective: Double
     public var seconds: Double
   }
@@ -94,41 +80,44 @@ public final class Trainer: @unchecked Sendable {
     let c = configuration
     let epoch = epochsCompleted + 1
     let start = monotonicSeconds()
-    var order = Array(0..<trainingImages)
+    var order = Array(0..<task.exampleCount)
     var shuffler = Xoshiro256StarStar(seed: c.seed, stream: UInt64(2 * epoch + 1))
     Sampling.shuffle(&order, using: &shuffler)
     let steps = (order.count + c.batchSize - 1) / c.batchSize
+    let shards = task.shardCount
     var total = 0.0
-    let results = ShardResults(count: c.shards)
+    let results = ShardResults(count: shards)
     try order.withUnsafeBufferPointer { (indices) throws -> Void in
-      for step in 0..<steps {
+      for index in 0..<steps {
         let batch = UnsafeBufferPointer(
-          rebasing: indices[(step * c.batchSize)..<min(indices.count, (step + 1) * c.batchSize)])
-        let lossScale = 1 / Double(batch.count)
-        let shared = SharedTrainerStep(
-          trainer: self, batch: batch, epoch: epoch, step: step, lossScale: lossScale, results: results)
-        let workers = min(threads, c.shards)
+          rebasing: indices[(index * c.batchSize)..<min(indices.count, (index + 1) * c.batchSize)])
+        let step = TrainingStep(
+          epoch: epoch, index: index, count: steps, globalIndex: optimizer.step, batch: batch,
+          lossScale: task.lossScale(batchCount: batch.count), threads: threads)
+        var stepObjective = try task.beginStep(step, parameters: parameters.pointer)
+        let shared = SharedTrainerStep(task: task, step: step, parameters: parameters.pointer, results: results)
+        let workers = min(threads, shards)
         if workers == 1 {
-          for s in 0..<c.shards { shared.runShard(s) }
+          for s in 0..<shards { shared.runShard(s) }
         } else {
           DispatchQueue.concurrentPerform(iterations: workers) { w in
             var s = w
-            while s < c.shards {
+            while s < shards {
               shared.runShard(s)
               s += workers
             }
           }
         }
         if let error = results.firstError() { throw error }
-        var stepObjective = 0.0
-        for s in 0..<c.shards { stepObjective += results.values[s] }
-        let loss = -stepObjective * lossScale
-        if !loss.isFinite { throw Failure.nonFiniteLoss(epoch: epoch, step: step + 1, value: loss) }
-        // Adam on the shards' gradients, summed in shard order inside the update; threads take
+        for s in 0..<shards { stepObjective += results.values[s] }
+        let loss = -stepObjective * step.lossScale
+        if !loss.isFinite { throw Failure.nonFiniteLoss(epoch: epoch, step: index + 1, value: loss) }
+        // Adam on the task's gradient parts, summed in order inside the update; threads take
         // fixed parameter ranges (elementwise, so the partition does not change the result).
+        let parts = task.gradientParts(step, parameters: parameters.pointer)
         optimizer.beginStep()
-        let finite = updateParameters()
-        if !finite { throw Failure.nonFiniteLoss(epoch: epoch, step: step + 1, value: .nan) }
+        let finite = updateParameters(parts)
+        if !finite { throw Failure.nonFiniteLoss(epoch: epoch, step: index + 1, value: .nan) }
         total += stepObjective
       }
     }
@@ -136,10 +125,9 @@ public final class Trainer: @unchecked Sendable {
     return EpochReport(epoch: epoch, objective: total / Double(order.count), seconds: monotonicSeconds() - start)
   }
 
-  /// One Adam update from the shard gradients, split across threads; false if not finite.
-  func updateParameters() -> Bool {
-    let n = model.parameterCount
-    let parts = shardGradients.map { UnsafePointer($0.pointer) }
+  /// One Adam update from the gradient parts, split across threads; false if not finite.
+  func updateParameters(_ parts: [UnsafePointer<Float>]) -> Bool {
+    let n = task.parameterCount
     let workers = n >= 65_536 ? threads : 1
     let flags = ShardResults(count: workers)
     let shared = SharedAdamStep(optimizer: optimizer, parameters: parameters.pointer, parts: parts, flags: flags)
@@ -161,43 +149,22 @@ public final class Trainer: @unchecked Sendable {
   public func checkpoint() -> Checkpoint {
     Checkpoint(
       configuration: configuration, epochsCompleted: epochsCompleted, adamStep: optimizer.step,
-      trainingImages: trainingImages, parameters: parameters.array, adamM: optimizer.m.array, adamV: optimizer.v.array)
+      trainingExamples: trainingExamples, parameters: parameters.array, adamM: optimizer.m.array,
+      adamV: optimizer.v.array)
   }
 }
 
 /// One step's shared inputs for the shard workers; each writes only its own shard's slots.
 struct SharedTrainerStep: @unchecked Sendable {
-  let trainer: Trainer
-  let batch: UnsafeBufferPointer<Int>
-  let epoch: Int
-  let step: Int
-  let lossScale: Double
+  let task: any TrainingTask
+  let step: TrainingStep
+  let parameters: UnsafePointer<Float>
   let results: ShardResults
 
-  /// Binarises shard `s`'s images, draws its noise, and computes its objective and gradient.
   func runShard(_ s: Int) {
-    let t = trainer, c = t.configuration
-    let shards = c.shards
-    let lo = batch.count * s / shards, hi = batch.count * (s + 1) / shards
-    let grads = t.shardGradients[s]
-    grads.fill(0)
     results.values[s] = 0
-    if lo == hi { return }
-    let input = c.architecture.inputSize
-    let images = t.shardImages[s].pointer
-    for (j, index) in UnsafeBufferPointer(rebasing: batch[lo..<hi]).enumerated() {
-      var g = Xoshiro256StarStar(seed: c.seed ^ 0xB1A5_E0F1, stream: UInt64(epoch) << 32 | UInt64(index))
-      t.data.binarize(index, of: .train, into: images + j * input, using: &g)
-    }
-    let state = t.shardStates[s]
-    var noise = Xoshiro256StarStar(
-      seed: c.seed ^ 0x5EED_0015E, stream: (UInt64(epoch) << 40) | (UInt64(step) << 8) | UInt64(s))
-    state.drawNoise(images: hi - lo, latentSize: c.architecture.latentSize, using: &noise)
     do {
-      let v = try t.model.objective(
-        c.objective, images: images, count: hi - lo, parameters: t.parameters.pointer, state: state,
-        gradients: grads.pointer, lossScale: lossScale, jackknifeWeights: t.jackknifeWeights)
-      results.values[s] = v.objectiveSum
+      results.values[s] = try task.runShard(s, step, parameters: parameters)
     } catch {
       results.record(error, shard: s)
     }

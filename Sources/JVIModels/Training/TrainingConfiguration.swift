@@ -1,10 +1,17 @@
+import JVICore
+
 /// Everything that determines a training run's numbers. The thread count is not here: results
 /// are bit-identical for any number of threads. `shards` is: each minibatch is split into this
 /// many fixed parts whose gradients are summed in order, and threads take whole shards.
 public struct TrainingConfiguration: Sendable, Equatable {
+  public var model = ModelKind.gaussianVAE
+  /// The network: for the VAEs input, hidden widths, latent width and nonlinearity; for Bayes by
+  /// Backprop the input and hidden widths and the nonlinearity (the output width is
+  /// `bayes.outputSize`; `latentSize` is unused).
   public var architecture = VAEArchitecture()
+  /// The objective of the VAEs (Bayes by Backprop always minimises its own cost).
   public var objective = VAEObjective.iwae
-  /// k, samples per image.
+  /// k: samples per image (VAEs), or weight samples per step (Bayes by Backprop).
   public var samples = 5
   public var epochs = 10
   public var batchSize = 100
@@ -18,6 +25,45 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// Training images held out for validation (0: train on all of them).
   public var validationCount = ImageDataset.defaultValidationCount
   public var dataDirectory = ImageDataset.defaultDirectory
+  /// The discrete-latent VAE's temperature and its schedule.
+  public var temperature = TemperatureSchedule()
+  /// Bayes by Backprop's prior, cost weighting, initial ρ and regression settings.
+  public var bayes = BayesByBackpropSettings()
 
   public init() {}
+
+  /// Whether the model trains on an MNIST-format image folder.
+  public var usesImages: Bool { model != .bbbRegression }
+}
+
+/// The models `jvi-train` trains, as named on the command line and in checkpoints.
+public enum ModelKind: String, Sendable, Equatable, CaseIterable {
+  case gaussianVAE = "gaussian-vae"
+  case discreteVAE = "discrete-vae"
+  case bbbClassifier = "bbb-classifier"
+  case bbbRegression = "bbb-regression"
+}
+
+/// Builds the training task a configuration describes.
+public enum TrainingTasks {
+  /// - Throws: `EstimatorError.invalidConfiguration` for an impossible combination (images of
+  ///   the wrong size, ELBO-B for the discrete VAE, a missing data set).
+  public static func make(_ c: TrainingConfiguration, data: ImageDataset?) throws(EstimatorError) -> any TrainingTask {
+    switch c.model {
+    case .gaussianVAE:
+      return try ImageModelTask(model: GaussianVAE(c.architecture), configuration: c, data: try images(data))
+    case .discreteVAE:
+      return try ImageModelTask(
+        model: DiscreteVAE(c.architecture, schedule: c.temperature), configuration: c, data: try images(data))
+    case .bbbClassifier:
+      return try BayesByBackpropTask(configuration: c, data: .images(try images(data)))
+    case .bbbRegression:
+      return try BayesByBackpropTask(configuration: c, data: .curve(RegressionCurve(c.bayes.curve)))
+    }
+  }
+
+  static func images(_ data: ImageDataset?) throws(EstimatorError) -> ImageDataset {
+    guard let data else { throw .invalidConfiguration("this model trains on an image data set; none was given") }
+    return data
+  }
 }

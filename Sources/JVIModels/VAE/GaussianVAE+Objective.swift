@@ -93,35 +93,16 @@ extension GaussianVAE {
   ) throws(EstimatorError) -> ObjectiveValue {
     let d = architecture.latentSize, input = architecture.inputSize, k = state.samples
     forward(images: x, count: count, parameters: parameters, state: state, keepLogitGradients: gradients != nil)
-    let lw = state.logWeights.pointer, ll = state.logLikelihood.pointer, g = state.sampleWeights.pointer
-    var value = ObjectiveValue(images: count)
-    for b in 0..<count {
-      let row = UnsafeBufferPointer(start: lw + b * k, count: k)
-      let elbo = LogSpace.shiftedMean(row)
-      value.elboSum += elbo
-      let weights = UnsafeMutableBufferPointer(start: g + b * k, count: k)
-      switch objective {
-      case .elboMonteCarlo:
-        value.objectiveSum += elbo
-        for s in 0..<k { weights[s] = 1 / Double(k) }
-      case .elboAnalyticKL:
+    let ll = state.logLikelihood.pointer, g = state.sampleWeights.pointer
+    var value = try VAEObjectiveWeights.evaluate(
+      objective, logWeights: state.logWeights.pointer, images: count, samples: k,
+      weights: gradients == nil ? nil : g, scratch: state.weightScratch.buffer, workspace: state.estimatorWorkspace,
+      jackknifeWeights: jackknifeWeights)
+    if objective == .elboAnalyticKL {
+      value.objectiveSum = 0
+      for b in 0..<count {
         value.objectiveSum +=
           LogSpace.shiftedMean(UnsafeBufferPointer(start: ll + b * k, count: k)) - state.klDivergence.pointer[b]
-        for s in 0..<k { weights[s] = 1 / Double(k) }
-      case .iwae:
-        value.objectiveSum += LogSpace.logMeanExp(row)
-        if gradients != nil { softmax(row, into: weights) }
-      case .jackknife(let m):
-        value.objectiveSum += try Jackknife.value(row, order: m, workspace: state.estimatorWorkspace)
-        if gradients != nil {
-          let w: JackknifeGradientWeights
-          if let given = jackknifeWeights {
-            w = given
-          } else {
-            w = try JackknifeGradientWeights(sampleCount: k, order: m)
-          }
-          w.weights(row, into: weights, scratch: state.weightScratch.buffer)
-        }
       }
     }
     guard let gradients else { return value }
@@ -174,16 +155,5 @@ extension GaussianVAE {
       outputGradient: dEnc, rows: count, parameters: parameters, gradients: gradients, inputGradient: nil,
       state: state.encoder)
     return value
-  }
-
-  /// w̃_s = w_s / Σ w (all −∞: zero).
-  func softmax(_ x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
-    let m = LogSpace.maximum(x)
-    if m == -.infinity {
-      for i in x.indices { out[i] = 0 }
-      return
-    }
-    let total = LogSpace.storeExpShifted(x, shift: m, into: out).sum
-    for i in x.indices { out[i] /= total }
   }
 }

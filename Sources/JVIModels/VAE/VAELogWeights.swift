@@ -32,6 +32,8 @@ public struct VAELogWeightSource: LogWeightSource, @unchecked Sendable {
     self.limit = limit
   }
 
+  public var providesAnalyticKL: Bool { true }
+
   public var instanceCount: Int { min(limit ?? Int.max, data.count(split)) }
 
   public var name: String { "gaussian-vae \(model.architecture.description) on \(split.rawValue)" }
@@ -48,24 +50,18 @@ public struct VAELogWeightSource: LogWeightSource, @unchecked Sendable {
       kl.pointer.deallocate()
     }
     let chunk = min(chunkSamples, k)
-    let imagesPerTask = 4
-    let tasks = (n + imagesPerTask - 1) / imagesPerTask
-    let workers = max(1, min(threads, tasks))
     let source = self
-    DispatchQueue.concurrentPerform(iterations: workers) { w in
-      let state = VAEBatchState<Double>(source.model, maximumImages: 1, samples: chunk)
-      let image = UnsafeMutablePointer<Double>.allocate(capacity: source.model.architecture.inputSize)
-      defer { image.deallocate() }
+    ImageParallelism.forEach(count: n, threads: threads) {
+      (
+        state: VAEBatchState<Double>(source.model, maximumImages: 1, samples: chunk),
+        image: ScalarBuffer<Double>(count: source.model.architecture.inputSize)
+      )
+    } body: { worker, r in
       source.parameters.withUnsafeBufferPointer { p in
-        var task = w
-        while task < tasks {
-          for r in (task * imagesPerTask)..<min(n, (task + 1) * imagesPerTask) {
-            source.evaluate(
-              image: rows.lowerBound + r, samples: k, seed: seed, parameters: p.baseAddress!, state: state,
-              pixels: image, logWeights: out.pointer + r * k, logLikelihood: ll.pointer + r * k, kl: kl.pointer + r)
-          }
-          task += workers
-        }
+        source.evaluate(
+          image: rows.lowerBound + r, samples: k, seed: seed, parameters: p.baseAddress!, state: worker.state,
+          pixels: worker.image.pointer, logWeights: out.pointer + r * k, logLikelihood: ll.pointer + r * k,
+          kl: kl.pointer + r)
       }
     }
     return LogWeightMatrix.trusted(
@@ -98,60 +94,34 @@ public struct VAELogWeightSource: LogWeightSource, @unchecked Sendable {
   }
 }
 
-extension GaussianVAE {
-  /// The mean over `images` of a split of the Monte Carlo ELBO (k = 1, or `objective` with k
-  /// samples), with the fixed binarisation and noise from stream i of `seed` for image i:
-  /// the per-epoch validation figure. Float network (the training precision), sums in Double.
-  public func meanObjective(
-    _ objective: VAEObjective, samples k: Int, parameters: UnsafePointer<Float>, data: ImageDataset,
-    split: ImageDataset.Split, images: Int, seed: UInt64, threads: Int
-  ) throws -> ObjectiveValue {
-    let perTask = 100
-    let tasks = (images + perTask - 1) / perTask
-    let results = ShardResults(count: tasks)
-    let elbos = ShardResults(count: tasks)
+/// Deterministic parallelism over images: fixed tasks of 4 images, worker w of W takes tasks w,
+/// w + W, …; each image's result depends only on the image, so any thread count gives the same bits.
+enum ImageParallelism {
+  static func forEach<Worker>(
+    count n: Int, threads: Int, makeWorker: () -> Worker, body: (Worker, Int) -> Void
+  ) {
+    let imagesPerTask = 4
+    let tasks = (n + imagesPerTask - 1) / imagesPerTask
     let workers = max(1, min(threads, tasks))
-    let model = self
-    let params = SharedPointer(parameters)
-    DispatchQueue.concurrentPerform(iterations: workers) { w in
-      let state = VAEBatchState<Float>(model, maximumImages: perTask, samples: k)
-      let pixels = UnsafeMutablePointer<Float>.allocate(capacity: perTask * model.architecture.inputSize)
-      defer { pixels.deallocate() }
-      var task = w
-      while task < tasks {
-        let lo = task * perTask, hi = min(images, lo + perTask)
-        for (j, i) in (lo..<hi).enumerated() {
-          data.binarizeFixed(i, of: split, into: pixels + j * model.architecture.inputSize)
-        }
-        // Noise per image: stream i of the seed, k·d values each.
-        for (j, i) in (lo..<hi).enumerated() {
-          var g = Xoshiro256StarStar(seed: seed, stream: UInt64(i))
-          for q in 0..<(k * model.architecture.latentSize) {
-            state.epsilon.pointer[j * k * model.architecture.latentSize + q] = Float(Sampling.standardNormal(using: &g))
+    withoutActuallyEscaping(makeWorker) { makeWorker in
+      withoutActuallyEscaping(body) { body in
+        let shared = UncheckedBox((makeWorker, body))
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+          let worker = shared.value.0()
+          var task = w
+          while task < tasks {
+            for r in (task * imagesPerTask)..<min(n, (task + 1) * imagesPerTask) { shared.value.1(worker, r) }
+            task += workers
           }
         }
-        do {
-          let v = try model.objective(
-            objective, images: pixels, count: hi - lo, parameters: params.pointer, state: state)
-          results.values[task] = v.objectiveSum
-          elbos.values[task] = v.elboSum
-        } catch {
-          results.record(error, shard: task)
-        }
-        task += workers
       }
     }
-    if let e = results.firstError() { throw e }
-    var value = ObjectiveValue(images: images)
-    for t in 0..<tasks {
-      value.objectiveSum += results.values[t]
-      value.elboSum += elbos.values[t]
-    }
-    return value
   }
 }
 
-struct SharedPointer<T>: @unchecked Sendable {
-  let pointer: UnsafePointer<T>
-  init(_ p: UnsafePointer<T>) { pointer = p }
+/// A value handed to concurrent workers that only read it (the closures above are thread-safe by
+/// construction: each writes only its own image's slots).
+struct UncheckedBox<T>: @unchecked Sendable {
+  let value: T
+  init(_ value: T) { self.value = value }
 }

@@ -1,0 +1,36 @@
+import JVICore
+
+extension GaussianVAE: TrainableImageModel {
+  public var inputSize: Int { architecture.inputSize }
+  public var description: String { "gaussian-vae \(architecture.description)" }
+  public func supports(_ objective: VAEObjective) -> Bool { true }
+
+  public func initialParameters(seed: UInt64, scheme: Initialization) -> ScalarBuffer<Float> {
+    initialParameters(seed: seed, scheme: scheme, as: Float.self)
+  }
+
+  public func makeTrainingState(maximumImages: Int, samples: Int) -> VAEBatchState<Float> {
+    VAEBatchState(self, maximumImages: maximumImages, samples: samples)
+  }
+
+  /// ε ~ N(0, I), drawn in Box–Muller pairs across the shard.
+  public func drawTrainingNoise(_ state: VAEBatchState<Float>, images: Int, using g: inout Xoshiro256StarStar) {
+    state.drawNoise(images: images, latentSize: architecture.latentSize, using: &g)
+  }
+
+  /// ε ~ N(0, I) for every sample of one slot, one normal at a time.
+  public func drawEvaluationNoise(_ state: VAEBatchState<Float>, slot j: Int, using g: inout Xoshiro256StarStar) {
+    let n = state.samples * architecture.latentSize
+    for q in 0..<n { state.epsilon.pointer[j * n + q] = Float(Sampling.standardNormal(using: &g)) }
+  }
+
+  public func trainingObjective(
+    _ objective: VAEObjective, images: UnsafePointer<Float>, count: Int, parameters: UnsafePointer<Float>,
+    state: VAEBatchState<Float>, gradients: UnsafeMutablePointer<Float>?, lossScale: Double,
+    jackknifeWeights: JackknifeGradientWeights?
+  ) throws(EstimatorError) -> ObjectiveValue {
+    try self.objective(
+      objective, images: images, count: count, parameters: parameters, state: state, gradients: gradients,
+      lossScale: lossScale, jackknifeWeights: jackknifeWeights)
+  }
+}
