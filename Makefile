@@ -8,7 +8,7 @@ SWIFT ?= swift
 TEST_FLAGS := -c release -Xswiftc -enable-testing
 
 .DEFAULT_GOAL := help
-.PHONY: help build release test test-slow bench lint format clean data train sweep
+.PHONY: help build release test test-slow bench lint format clean data train sweep models sweep-models
 
 DATA_DIR := /usr/share/datasets/fashion-mnist
 DEFAULT_MODEL := results/models/default-vae.ckpt
@@ -58,6 +58,51 @@ $(DEFAULT_MODEL): | data
 	$(SWIFT) build -c release --product jvi-train
 	mkdir -p $(dir $@)
 	.build/release/jvi-train --objective iwae --k 5 --epochs 10 --seed 1 --output $@
+
+# The other models (discrete-latent VAE, Bayes by Backprop), each trained if missing.
+MODEL_DIR := results/models
+MODELS := $(MODEL_DIR)/discrete-vae.ckpt $(MODEL_DIR)/bbb-classifier.ckpt $(MODEL_DIR)/bbb-regression.ckpt \
+  $(MODEL_DIR)/bbb-linear.ckpt
+TRAIN := .build/release/jvi-train
+
+models: $(MODELS) ## Train the discrete-latent VAE and the Bayes-by-Backprop models if missing
+
+$(MODEL_DIR)/discrete-vae.ckpt: | data
+	$(SWIFT) build -c release --product jvi-train
+	mkdir -p $(dir $@)
+	$(TRAIN) --model discrete-vae --objective iwae --k 5 --epochs 10 --seed 1 --output $@
+
+$(MODEL_DIR)/bbb-classifier.ckpt: | data
+	$(SWIFT) build -c release --product jvi-train
+	mkdir -p $(dir $@)
+	$(TRAIN) --model bbb-classifier --epochs 10 --seed 1 --output $@
+
+$(MODEL_DIR)/bbb-regression.ckpt:
+	$(SWIFT) build -c release --product jvi-train
+	mkdir -p $(dir $@)
+	$(TRAIN) --model bbb-regression --epochs 2000 --seed 1 --output $@
+
+$(MODEL_DIR)/bbb-linear.ckpt:
+	$(SWIFT) build -c release --product jvi-train
+	mkdir -p $(dir $@)
+	$(TRAIN) --model bbb-regression --hidden none --prior "gaussian 1" --epochs 2000 --seed 1 --output $@
+
+MODEL_SWEEPS := discrete-vae discrete-vae-binary bbb-regression bbb-linear
+BAYES := results/bayes-by-backprop
+
+sweep-models: release data $(MODELS) ## Sweeps of those models, the classifier's test error and the regression's predictive
+	@for e in $(MODEL_SWEEPS); do \
+	  .build/release/jvi-sweep --experiment experiments/$$e.experiment --run-id $(RUN_ID) || exit 1; \
+	done
+	mkdir -p $(BAYES)
+	.build/release/jvi-eval --model $(MODEL_DIR)/bbb-classifier.ckpt --samples 10 --limit 1 --estimator all \
+	  --predict $(BAYES)/classifier-test-error.csv --output $(BAYES)/classifier-evidence.csv
+	.build/release/jvi-eval --model $(MODEL_DIR)/bbb-regression.ckpt --samples 1000 --limit 10 --estimator all \
+	  --predict $(BAYES)/regression-predictive.csv --output $(BAYES)/regression-evidence.csv
+	@echo
+	@echo "make sweep-models: done. Sweeps of run $(RUN_ID):"
+	@for e in $(MODEL_SWEEPS); do echo "  results/$$e/$(RUN_ID).csv   results/$$e/$(RUN_ID).svg"; done
+	@echo "  $(BAYES)/classifier-test-error.csv  $(BAYES)/regression-predictive.csv (.svg)"
 
 lint: ## Check formatting with swift format (.swift-format)
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift

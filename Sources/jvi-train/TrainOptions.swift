@@ -89,8 +89,9 @@ enum TrainOptions {
         default: "uniform", allowed: ComplexityWeighting.allCases.map(\.rawValue)),
       OptionSpec("--rho-init", value: "R", help: "Initial rho of every weight (sigma = softplus(rho)).", default: "-5"),
       OptionSpec(
-        "--noise-sd", value: "S", help: "bbb-regression: the Gaussian likelihood's standard deviation.",
-        default: "0.05"),
+        "--noise-sd", value: "S",
+        help: "bbb-regression: the Gaussian likelihood's standard deviation (the curve's noise inside the sines "
+          + "scatters the points about three times as wide as --curve-noise).", default: "0.15"),
       OptionSpec("--points", value: "N", help: "bbb-regression: points of the synthetic curve.", default: "200"),
       OptionSpec(
         "--curve-noise", value: "S", help: "bbb-regression: the curve's noise standard deviation.", default: "0.05"),
@@ -202,7 +203,7 @@ enum TrainOptions {
       c.bayes.weighting = ComplexityWeighting(rawValue: o.string("--weighting") ?? "uniform") ?? .uniform
       c.bayes.initialRho =
         try o.double("--rho-init", where: { $0 > -80 && $0 < 80 }, expected: "a number in (-80, 80)") ?? -5
-      c.bayes.noiseSD = try o.double("--noise-sd", where: { $0 > 0 }, expected: "a positive number") ?? 0.05
+      c.bayes.noiseSD = try o.double("--noise-sd", where: { $0 > 0 }, expected: "a positive number") ?? 0.15
       c.bayes.curve = RegressionCurve.Settings(
         points: try o.int("--points", in: 1...10_000_000) ?? 200,
         noiseSD: try o.double("--curve-noise", where: { $0 >= 0 }, expected: "a non-negative number") ?? 0.05,

@@ -15,7 +15,7 @@ public enum PredictiveReport {
   public static func regression(
     _ model: BayesianMLP, parameters: [Float], curve: RegressionCurve, samples: Int, seed: UInt64
   ) -> (csv: String, svg: String, summary: String) {
-    let grid = (0...140).map { -0.2 + 0.01 * Double($0) }
+    let grid = (0...140).map { (Double($0) - 20) / 100 }
     let theta = parameters.map(Double.init)
     let draws = theta.withUnsafeBufferPointer {
       BayesianPrediction.regressionDraws(model, parameters: $0.baseAddress!, at: grid, samples: samples, seed: seed)

@@ -14,8 +14,9 @@ public struct BayesByBackpropSettings: Sendable, Equatable {
   public var initialRho = -5.0
   /// 10 classes, or 1 for regression.
   public var outputSize = 10
-  /// The Gaussian likelihood's standard deviation (regression).
-  public var noiseSD = 0.05
+  /// The Gaussian likelihood's standard deviation (regression): 0.15 matches the curve's scatter, which
+  /// its noise inside the sines makes about three times the added noise.
+  public var noiseSD = 0.15
   /// The regression data set.
   public var curve = RegressionCurve.Settings()
 
