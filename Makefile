@@ -8,7 +8,7 @@ SWIFT ?= swift
 TEST_FLAGS := -c release -Xswiftc -enable-testing
 
 .DEFAULT_GOAL := help
-.PHONY: help build release test test-slow bench lint format clean data train sweep models sweep-models
+.PHONY: help build release test test-slow bench lint format clean data train sweep models sweep-models bdmc fuzz
 
 DATA_DIR := /usr/share/datasets/fashion-mnist
 DEFAULT_MODEL := results/models/default-vae.ckpt
@@ -45,8 +45,18 @@ sweep: release data $(DEFAULT_MODEL) ## The main job: K-sweeps of the linear-Gau
 	@echo "make sweep: done. Results (CSV, figure, bias intervals, manifest) of run $(RUN_ID):"
 	@for e in $(SWEEPS); do echo "  results/$$e/$(RUN_ID).csv   results/$$e/$(RUN_ID).svg"; done
 
-bench: release data ## Benchmarks: results/bench/<suite>.csv (estimators, gemm, training)
+bench: release data ## Benchmarks: results/bench/<suite>.csv (estimators, gemm, training, ais)
 	.build/release/jvi-bench --output-dir results/bench
+
+bdmc: release data $(DEFAULT_MODEL) ## BDMC gap of AIS on data simulated from the default VAE, by number of temperatures
+	mkdir -p results/bdmc
+	.build/release/jvi-ais --bdmc --instances 16 --chains 4 --start proposal --leapfrog 5 \
+	  --temperatures 100,300,1000,3000,10000 --output results/bdmc/vae-proposal.csv
+	.build/release/jvi-ais --bdmc --instances 16 --chains 4 --start prior --leapfrog 5 \
+	  --temperatures 1000,10000 --output results/bdmc/vae-prior.csv
+
+fuzz: release ## 100,000 mutated inputs for every parser (CI runs 5,000 in make test)
+	.build/release/jvi-fuzz --inputs 100000 --seed 1
 
 data: ## Install Debian's Fashion-MNIST (dataset-fashion-mnist) if missing
 	@[ -d $(DATA_DIR) ] || { echo "make: installing dataset-fashion-mnist"; \

@@ -24,6 +24,8 @@ let package = Package(
     .executable(name: "jvi-train", targets: ["jvi-train"]),
     .executable(name: "jvi-bench", targets: ["jvi-bench"]),
     .executable(name: "jvi-sweep", targets: ["jvi-sweep"]),
+    .executable(name: "jvi-ais", targets: ["jvi-ais"]),
+    .executable(name: "jvi-fuzz", targets: ["jvi-fuzz"]),
   ],
   targets: [
     .target(
@@ -64,6 +66,14 @@ let package = Package(
       name: "jvi-sweep",
       dependencies: ["JVICore", "JVIModels", "JVIExperiments", "CommandLineSupport"],
       swiftSettings: fastRelease),
+    .executableTarget(
+      name: "jvi-ais",
+      dependencies: ["JVICore", "JVIModels", "JVIExperiments", "CommandLineSupport"],
+      swiftSettings: fastRelease),
+    .executableTarget(
+      name: "jvi-fuzz",
+      dependencies: ["JVICore", "JVIModels", "JVIExperiments", "CommandLineSupport", "CZlib"],
+      swiftSettings: fastRelease),
     .target(
       name: "_TestSupport",
       dependencies: ["JVICore"],
@@ -83,7 +93,9 @@ let package = Package(
       dependencies: ["CommandLineSupport"]),
     .testTarget(
       name: "ToolTests",
-      dependencies: ["jvi-eval", "jvi-sweep", "JVICore", "JVIExperiments", "_TestSupport"],
-      resources: [.copy("Golden")]),
+      dependencies: [
+        "jvi-eval", "jvi-sweep", "jvi-train", "jvi-ais", "jvi-fuzz", "JVICore", "JVIExperiments", "_TestSupport",
+      ],
+      resources: [.copy("Golden"), .copy("FuzzRegressions")]),
   ]
 )

@@ -6,7 +6,7 @@ import JVICore
 /// ../shared/peers.md (same machine type).
 @main
 struct BenchCommand {
-  static let suites = ["estimators", "gemm", "training", "all"]
+  static let suites = ["estimators", "gemm", "training", "ais", "all"]
 
   static let spec = CommandSpec(
     name: "jvi-bench",
@@ -48,6 +48,7 @@ struct BenchCommand {
     if suite == "estimators" || suite == "all" { cases += try EstimatorBenchmarks.all() }
     if suite == "gemm" || suite == "all" { cases += GEMMBenchmarks.all() }
     if suite == "training" || suite == "all" { cases += try TrainingBenchmarks.all(runs: trainingRuns) }
+    if suite == "ais" || suite == "all" { cases += try AnnealingBenchmarks.all(runs: trainingRuns) }
     cases = cases.filter { c in filter.map { c.name.contains($0) } ?? true }
     if cases.isEmpty { throw UsageError("no benchmark name contains '\(filter ?? "")'") }
     let stamp = BenchStamp.current()

@@ -52,6 +52,12 @@ struct DataTests {
     Self.expectError(write("trunc", Array(good.dropLast(4))), ["truncated", "2×3×2", "needs 12 bytes", "has 8"])
     Self.expectError(write("long", good + [7, 7]), ["wrong size", "2 bytes after the data"])
     Self.expectError(write("tiny", [0, 0]), ["truncated"])
+    // Four dimensions of 2^32 − 1 overflow Int: refused from the header (found by jvi-fuzz).
+    Self.expectError(write("huge", [0, 0, 8, 4] + [UInt8](repeating: 0xFF, count: 16)), ["impossibly large"])
+    Self.expectError(write("big", [0, 0, 8, 2, 0, 1, 0, 0, 0, 1, 0, 0]), ["needs 4294967296 bytes"])
+    let folder = dir + "/adir.gz"
+    try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    Self.expectError(folder, ["directory"])
     // A gzip stream cut in half, and a file that is not gzip at all.
     let gz = writeGzip("whole.gz", SyntheticImageFolder.idx(dimensions: [200], data: (0..<200).map { UInt8($0 % 251) }))
     let compressed = (try? Data(contentsOf: URL(fileURLWithPath: gz))) ?? Data()

@@ -12,8 +12,12 @@ import JVICore
 /// | estimators        | any of elbo-a elbo-b iwae jvi-M (M = 0…10) delta, in output order            |
 /// | replicate-sets    | S ≥ 2 independent N × K_max draws; at K there are S·⌊K_max/K⌋ replicates     |
 /// | seed              | fixes every draw                                                              |
-/// | reference         | exact (default when known), jvi-1 or iwae on separate columns                 |
+/// | reference         | exact (default when known), jvi-1 or iwae on separate columns, or ais         |
 /// | reference-samples | K_ref for a sampled reference (16384)                                         |
+/// | ais-chains        | with reference = ais: chains per instance (16)                                |
+/// | ais-temperatures  | T (1000); ais-schedule (sigmoidal), ais-start (prior or proposal),            |
+/// |                   | ais-leapfrog (10), ais-step-size (0.05), ais-target-acceptance (0.65),        |
+/// |                   | ais-pilot-chains (2): see `AISSettings`                                       |
 public struct ExperimentSpecification: Sendable, Equatable {
   /// The file's base name without extension: results go to results/<name>/.
   public var name: String
@@ -24,17 +28,25 @@ public struct ExperimentSpecification: Sendable, Equatable {
   public var replicateSets: Int
   public var seed: UInt64
   public var reference: ReferenceKind
+  /// K_ref of a sampled reference; the chains per instance of an AIS reference.
   public var referenceSamples: Int
+  /// The AIS settings when reference = ais.
+  public var ais: AISSettings?
 
   public enum ReferenceKind: String, Sendable, Equatable {
     case exact
     case jackknife = "jvi-1"
     case iwae
+    case ais
   }
 
-  static let topKeys: Set<String> = [
-    "model", "instances", "k", "estimators", "replicate-sets", "seed", "reference", "reference-samples",
+  static let aisKeys: Set<String> = [
+    "ais-chains", "ais-temperatures", "ais-schedule", "ais-start", "ais-leapfrog", "ais-step-size",
+    "ais-target-acceptance", "ais-pilot-chains",
   ]
+  static let topKeys = Set([
+    "model", "instances", "k", "estimators", "replicate-sets", "seed", "reference", "reference-samples",
+  ]).union(aisKeys)
 
   public var maximumSampleCount: Int { sampleCounts.last! }
 
@@ -82,7 +94,10 @@ public struct ExperimentSpecification: Sendable, Equatable {
     seed = s
     let referenceText = r.string("reference") ?? (model.hasExactEvidence ? "exact" : "jvi-1")
     guard let reference = ReferenceKind(rawValue: referenceText) else {
-      throw r.error("reference", "expected exact, jvi-1 or iwae, got '\(referenceText)'")
+      throw r.error("reference", "expected exact, jvi-1, iwae or ais, got '\(referenceText)'")
+    }
+    if reference == .ais, case .law = model {
+      throw r.error("reference", "model \(kind) has no latent variable for AIS; use exact, jvi-1 or iwae")
     }
     if reference == .exact, !model.hasExactEvidence, model.kind != "checkpoint" {
       throw r.error("reference", "model \(kind) has no exact log p(x); use jvi-1 or iwae")
@@ -92,6 +107,15 @@ public struct ExperimentSpecification: Sendable, Equatable {
     if reference == .exact && r.entry("reference-samples") != nil {
       throw r.error("reference-samples", "applies to a sampled reference (reference = jvi-1 or iwae), not exact")
     }
+    if reference == .ais {
+      if r.entry("reference-samples") != nil {
+        throw r.error("reference-samples", "applies to jvi-1 or iwae; an AIS reference takes ais-chains")
+      }
+      referenceSamples = try r.int("ais-chains", in: 1...100_000) ?? 16
+      ais = try Self.aisSettings(&r)
+    } else if let key = Self.aisKeys.sorted().first(where: { r.entry($0) != nil }) {
+      throw r.error(key, "applies to reference = ais")
+    }
     try r.rejectUnread(known: Self.topKeys.union(ModelSpecification.parameterKeys), context: "model \(kind)")
     let work = Double(instances) * Double(replicateSets) * Double(maximumSampleCount)
     if work > 2e9 {
@@ -100,6 +124,27 @@ public struct ExperimentSpecification: Sendable, Equatable {
         problem: "instances x replicate-sets x K_max = \(compact(work)) log-weights would not fit in memory; "
           + "at most 2e9 (16 GB) are allowed")
     }
+  }
+
+  static func aisSettings(_ r: inout EntryReader) throws(ExperimentFileError) -> AISSettings {
+    let scheduleText = r.string("ais-schedule") ?? "sigmoidal"
+    guard let schedule = AnnealingSchedule(rawValue: scheduleText) else {
+      throw r.error("ais-schedule", "expected linear, geometric or sigmoidal, got '\(scheduleText)'")
+    }
+    let startText = r.string("ais-start") ?? "prior"
+    guard let start = AnnealingStart(rawValue: startText) else {
+      throw r.error("ais-start", "expected prior or proposal, got '\(startText)'")
+    }
+    let t = try r.int("ais-temperatures", in: 1...10_000_000) ?? 1000
+    let leapfrog = try r.int("ais-leapfrog", in: 1...1000) ?? 10
+    let step = try r.double("ais-step-size", expected: "a number in (0, 10]", where: { $0 > 0 && $0 <= 10 }) ?? 0.05
+    let acceptance =
+      try r.double("ais-target-acceptance", expected: "a number in (0, 1)", where: { $0 > 0 && $0 < 1 }) ?? 0.65
+    let pilots = try r.int("ais-pilot-chains", in: 0...1024) ?? 2
+    // Every value is validated above, so the settings accept them.
+    return try! AISSettings(
+      temperatures: t, schedule: schedule, start: start, leapfrogSteps: leapfrog, initialStepSize: step,
+      targetAcceptance: acceptance, pilotChains: pilots)
   }
 
   static func sampleCounts(_ text: String, _ r: EntryReader) throws(ExperimentFileError) -> [Int] {

@@ -3,6 +3,8 @@ import JVICore
 /// The per-instance reference log p(x) a sweep measures bias against, θ̂_n with variance v_n.
 ///
 /// - `.exact`: the model's closed form (v_n = 0).
+/// - `.ais`: annealed importance sampling, IWAE over C independent chains per instance (a
+///   stochastic lower bound whose bias is ≈ −ŝ₂/(2C)), v_n = ŝ₂/C from the chains' weights.
 /// - `.jackknife` / `.iwae`: JVI-1 or IWAE on K_ref separate columns (their own seed stream, never
 ///   shared with a replicate), with v_n = ŝ₂/K_ref, ŝ₂ = K_ref/ESS − 1, the delta-method variance
 ///   (../shared/docs/jackknife-math.md §5). Its own bias is ≈ −ŝ₂/(2K_ref) for IWAE and
@@ -83,6 +85,36 @@ public struct ReferenceEvidence: Sendable, Equatable {
       progress(start, n)
     }
     return ReferenceEvidence(kind: kind, samples: kRef, values: values, variances: variances)
+  }
+
+  /// AIS with `chains` chains per instance of `model` (which must be the sweep's source).
+  public static func annealed(
+    _ model: any AnnealableModel, settings: AISSettings, chains: Int, seed: UInt64, threads: Int,
+    progress: (Int, Int) -> Void = { _, _ in }
+  ) throws -> ReferenceEvidence {
+    let n = model.instanceCount
+    var values = [Double](repeating: 0, count: n)
+    var variances = [Double](repeating: 0, count: n)
+    let chunk = 64
+    var start = 0
+    let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: chains)
+    defer { scratch.deallocate() }
+    while start < n {
+      let rows = start..<min(n, start + chunk)
+      let m = try AnnealedImportanceSampler(settings).logWeights(
+        model: model, rows: rows, chains: chains, seed: seed, threads: threads)
+      for r in 0..<rows.count {
+        let d = m.withRow(r, columns: 0..<chains) { WeightDiagnostics($0, scratch: scratch) }
+        values[start + r] = d.iwae
+        variances[start + r] = d.excessOverEqualWeights(sampleCount: chains) / Double(chains)
+        guard d.iwae.isFinite && variances[start + r].isFinite else {
+          throw SweepError("the AIS reference of instance \(start + r) (0-based) is not finite (\(d.iwae))")
+        }
+      }
+      start = rows.upperBound
+      progress(start, n)
+    }
+    return ReferenceEvidence(kind: .ais, samples: chains, values: values, variances: variances)
   }
 
   public static let csvHeader = "instance,reference,reference_se,reference_variance"

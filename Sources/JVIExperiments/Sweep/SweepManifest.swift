@@ -70,6 +70,14 @@ public struct SweepManifest: Sendable {
       if let bias = reference?.selfBiasEstimate {
         referenceFields.append(("iwae_self_bias_estimate", .number(bias)))
       }
+      if let ais = e.ais {
+        referenceFields += [
+          ("ais_temperatures", .integer(ais.temperatures)), ("ais_schedule", .string(ais.schedule.rawValue)),
+          ("ais_start", .string(ais.start.rawValue)), ("ais_leapfrog_steps", .integer(ais.leapfrogSteps)),
+          ("ais_initial_step_size", .number(ais.initialStepSize)),
+          ("ais_target_acceptance", .number(ais.targetAcceptance)), ("ais_pilot_chains", .integer(ais.pilotChains)),
+        ]
+      }
     }
     let git: JSONValue = self.git.map { .string($0.revision) } ?? .null
     let dirty: JSONValue = self.git.map { .bool($0.dirty) } ?? .null

@@ -148,6 +148,19 @@ public final class SweepRunner {
       report("reference: read \(referencePath)")
     } else if experiment.reference == .exact {
       reference = try ReferenceEvidence.exact(source)
+    } else if experiment.reference == .ais, let settings = experiment.ais {
+      let chains = experiment.referenceSamples
+      report("reference: \(settings), \(chains) chains for each instance")
+      let t0 = monotonicSeconds()
+      reference = try ReferenceEvidence.annealed(
+        try Self.annealableModel(source), settings: settings, chains: chains, seed: plan.referenceSeed,
+        threads: options.threads
+      ) { doneRows, total in
+        let elapsed = monotonicSeconds() - t0
+        self.report(
+          "reference: \(doneRows)/\(total) instances, \(Self.duration(elapsed)) elapsed, ETA "
+            + Self.duration(elapsed / Double(doneRows) * Double(total - doneRows)))
+      }
     } else {
       let kRef = experiment.referenceSamples
       report("reference: \(experiment.reference.rawValue) of \(kRef) separate samples for each instance")
@@ -266,10 +279,23 @@ public final class SweepRunner {
     return (clean(label), clean(dataset))
   }
 
+  /// The model behind a sweep's source, when AIS can run on it.
+  static func annealableModel(_ source: any LogWeightSource) throws -> any AnnealableModel {
+    if let model = source as? any AnnealableModel { return model }
+    if let model = (source as? CheckpointLogWeightSource)?.base as? any AnnealableModel { return model }
+    throw SweepError(
+      "\(source.name) has no AIS target (a prior and a differentiable log p(x|z)); reference = ais runs on "
+        + "gaussian-vae checkpoints and linear-gaussian")
+  }
+
   static func figure(rows: [SweepRow], plan: SweepPlan, labels: (model: String, dataset: String)) -> SweepFigure {
     let e = plan.experiment
-    let reference =
+    var reference =
       e.reference == .exact ? "exact log p(x)" : "reference \(e.reference.rawValue) of \(e.referenceSamples) samples"
+    if let ais = e.ais {
+      reference =
+        "reference AIS (\(ais.temperatures) temperatures from the \(ais.start.rawValue), \(e.referenceSamples) chains)"
+    }
     return SweepFigure(
       title: "\(e.name) \u{2014} \(labels.model)",
       subtitle:

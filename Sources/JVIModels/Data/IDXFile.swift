@@ -32,13 +32,18 @@ public struct IDXArray: Sendable, Equatable {
     guard raw.count >= 4 + 4 * rank else {
       throw fail("truncated header: \(rank) dimensions need \(4 + 4 * rank) bytes")
     }
-    var dims: [Int] = []
-    var count = 1
-    for d in 0..<rank {
+    let dims = (0..<rank).map { d in
       let o = 4 + 4 * d
-      let v = Int(raw[o]) << 24 | Int(raw[o + 1]) << 16 | Int(raw[o + 2]) << 8 | Int(raw[o + 3])
-      dims.append(v)
-      count *= v
+      return Int(raw[o]) << 24 | Int(raw[o + 1]) << 16 | Int(raw[o + 2]) << 8 | Int(raw[o + 3])
+    }
+    // Four 32-bit dimensions can overflow Int: refuse any shape beyond 2^40 bytes before using it.
+    var count = 1
+    for v in dims {
+      let (product, overflow) = count.multipliedReportingOverflow(by: v)
+      guard !overflow, product <= 1 << 40 else {
+        throw fail("bad IDX header: the shape \(dims.map(String.init).joined(separator: "×")) is impossibly large")
+      }
+      count = product
     }
     let available = raw.count - 4 - 4 * rank
     if available < count {
@@ -54,6 +59,10 @@ public struct IDXArray: Sendable, Equatable {
     dimensions = dims
     bytes = Array(raw[(4 + 4 * rank)...])
   }
+
+  /// The most bytes a gzip file may decompress to (Fashion-MNIST's largest file is 47 MB): a
+  /// corrupt or malicious file is refused instead of filling memory.
+  public static let maximumDecompressedBytes = 1 << 30
 
   /// The decompressed contents of a gzip file, through zlib.
   static func gunzip(_ path: String) throws(InputFileError) -> [UInt8] {
@@ -71,6 +80,10 @@ public struct IDXArray: Sendable, Equatable {
         throw InputFileError(path: path, problem: "corrupt gzip data: \(message)")
       }
       if n == 0 { break }
+      if out.count + Int(n) > maximumDecompressedBytes {
+        throw InputFileError(
+          path: path, problem: "decompresses to more than \(maximumDecompressedBytes >> 20) MiB; not an image file")
+      }
       out.append(contentsOf: chunk[0..<Int(n)])
     }
     var code: Int32 = 0

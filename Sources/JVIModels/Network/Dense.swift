@@ -33,19 +33,21 @@ public struct Dense: Sendable, Equatable {
     }
   }
 
-  /// Accumulates dW and db into `gradients`, and writes dx when `dx` is given.
+  /// Accumulates dW and db into `gradients` when given, and writes dx when `dx` is given.
 
   public func backward<T: NetworkScalar>(
     x: UnsafePointer<T>, dy: UnsafePointer<T>, rows: Int, parameters: UnsafePointer<T>,
-    gradients: UnsafeMutablePointer<T>, dx: UnsafeMutablePointer<T>?, workspace: GEMMWorkspace<T>
+    gradients: UnsafeMutablePointer<T>?, dx: UnsafeMutablePointer<T>?, workspace: GEMMWorkspace<T>
   ) {
-    GEMM.multiply(
-      transposeA: true, transposeB: false, m: inputs, n: outputs, k: rows, a: x, lda: inputs, b: dy, ldb: outputs,
-      beta: 1, c: gradients + weightOffset, ldc: outputs, workspace: workspace)
-    let db = gradients + biasOffset
-    for r in 0..<rows {
-      let row = dy + r * outputs
-      for j in 0..<outputs { db[j] += row[j] }
+    if let gradients {
+      GEMM.multiply(
+        transposeA: true, transposeB: false, m: inputs, n: outputs, k: rows, a: x, lda: inputs, b: dy, ldb: outputs,
+        beta: 1, c: gradients + weightOffset, ldc: outputs, workspace: workspace)
+      let db = gradients + biasOffset
+      for r in 0..<rows {
+        let row = dy + r * outputs
+        for j in 0..<outputs { db[j] += row[j] }
+      }
     }
     if let dx {
       GEMM.multiply(

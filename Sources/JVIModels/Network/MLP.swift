@@ -41,12 +41,13 @@ public struct MLP: Sendable, Equatable {
     return state.preActivations[layers.count - 1].pointer
   }
 
-  /// From ∂L/∂output (rows × outputs, overwritten), accumulates ∂L/∂parameters and writes
-  /// ∂L/∂input (rows × inputs) when `inputGradient` is given.
+  /// From ∂L/∂output (rows × outputs, overwritten), accumulates ∂L/∂parameters when `gradients`
+  /// is given and writes ∂L/∂input (rows × inputs) when `inputGradient` is given (with no
+  /// `gradients`, only the input gradient: half the cost, as AIS needs).
 
   public func backward<T: NetworkScalar>(
     outputGradient: UnsafeMutablePointer<T>, rows: Int, parameters: UnsafePointer<T>,
-    gradients: UnsafeMutablePointer<T>, inputGradient: UnsafeMutablePointer<T>?, state: MLPState<T>
+    gradients: UnsafeMutablePointer<T>?, inputGradient: UnsafeMutablePointer<T>?, state: MLPState<T>
   ) {
     guard let input = state.input else { preconditionFailure("backward before forward") }
     var dy = outputGradient

@@ -126,7 +126,11 @@ public struct Checkpoint: Sendable {
   ///   malformed or missing header field, a truncated file, a checksum mismatch, or tensors that
   ///   do not match the recorded architecture.
   public init(contentsOf path: String) throws(InputFileError) {
-    let bytes = try FileIO.read(path)
+    try self.init(bytes: try FileIO.read(path), source: path)
+  }
+
+  /// A checkpoint from its bytes; `source` names it in errors (see `init(contentsOf:)`).
+  public init(bytes: [UInt8], source path: String) throws(InputFileError) {
     func fail(_ problem: String) -> InputFileError { InputFileError(path: path, problem: problem) }
     guard let end = Checkpoint.headerEnd(bytes) else {
       throw fail("not a jvi checkpoint (no header ending in 'end-header')")
@@ -315,7 +319,7 @@ public struct Checkpoint: Sendable {
   }
 
   /// The number of parameters of a configuration's model.
-  static func parameterCount(of c: TrainingConfiguration) -> Int {
+  public static func parameterCount(of c: TrainingConfiguration) -> Int {
     switch c.model {
     case .gaussianVAE: GaussianVAE(c.architecture).parameterCount
     case .discreteVAE: DiscreteVAE(c.architecture, schedule: c.temperature).parameterCount

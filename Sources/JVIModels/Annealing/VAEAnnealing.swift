@@ -1,0 +1,157 @@
+import JVICore
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// A trained Gaussian VAE on one binary image x as an AIS target, in Double:
+/// γ(z) = N(z; 0, I) Π_j Bernoulli(x_j | σ(ℓ_j(z))), base the prior or the encoder's
+/// q(z | x) = N(μ(x), diag σ²(x)) (x encoded once per observation).
+///
+///     ∇_z log γ = J_ℓ(z)ᵀ (x − σ(ℓ(z))) − z,   ∇ log q = −(z − μ)/σ².
+///
+/// The decoder runs forward on all rows at once and back-propagates to its input only (no
+/// parameter gradients): about 4·P_dec flops per row per evaluation, P_dec the decoder's weights.
+public final class VAEAnnealingTarget: ObservationTarget {
+  public let model: GaussianVAE
+  let parameters: [Double]
+  public let start: AnnealingStart
+  public let maximumRows: Int
+  let decoderState: MLPState<Double>
+  let encoderState: MLPState<Double>
+  let pixels: ScalarBuffer<Double>
+  let logitGradient: ScalarBuffer<Double>
+  let logLikelihood: ScalarBuffer<Double>
+  /// Per observation: μ, σ² (observations × d) and −½(d log 2π + Σ log σ²).
+  var mean: [Double]
+  var variance: [Double]
+  var logBaseConstant: [Double]
+  var observationCount = 0
+  var rowsPerObservation = 1
+
+  public init(model: GaussianVAE, parameters: [Double], start: AnnealingStart, maximumRows: Int) {
+    precondition(parameters.count == model.parameterCount && maximumRows >= 1)
+    self.model = model
+    self.parameters = parameters
+    self.start = start
+    self.maximumRows = maximumRows
+    decoderState = MLPState(model.decoder, maximumRows: maximumRows)
+    encoderState = MLPState(model.encoder, maximumRows: maximumRows)
+    let input = model.architecture.inputSize, d = model.architecture.latentSize
+    pixels = ScalarBuffer(count: maximumRows * input)
+    logitGradient = ScalarBuffer(count: maximumRows * input)
+    logLikelihood = ScalarBuffer(count: maximumRows)
+    mean = [Double](repeating: 0, count: maximumRows * d)
+    variance = [Double](repeating: 1, count: maximumRows * d)
+    logBaseConstant = [Double](repeating: 0, count: maximumRows)
+  }
+
+  public var dimension: Int { model.architecture.latentSize }
+
+  public func setObservations(_ xs: [[Double]], rowsPerObservation: Int) {
+    let input = model.architecture.inputSize, d = dimension, n = xs.count
+    precondition(n >= 1 && n <= maximumRows && rowsPerObservation >= 1 && xs.allSatisfy { $0.count == input })
+    observationCount = n
+    self.rowsPerObservation = rowsPerObservation
+    for (g, x) in xs.enumerated() {
+      for j in 0..<input { pixels.pointer[g * input + j] = x[j] }
+      logBaseConstant[g] = -0.5 * Double(d) * GaussianVAE.logTwoPi
+    }
+    guard start == .proposal else { return }
+    parameters.withUnsafeBufferPointer { p in
+      let out = model.encoder.forward(pixels.pointer, rows: n, parameters: p.baseAddress!, state: encoderState)
+      for g in 0..<n {
+        for j in 0..<d {
+          mean[g * d + j] = out[g * 2 * d + j]
+          variance[g * d + j] = exp(out[g * 2 * d + d + j])
+          logBaseConstant[g] -= 0.5 * out[g * 2 * d + d + j]
+        }
+      }
+    }
+  }
+
+  public func sampleBase(into z: UnsafeMutablePointer<Double>, rows: Int, noise: UnsafeMutablePointer<NormalStream>) {
+    let d = dimension
+    for r in 0..<rows {
+      let g = r / rowsPerObservation
+      for j in 0..<d {
+        let e = noise[r].next()
+        z[r * d + j] = start == .proposal ? mean[g * d + j] + variance[g * d + j].squareRoot() * e : e
+      }
+    }
+  }
+
+  public func evaluate(_ z: UnsafePointer<Double>, rows: Int, into out: AnnealingEvaluation) {
+    precondition(rows <= maximumRows)
+    let d = dimension, input = model.architecture.inputSize
+    parameters.withUnsafeBufferPointer { p in
+      let params = p.baseAddress!
+      let logits = model.decoder.forward(z, rows: rows, parameters: params, state: decoderState)
+      var first = 0
+      while first < rows {
+        let g = first / rowsPerObservation, count = min(rowsPerObservation, rows - first)
+        Double.bernoulliLogLikelihood(
+          logits: logits + first * input, targets: pixels.pointer + g * input, targetRowStride: 0, rows: count,
+          columns: input, into: logLikelihood.pointer + first, gradient: logitGradient.pointer + first * input,
+          gradientScale: nil)
+        first += count
+      }
+      model.decoder.backward(
+        outputGradient: logitGradient.pointer, rows: rows, parameters: params, gradients: nil,
+        inputGradient: out.jointGradient, state: decoderState)
+    }
+    let priorConstant = -0.5 * Double(d) * GaussianVAE.logTwoPi
+    for r in 0..<rows {
+      let g = r / rowsPerObservation
+      var zz = 0.0, quadratic = 0.0
+      for j in 0..<d {
+        let v = z[r * d + j]
+        zz += v * v
+        out.jointGradient[r * d + j] -= v
+        if start == .proposal {
+          let c = (v - mean[g * d + j]) / variance[g * d + j]
+          quadratic += c * (v - mean[g * d + j])
+          out.baseGradient[r * d + j] = -c
+        } else {
+          out.baseGradient[r * d + j] = -v
+        }
+      }
+      let logPrior = priorConstant - 0.5 * zz
+      out.logJoint[r] = logPrior + logLikelihood.pointer[r]
+      out.logBase[r] = start == .proposal ? logBaseConstant[g] - 0.5 * quadratic : logPrior
+    }
+  }
+}
+
+extension VAELogWeightSource: AnnealableModel {
+  public var latentDimension: Int { model.architecture.latentSize }
+
+  public func observation(_ i: Int) -> [Double] {
+    var x = [Double](repeating: 0, count: model.architecture.inputSize)
+    x.withUnsafeMutableBufferPointer { data.binarizeFixed(i, of: split, into: $0.baseAddress!) }
+    return x
+  }
+
+  /// z ~ N(0, I), x_j ~ Bernoulli(σ(ℓ_j(z))).
+  public func simulate(using g: inout Xoshiro256StarStar) -> (observation: [Double], latent: [Double]) {
+    let d = latentDimension
+    let z = (0..<d).map { _ in Sampling.standardNormal(using: &g) }
+    let state = MLPState<Double>(model.decoder, maximumRows: 1)
+    var x = [Double](repeating: 0, count: model.architecture.inputSize)
+    parameters.withUnsafeBufferPointer { p in
+      z.withUnsafeBufferPointer { zp in
+        let logits = model.decoder.forward(zp.baseAddress!, rows: 1, parameters: p.baseAddress!, state: state)
+        for j in x.indices {
+          x[j] = Sampling.uniform(using: &g) < 1 / (1 + exp(-logits[j])) ? 1 : 0
+        }
+      }
+    }
+    return (x, z)
+  }
+
+  public func makeTarget(start: AnnealingStart, maximumRows: Int) -> any ObservationTarget {
+    VAEAnnealingTarget(model: model, parameters: parameters, start: start, maximumRows: maximumRows)
+  }
+}

@@ -1,0 +1,112 @@
+import CommandLineSupport
+import JVICore
+import JVIExperiments
+import JVIModels
+
+/// One validated `jvi-ais` invocation.
+struct AISRun {
+  var model: any AnnealableModel
+  var exact: (([Double]) -> Double)?
+  var exactOfInstances: [Double]?
+  var settings: [AISSettings]
+  var bdmc: Bool
+  var chains: Int
+  var instances: Int
+  var seed: UInt64
+  var threads: Int
+  var output: String?
+  var saveLogWeights: String?
+
+  init(_ o: ParsedOptions) throws {
+    let temperatures = try (o.string("--temperatures") ?? "1000").split(separator: ",").map { text in
+      guard let t = Int(text.trimmingCharacters(in: .whitespaces)), (1...1_000_000).contains(t) else {
+        throw UsageError("--temperatures: expected integers between 1 and 1000000, got '\(text)'")
+      }
+      return t
+    }
+    guard !temperatures.isEmpty else { throw UsageError("--temperatures: give at least one number") }
+    chains = try o.int("--chains", in: 1...100_000) ?? 16
+    instances = try o.int("--instances", in: 1...1_000_000) ?? 100
+    seed = try o.uint64("--seed") ?? 0
+    threads = try o.int("--threads", in: 1...1024) ?? ParallelRows.availableProcessors
+    bdmc = o.has("--bdmc")
+    output = o.string("--output")
+    saveLogWeights = o.string("--save-logw")
+    if let path = saveLogWeights, !path.lowercased().hasSuffix(".npy") {
+      throw UsageError("--save-logw writes a .npy file; got '\(path)'")
+    }
+    if saveLogWeights != nil && bdmc { throw UsageError("--save-logw saves forward AIS log-weights; not with --bdmc") }
+    let start = AnnealingStart(rawValue: o.string("--start") ?? "prior")!
+    let schedule = AnnealingSchedule(rawValue: o.string("--schedule") ?? "sigmoidal")!
+    let leapfrog = try o.int("--leapfrog", in: 1...1000) ?? 10
+    let step = try o.double("--step-size", where: { $0 > 0 && $0 <= 10 }, expected: "a number in (0, 10]") ?? 0.05
+    let acceptance =
+      try o.double("--target-acceptance", where: { $0 > 0 && $0 < 1 }, expected: "a number in (0, 1)") ?? 0.65
+    let pilots = try o.int("--pilot-chains", in: 0...1024) ?? 2
+    settings = try temperatures.map { t in
+      do {
+        return try AISSettings(
+          temperatures: t, schedule: schedule, start: start, leapfrogSteps: leapfrog, initialStepSize: step,
+          targetAcceptance: acceptance, pilotChains: pilots)
+      } catch {
+        throw UsageError("\(error)")
+      }
+    }
+    if o.has("--demo-model") && o.has("--model") {
+      throw UsageError("--demo-model and --model cannot be used together")
+    }
+    if let text = o.string("--demo-model") {
+      let spec = try ModelSpecification.parse(inline: text, origin: "--demo-model")
+      guard case .linearGaussian = spec else {
+        throw UsageError("--demo-model: AIS needs a latent-variable model; only linear-gaussian has one")
+      }
+      let source = try spec.makeSource(instances: instances) as! LinearGaussianLogWeightSource
+      model = source
+      exact = { source.model.logEvidence($0) }
+      exactOfInstances = source.exactLogEvidence(rows: 0..<instances)
+    } else {
+      let path = o.string("--model") ?? "results/models/default-vae.ckpt"
+      guard FileIO.exists(path) else {
+        throw ToolFailure("the checkpoint \(path) does not exist; train one with jvi-train (or make train)")
+      }
+      let checkpoint = try Checkpoint(contentsOf: path)
+      guard checkpoint.configuration.model == .gaussianVAE else {
+        throw ToolFailure(
+          "\(path) holds a \(checkpoint.configuration.model.rawValue); AIS runs on a gaussian-vae (z has a prior "
+            + "and a differentiable likelihood)")
+      }
+      let split = ImageDataset.Split(rawValue: o.string("--split") ?? "test")!
+      let data = try ImageDataset(directory: checkpoint.configuration.dataDirectory, validationCount: 0)
+      let source = try VAELogWeightSource(checkpoint: checkpoint, data: data, split: split, limit: instances)
+      if !bdmc && source.instanceCount < instances {
+        throw ToolFailure("the \(split.rawValue) split has \(source.instanceCount) images; asked for \(instances)")
+      }
+      model = source
+    }
+  }
+
+  func run() throws {
+    var report = AnnealingReport()
+    var last: LogWeightMatrix?
+    for s in settings {
+      let what = bdmc ? "\(instances) draws simulated from \(model.name)" : "\(instances) instances of \(model.name)"
+      Output.standardError("jvi-ais: \(what): \(s), \(chains) chains\n")
+      if bdmc {
+        try report.addBidirectional(
+          model: model, settings: s, count: instances, chains: chains, seed: seed, threads: threads, exact: exact)
+      } else {
+        last = try report.addForward(
+          model: model, settings: s, rows: 0..<instances, chains: chains, seed: seed, threads: threads,
+          exact: exactOfInstances)
+      }
+      Output.standardError("jvi-ais: " + report.summary.split(separator: "\n").last.map(String.init)! + "\n")
+    }
+    Output.standardError(report.summary)
+    if let path = saveLogWeights, let m = last { try FileIO.writeAtomically(m.npyBytes(), to: path) }
+    if let path = output {
+      try FileIO.writeAtomically(report.csv, to: path)
+    } else {
+      Output.standardOutput(report.csv)
+    }
+  }
+}

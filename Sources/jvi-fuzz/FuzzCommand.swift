@@ -1,0 +1,105 @@
+import CommandLineSupport
+import Foundation
+import JVICore
+
+/// `jvi-fuzz`: a seeded mutation fuzzer for every input parser, and a replayer of saved inputs.
+@main
+struct FuzzCommand {
+  static let spec = CommandSpec(
+    name: "jvi-fuzz",
+    overview:
+      "Feed mutated inputs to the parsers of .npy and CSV log-weights, IDX files (plain and gzip), checkpoints, "
+      + "experiment files and command lines. Every input must be accepted or refused with an error naming the file; "
+      + "a crash, a hang (--time-limit) or a broken rule stops the run and saves the input under --failures. "
+      + "Deterministic for a seed. With --replay, runs the saved inputs of a folder instead.",
+    usage: ["jvi-fuzz [--parser NAME] [--inputs N] [--seed S] [--failures DIR]", "jvi-fuzz --replay DIR"],
+    options: [
+      OptionSpec(
+        "--parser", value: "NAME", help: "Which parser; 'all' runs each in turn.", default: "all",
+        allowed: FuzzTargets.names + ["all"]),
+      OptionSpec("--inputs", value: "N", help: "Mutated inputs per parser.", default: "100000"),
+      OptionSpec("--seed", value: "S", help: "Seed of the mutations.", default: "0"),
+      OptionSpec("--time-limit", value: "SECONDS", help: "Longest time one input may take.", default: "10"),
+      OptionSpec(
+        "--failures", value: "DIR", help: "Where failing inputs are saved as <parser>/<hash>.bin.",
+        default: "Tests/ToolTests/FuzzRegressions"),
+      OptionSpec(
+        "--replay", value: "DIR", help: "Run every <parser>/*.bin input under DIR once (the regression corpus)."),
+    ],
+    examples: [
+      ("jvi-fuzz --inputs 5000", "The short run CI does: 5,000 inputs for each parser:"),
+      ("jvi-fuzz --parser npy --inputs 100000 --seed 3", "100,000 inputs for the .npy reader:"),
+    ])
+
+  static func main() {
+    ToolRunner.run(spec, arguments: Array(CommandLine.arguments.dropFirst())) { o in
+      let scratch = FileManager.default.temporaryDirectory.path + "/jvi-fuzz-\(getpid())"
+      try FileIO.createDirectories(scratch)
+      defer { try? FileManager.default.removeItem(atPath: scratch) }
+      let limit = UInt32(try o.int("--time-limit", in: 1...3600) ?? 10)
+      if let dir = o.string("--replay") {
+        try replay(dir, scratch: scratch, limit: limit)
+        return
+      }
+      let n = try o.int("--inputs", in: 1...100_000_000) ?? 100_000
+      let seed = try o.uint64("--seed") ?? 0
+      let failures = o.string("--failures") ?? "Tests/ToolTests/FuzzRegressions"
+      let parser = o.string("--parser") ?? "all"
+      for name in parser == "all" ? FuzzTargets.names : [parser] {
+        try fuzz(try FuzzTargets.make(name, scratch: scratch), inputs: n, seed: seed, failures: failures, limit: limit)
+      }
+    }
+  }
+
+  static func fuzz(_ target: FuzzTarget, inputs n: Int, seed: UInt64, failures: String, limit: UInt32) throws {
+    let crashDirectory = failures + "/" + target.name
+    try FileIO.createDirectories(crashDirectory)
+    CrashGuard.install(crashFile: crashDirectory + "/crash-seed\(seed).bin")
+    var mutator = Mutator(seed: seed &+ UInt64(FuzzTargets.names.firstIndex(of: target.name) ?? 0))
+    var accepted = 0, maxSeconds = 0.0
+    let start = Date()
+    for i in 0..<n {
+      let base = target.seeds[i % target.seeds.count]
+      // Every 16th input is a seed itself or a mutation of a mutation, for depth.
+      let input = i < target.seeds.count ? base : mutator.mutate(i % 16 == 0 ? mutator.mutate(base) : base)
+      CrashGuard.arm(input, seconds: limit)
+      let t0 = Date()
+      do {
+        if try target.run(input) { accepted += 1 }
+      } catch let failure as FuzzFailure {
+        CrashGuard.disarm()
+        let path = crashDirectory + "/failure-seed\(seed)-\(i).bin"
+        try FileIO.writeAtomically(input, to: path)
+        throw ToolFailure("\(target.name): input \(i) broke a rule: \(failure.description); saved as \(path)")
+      }
+      CrashGuard.disarm()
+      maxSeconds = max(maxSeconds, Date().timeIntervalSince(t0))
+    }
+    let seconds = Date().timeIntervalSince(start)
+    Output.standardOutput(
+      "\(target.name): \(n) inputs, \(accepted) accepted, \(n - accepted) refused with a clear error, 0 crashes, "
+        + "0 hangs; slowest input \(String(format: "%.3f", maxSeconds)) s; \(String(format: "%.1f", seconds)) s\n")
+  }
+
+  static func replay(_ dir: String, scratch: String, limit: UInt32) throws {
+    var total = 0
+    for name in FuzzTargets.names {
+      let folder = dir + "/" + name
+      guard let files = try? FileManager.default.contentsOfDirectory(atPath: folder) else { continue }
+      let target = try FuzzTargets.make(name, scratch: scratch)
+      CrashGuard.install(crashFile: scratch + "/replay-crash.bin")
+      for file in files.sorted() where file.hasSuffix(".bin") {
+        let input = Array(try Data(contentsOf: URL(fileURLWithPath: folder + "/" + file)))
+        CrashGuard.arm(input, seconds: limit)
+        do {
+          _ = try target.run(input)
+        } catch let failure as FuzzFailure {
+          throw ToolFailure("\(name)/\(file) still fails: \(failure.description)")
+        }
+        CrashGuard.disarm()
+        total += 1
+      }
+    }
+    Output.standardOutput("replayed \(total) saved inputs: none crashes, hangs or breaks a rule\n")
+  }
+}
