@@ -10,12 +10,7 @@ struct AnnealingToolTests {
 
   func ais(_ args: [String]) throws -> ToolRun { try ToolRun.run("jvi-ais", args, in: dir) }
 
-  /// The CSV without its `seconds` column.
-  func withoutSeconds(_ path: String) throws -> [String] {
-    try String(contentsOfFile: dir + "/" + path, encoding: .utf8).split(separator: "\n").map {
-      $0.split(separator: ",", omittingEmptySubsequences: false).dropLast().joined(separator: ",")
-    }
-  }
+  func withoutSeconds(_ path: String) throws -> [String] { try ToolRun.linesWithoutSeconds(dir + "/" + path) }
 
   @Test func helpMatchesTheGoldenFile() throws {
     let r = try ais(["--help"])

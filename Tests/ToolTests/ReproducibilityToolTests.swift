@@ -10,11 +10,7 @@ import _TestSupport
 struct ReproducibilityToolTests {
   let dir = ToolRun.temporaryDirectory()
 
-  func withoutSeconds(_ path: String) throws -> [String] {
-    try String(contentsOfFile: dir + "/" + path, encoding: .utf8).split(separator: "\n").map {
-      $0.split(separator: ",", omittingEmptySubsequences: false).dropLast().joined(separator: ",")
-    }
-  }
+  func withoutSeconds(_ path: String) throws -> [String] { try ToolRun.linesWithoutSeconds(dir + "/" + path) }
 
   @Test func trainEvalAndSweepGiveTheSameBitsOnOneAndTwoThreads() throws {
     SyntheticImageFolder.write(to: dir + "/data", train: 200, test: 20, rows: 4, columns: 5)

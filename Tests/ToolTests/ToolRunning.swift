@@ -41,6 +41,14 @@ struct ToolRun {
       standardError: String(decoding: errData, as: UTF8.self))
   }
 
+  /// The lines of a CSV file without their last field, `seconds` (the only field that may differ
+  /// between runs of the same seed).
+  static func linesWithoutSeconds(_ path: String) throws -> [String] {
+    try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map {
+      $0.split(separator: ",", omittingEmptySubsequences: false).dropLast().joined(separator: ",")
+    }
+  }
+
   /// A fresh temporary directory.
   static func temporaryDirectory() -> String {
     let d = NSTemporaryDirectory() + "jvi-tool-tests-" + UUID().uuidString

@@ -85,7 +85,7 @@ extension AnnealedImportanceSampler {
     let workers = max(1, min(threads, groups))
     let targets = try (0..<workers).map { _ in try makeTarget() }
     withoutActuallyEscaping(body) { body in
-      let shared = AnnealingShared((targets, body))
+      let shared = UncheckedBox((targets, body))
       DispatchQueue.concurrentPerform(iterations: workers) { w in
         var k = w
         while k < groups {
@@ -126,10 +126,4 @@ final class AnnealingOutput: @unchecked Sendable {
     for (j, v) in values.enumerated() { buffer[offset + j] = v }
   }
   var array: [Double] { Array(buffer) }
-}
-
-/// Read-only state handed to concurrent workers (each worker uses only its own target).
-struct AnnealingShared<T>: @unchecked Sendable {
-  let value: T
-  init(_ value: T) { self.value = value }
 }

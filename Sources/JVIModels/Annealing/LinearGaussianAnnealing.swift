@@ -64,13 +64,19 @@ public final class LinearGaussianAnnealingTarget: ObservationTarget {
         grad[j] = -zr[j]
       }
       let logPrior = -0.5 * (constant + zz)
-      out.logJoint[r] = logPrior + model.logLikelihood(observation, given: zr)
+      // One pass over the D residuals gives log N(x; Wz + b, Ψ) and its gradient Wᵀ Ψ⁻¹ r.
+      var quadratic = 0.0
       for k in 0..<dObs {
         var mean = model.offset[k]
         for j in 0..<d { mean += w[k * d + j] * zr[j] }
-        let scaled = (observation[k] - mean) / model.noiseVariance[k]
+        let residual = observation[k] - mean
+        quadratic += residual * residual / model.noiseVariance[k]
+        let scaled = residual / model.noiseVariance[k]
         for j in 0..<d { grad[j] += w[k * d + j] * scaled }
       }
+      let logLikelihood =
+        -0.5 * (Double(dObs) * LinearGaussianModel.logTwoPi + model.logNoiseDeterminant + quadratic)
+      out.logJoint[r] = logPrior + logLikelihood
       let baseGrad = out.baseGradient + r * d
       guard let q = proposal(ofRow: r) else {
         out.logBase[r] = logPrior
@@ -92,14 +98,7 @@ extension LinearGaussianLogWeightSource: AnnealableModel {
   public func observation(_ i: Int) -> [Double] { instances[i].observation }
 
   public func simulate(using g: inout Xoshiro256StarStar) -> (observation: [Double], latent: [Double]) {
-    let d = model.latentDimension
-    let z = (0..<d).map { _ in Sampling.standardNormal(using: &g) }
-    let x = (0..<model.observedDimension).map { k in
-      var v = model.offset[k] + model.noiseVariance[k].squareRoot() * Sampling.standardNormal(using: &g)
-      for j in 0..<d { v += model.loadings[k * d + j] * z[j] }
-      return v
-    }
-    return (x, z)
+    model.sampleJoint(using: &g)
   }
 
   public func makeTarget(start: AnnealingStart, maximumRows: Int) -> any ObservationTarget {

@@ -129,12 +129,18 @@ public struct LinearGaussianModel: Sendable, Equatable {
 
   /// One draw of x from p(x): z ~ N(0, I), x = Wz + b + √ψ ∘ ε.
   public func sampleObservation<G: RandomNumberGenerator>(using g: inout G) -> [Double] {
+    sampleJoint(using: &g).observation
+  }
+
+  /// One ancestral draw (x, z) of p(x, z), z drawn first: z is an exact draw of p(z | x).
+  public func sampleJoint<G: RandomNumberGenerator>(using g: inout G) -> (observation: [Double], latent: [Double]) {
     let d = latentDimension
     let z = (0..<d).map { _ in Sampling.standardNormal(using: &g) }
-    return (0..<observedDimension).map { k in
+    let x = (0..<observedDimension).map { k in
       var v = offset[k] + noiseVariance[k].squareRoot() * Sampling.standardNormal(using: &g)
       for i in 0..<d { v += loadings[k * d + i] * z[i] }
       return v
     }
+    return (x, z)
   }
 }
