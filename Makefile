@@ -8,7 +8,7 @@ SWIFT ?= swift
 TEST_FLAGS := -c release -Xswiftc -enable-testing
 
 .DEFAULT_GOAL := help
-.PHONY: help build release test test-slow bench lint format clean data train sweep models sweep-models bdmc fuzz
+.PHONY: help build release test test-slow bench lint format clean data train sweep models sweep-models bdmc fuzz libfuzz
 
 DATA_DIR := /usr/share/datasets/fashion-mnist
 DEFAULT_MODEL := results/models/default-vae.ckpt
@@ -57,6 +57,34 @@ bdmc: release data $(DEFAULT_MODEL) ## BDMC gap of AIS on data simulated from th
 
 fuzz: release ## 100,000 mutated inputs for every parser (CI runs 5,000 in make test)
 	.build/release/jvi-fuzz --inputs 100000 --seed 1
+
+# Coverage-guided fuzzing: jvi-fuzz's parsers built as a libFuzzer binary with AddressSanitizer.
+# A crash, a hang (-timeout), an allocation over -malloc_limit_mb or a broken rule stops the run
+# and saves the input into the regression corpus (Tests/ToolTests/FuzzRegressions/<parser>/).
+FUZZ_PARSERS := npy csv idx idx-gz checkpoint experiment command-line
+LIBFUZZ_RUNS ?= 100000
+LIBFUZZ_DIR := .build-libfuzzer
+LIBFUZZ_REPORT := results/fuzz/libfuzzer-$(LIBFUZZ_RUNS)-seed1.txt
+
+libfuzz: ## libFuzzer + AddressSanitizer: 100,000 coverage-guided inputs for every parser
+	$(SWIFT) build -c release --product jvi-fuzz --sanitize=fuzzer --disable-dead-strip \
+	  -Xswiftc -sanitize=fuzzer,address -Xswiftc -DJVI_LIBFUZZER \
+	  --scratch-path $(LIBFUZZ_DIR)
+	@mkdir -p results/fuzz && : > $(LIBFUZZ_REPORT).partial
+	@for p in $(FUZZ_PARSERS); do \
+	  rm -rf $(LIBFUZZ_DIR)/corpus/$$p; mkdir -p Tests/ToolTests/FuzzRegressions/$$p; \
+	  JVI_FUZZ_PARSER=$$p $(LIBFUZZ_DIR)/release/jvi-fuzz -runs=$(LIBFUZZ_RUNS) -seed=1 -timeout=10 \
+	    -rss_limit_mb=2048 -malloc_limit_mb=1024 -print_final_stats=1 \
+	    -artifact_prefix=Tests/ToolTests/FuzzRegressions/$$p/libfuzzer- $(LIBFUZZ_DIR)/corpus/$$p \
+	    > $(LIBFUZZ_DIR)/$$p.log 2>&1 || { tail -40 $(LIBFUZZ_DIR)/$$p.log; exit 1; }; \
+	  grep -q 'INITED cov:' $(LIBFUZZ_DIR)/$$p.log || { echo "make libfuzz: $$p has no coverage counters"; exit 1; }; \
+	  line="$$p: $$(awk '/^#[0-9]+[ \t]+DONE/ { sub(/^#[0-9]+[ \t]+DONE[ \t]+/, ""); done = $$0 } \
+	    /number_of_executed_units/ { runs = $$2 } /peak_rss_mb/ { rss = $$2 } \
+	    END { printf "%s inputs, 0 crashes, 0 hangs, 0 over the allocation limit; peak RSS %s MB; final %s", runs, rss, done }' \
+	    $(LIBFUZZ_DIR)/$$p.log)"; \
+	  echo "$$line"; echo "$$line" >> $(LIBFUZZ_REPORT).partial; \
+	done
+	@mv $(LIBFUZZ_REPORT).partial $(LIBFUZZ_REPORT) && echo "make libfuzz: report in $(LIBFUZZ_REPORT)"
 
 data: ## Install Debian's Fashion-MNIST (dataset-fashion-mnist) if missing
 	@[ -d $(DATA_DIR) ] || { echo "make: installing dataset-fashion-mnist"; \

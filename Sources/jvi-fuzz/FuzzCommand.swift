@@ -3,7 +3,11 @@ import Foundation
 import JVICore
 
 /// `jvi-fuzz`: a seeded mutation fuzzer for every input parser, and a replayer of saved inputs.
-@main
+/// Built with `-D JVI_LIBFUZZER` and `--sanitize=fuzzer` (`make libfuzz`) it is a libFuzzer
+/// binary instead (LibFuzzerEntry.swift), and libFuzzer supplies `main`.
+#if !JVI_LIBFUZZER
+  @main
+#endif
 struct FuzzCommand {
   static let spec = CommandSpec(
     name: "jvi-fuzz",
@@ -24,7 +28,7 @@ struct FuzzCommand {
         "--failures", value: "DIR", help: "Where failing inputs are saved as <parser>/<hash>.bin.",
         default: "Tests/ToolTests/FuzzRegressions"),
       OptionSpec(
-        "--replay", value: "DIR", help: "Run every <parser>/*.bin input under DIR once (the regression corpus)."),
+        "--replay", value: "DIR", help: "Run every <parser>/* input under DIR once (the regression corpus)."),
     ],
     examples: [
       ("jvi-fuzz --inputs 5000", "The short run CI does: 5,000 inputs for each parser:"),
@@ -88,7 +92,7 @@ struct FuzzCommand {
       guard let files = try? FileManager.default.contentsOfDirectory(atPath: folder) else { continue }
       let target = try FuzzTargets.make(name, scratch: scratch)
       CrashGuard.install(crashFile: scratch + "/replay-crash.bin")
-      for file in files.sorted() where file.hasSuffix(".bin") {
+      for file in files.sorted() where !file.hasPrefix(".") {
         let input = Array(try Data(contentsOf: URL(fileURLWithPath: folder + "/" + file)))
         CrashGuard.arm(input, seconds: limit)
         do {
