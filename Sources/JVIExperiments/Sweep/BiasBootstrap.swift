@@ -1,4 +1,5 @@
 import JVICore
+import JVIModels
 
 /// A percentile bootstrap interval for the dataset-level bias mean_n (T̄_n − θ̂_n)
 /// (../shared/docs/jackknife-math.md §5): the replicates are resampled within each instance,
@@ -44,9 +45,7 @@ public enum BiasBootstrap {
     let noiseScales = referenceVariance.map { $0.squareRoot() }
     let noisyReference = noiseScales.contains { $0 > 0 }
     let (means, centre, scale, total) = (groupMeans, centres, scales, bias)
-    let out = UnsafeMutableBufferPointer<Double>.allocate(capacity: resamples)
-    defer { out.deallocate() }
-    let slots = SharedBuffer(out)
+    let out = ScalarBuffer<Double>(count: resamples, repeating: .nan)
     ParallelRows.forEachChunk(count: resamples, chunkSize: 32, threads: threads) { _, range in
       for b in range {
         // Resample b has its own stream: the draws do not depend on the thread count.
@@ -58,10 +57,10 @@ public enum BiasBootstrap {
           shift += scale[i] * (s / Double(g) - centre[i])
           if noisyReference { shift -= noiseScales[i] * Sampling.standardNormal(using: &generator) }
         }
-        slots.buffer[b] = total + shift / Double(n)
+        out.pointer[b] = total + shift / Double(n)
       }
     }
-    var draws = Array(out)
+    var draws = out.array
     draws.sort()
     let alpha = 1 - level
     return (quantile(draws, alpha / 2), quantile(draws, 1 - alpha / 2))

@@ -1,4 +1,5 @@
 import JVICore
+import JVIModels
 
 /// The per-instance reference log p(x) a sweep measures bias against, θ̂_n with variance v_n.
 ///
@@ -55,7 +56,8 @@ public struct ReferenceEvidence: Sendable, Equatable {
     while start < n {
       let rows = start..<min(n, start + chunk)
       let m = try source.logWeights(samples: kRef, rows: rows, seed: seed, threads: threads)
-      let out = ReferenceBox(count: rows.count)
+      let outValues = ScalarBuffer<Double>(count: rows.count, repeating: .nan)
+      let outVariances = ScalarBuffer<Double>(count: rows.count, repeating: .nan)
       ParallelRows.forEachChunk(count: rows.count, chunkSize: 4, threads: threads) { _, local in
         let workspace = EstimatorWorkspace()
         let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: kRef)
@@ -68,17 +70,20 @@ public struct ReferenceEvidence: Sendable, Equatable {
               // Finite weights and K_ref ≥ 2: order 1 cannot fail.
               value = (try? Jackknife.value(x, order: 1, workspace: workspace)) ?? .nan
             }
-            out.store(r, value: value, variance: d.excessOverEqualWeights(sampleCount: kRef) / Double(kRef))
+            outValues.pointer[r] = value
+            outVariances.pointer[r] = d.excessOverEqualWeights(sampleCount: kRef) / Double(kRef)
           }
         }
       }
       for r in 0..<rows.count {
-        values[start + r] = out.values[r]
-        variances[start + r] = out.variances[r]
+        values[start + r] = outValues.pointer[r]
+        variances[start + r] = outVariances.pointer[r]
       }
-      if let bad = (0..<rows.count).first(where: { !out.values[$0].isFinite || !out.variances[$0].isFinite }) {
+      if let bad = (0..<rows.count).first(where: {
+        !outValues.pointer[$0].isFinite || !outVariances.pointer[$0].isFinite
+      }) {
         throw SweepError(
-          "the reference of instance \(start + bad) (0-based) is not finite (\(out.values[bad])): its log-weights "
+          "the reference of instance \(start + bad) (0-based) is not finite (\(outValues.pointer[bad])): its log-weights "
             + "have no finite value")
       }
       start = rows.upperBound
@@ -128,26 +133,5 @@ public struct ReferenceEvidence: Sendable, Equatable {
         + "\(SweepRow.format(variances[i]))\n"
     }
     return out
-  }
-}
-
-/// Per-row reference slots written by disjoint workers (raw buffers: no shared Swift array is
-/// mutated from two threads).
-final class ReferenceBox: @unchecked Sendable {
-  let values: UnsafeMutableBufferPointer<Double>
-  let variances: UnsafeMutableBufferPointer<Double>
-  init(count: Int) {
-    values = .allocate(capacity: count)
-    values.initialize(repeating: .nan)
-    variances = .allocate(capacity: count)
-    variances.initialize(repeating: .nan)
-  }
-  deinit {
-    values.deallocate()
-    variances.deallocate()
-  }
-  func store(_ r: Int, value: Double, variance: Double) {
-    values[r] = value
-    variances[r] = variance
   }
 }

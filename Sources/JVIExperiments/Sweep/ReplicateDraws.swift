@@ -1,4 +1,5 @@
 import JVICore
+import JVIModels
 
 /// The S independent N × K_max log-weight matrices of a sweep (one per replicate set, each from
 /// its own seed) and the replicate estimates of a cell carved from them
@@ -51,10 +52,8 @@ public struct ReplicateDraws: Sendable {
     let blocks = maximumSampleCount / k
     let r = sets.count * blocks
     let n = instances
-    let out = UnsafeMutableBufferPointer<Double>.allocate(capacity: n * r)
-    defer { out.deallocate() }
-    let slots = SharedBuffer(out)
-    let failure = FirstFailure()
+    let out = ScalarBuffer<Double>(count: n * r, repeating: .nan)
+    let failure = FirstFailure<String>()
     let e = estimator.make(k: k)
     let sets = self.sets
     ParallelRows.forEachChunk(count: n, chunkSize: 16, threads: threads) { _, rows in
@@ -74,36 +73,14 @@ public struct ReplicateDraws: Sendable {
                 row: i, "instance \(i) (0-based), replicate set \(s), block \(b): the estimate is \(value)")
               return
             }
-            slots.buffer[i * r + s * blocks + b] = value
+            out.pointer[i * r + s * blocks + b] = value
           }
         }
       }
     }
-    if let message = failure.message {
+    if let message = failure.first {
       throw SweepError("\(estimator) at k = \(k): \(message)")
     }
-    return Array(out)
+    return out.array
   }
-}
-
-/// A buffer whose disjoint slots workers write.
-struct SharedBuffer: @unchecked Sendable {
-  let buffer: UnsafeMutableBufferPointer<Double>
-  init(_ buffer: UnsafeMutableBufferPointer<Double>) { self.buffer = buffer }
-}
-
-/// The failure of the lowest row among parallel workers (so the message does not depend on the
-/// thread count).
-final class FirstFailure: @unchecked Sendable {
-  private var first: (row: Int, message: String)?
-  private let lock = Lock()
-
-  func record(row: Int, _ message: String) {
-    lock.withLock {
-      if let f = first, f.row <= row { return }
-      first = (row, message)
-    }
-  }
-
-  var message: String? { lock.withLock { first?.message } }
 }

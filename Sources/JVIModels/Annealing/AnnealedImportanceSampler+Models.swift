@@ -21,7 +21,7 @@ extension AnnealedImportanceSampler {
   ) throws -> LogWeightMatrix {
     precondition(chains >= 1 && rows.upperBound <= model.instanceCount)
     let n = rows.count
-    let out = AnnealingOutput(count: n * chains)
+    let out = ScalarBuffer<Double>(count: n * chains, repeating: .nan)
     let sampler = self
     let group = groupSize(count: n, chains: chains, blockRows: blockRows, threads: threads)
     try Self.forEachGroup(count: n, groupSize: group, threads: threads) {
@@ -48,8 +48,8 @@ extension AnnealedImportanceSampler {
     model: any AnnealableModel, count n: Int, chains: Int, seed: UInt64, threads: Int, blockRows: Int = 64
   ) throws -> BidirectionalResult {
     precondition(n >= 1 && chains >= 1)
-    let forward = AnnealingOutput(count: n * chains)
-    let reverse = AnnealingOutput(count: n * chains)
+    let forward = ScalarBuffer<Double>(count: n * chains, repeating: .nan)
+    let reverse = ScalarBuffer<Double>(count: n * chains, repeating: .nan)
     let sampler = self
     let group = groupSize(count: n, chains: chains, blockRows: blockRows, threads: threads)
     try Self.forEachGroup(count: n, groupSize: group, threads: threads) {
@@ -112,18 +112,4 @@ public struct BidirectionalResult: Sendable {
   public var upperBounds: [Double] {
     (0..<reverse.rowCount).map { -reverse.withRow($0, columns: 0..<reverse.columnCount) { LogSpace.logMeanExp($0) } }
   }
-}
-
-/// Per-instance output slots written by disjoint workers.
-final class AnnealingOutput: @unchecked Sendable {
-  let buffer: UnsafeMutableBufferPointer<Double>
-  init(count: Int) {
-    buffer = .allocate(capacity: count)
-    buffer.initialize(repeating: .nan)
-  }
-  deinit { buffer.deallocate() }
-  func store(_ values: [Double], at offset: Int) {
-    for (j, v) in values.enumerated() { buffer[offset + j] = v }
-  }
-  var array: [Double] { Array(buffer) }
 }

@@ -49,5 +49,13 @@ public final class ScalarBuffer<T: BinaryFloatingPoint>: @unchecked Sendable {
     pointer.update(from: other.pointer, count: count)
   }
 
+  /// Copies `values` into slots `offset ..< offset + values.count` (workers that write disjoint
+  /// slots may share one buffer).
+  public func store(_ values: [T], at offset: Int) {
+    precondition(offset >= 0 && offset + values.count <= count)
+    guard !values.isEmpty else { return }
+    values.withUnsafeBufferPointer { (pointer + offset).update(from: $0.baseAddress!, count: $0.count) }
+  }
+
   public var array: [T] { Array(buffer) }
 }
