@@ -19,8 +19,10 @@ struct AISRun {
 
   init(_ o: ParsedOptions) throws {
     let temperatures = try (o.string("--temperatures") ?? "1000").split(separator: ",").map { text in
-      guard let t = Int(text.trimmingCharacters(in: .whitespaces)), (1...1_000_000).contains(t) else {
-        throw UsageError("--temperatures: expected integers between 1 and 1000000, got '\(text)'")
+      let range = AISSettings.temperatureRange
+      guard let t = Int(text.trimmingCharacters(in: .whitespaces)), range.contains(t) else {
+        throw UsageError(
+          "--temperatures: expected integers between \(range.lowerBound) and \(range.upperBound), got '\(text)'")
       }
       return t
     }
@@ -38,11 +40,16 @@ struct AISRun {
     if saveLogWeights != nil && bdmc { throw UsageError("--save-logw saves forward AIS log-weights; not with --bdmc") }
     let start = AnnealingStart(rawValue: o.string("--start") ?? "prior")!
     let schedule = AnnealingSchedule(rawValue: o.string("--schedule") ?? "sigmoidal")!
-    let leapfrog = try o.int("--leapfrog", in: 1...1000) ?? 10
-    let step = try o.double("--step-size", where: { $0 > 0 && $0 <= 10 }, expected: "a number in (0, 10]") ?? 0.05
+    let d = AISSettings.standard
+    let leapfrog = try o.int("--leapfrog", in: AISSettings.leapfrogRange) ?? d.leapfrogSteps
+    let step =
+      try o.double("--step-size", where: AISSettings.isValidStepSize, expected: AISSettings.stepSizeExpectation)
+      ?? d.initialStepSize
     let acceptance =
-      try o.double("--target-acceptance", where: { $0 > 0 && $0 < 1 }, expected: "a number in (0, 1)") ?? 0.65
-    let pilots = try o.int("--pilot-chains", in: 0...1024) ?? 2
+      try o.double(
+        "--target-acceptance", where: AISSettings.isValidTargetAcceptance,
+        expected: AISSettings.targetAcceptanceExpectation) ?? d.targetAcceptance
+    let pilots = try o.int("--pilot-chains", in: AISSettings.pilotChainRange) ?? d.pilotChains
     settings = try temperatures.map { t in
       do {
         return try AISSettings(

@@ -13,24 +13,36 @@ public struct AISSettings: Sendable, Equatable, CustomStringConvertible {
   /// Chains, per instance, that adapt the step-size schedule before the main chains run.
   public var pilotChains: Int
 
+  /// The accepted values of each setting: the one place the experiment-file reader, `jvi-ais`
+  /// and `init` take them from, so each reader can name its own key or option in an error.
+  public static let temperatureRange = 1...10_000_000
+  public static let leapfrogRange = 1...1000
+  public static let pilotChainRange = 0...1024
+  public static let stepSizeExpectation = "a number in (0, 10]"
+  public static let targetAcceptanceExpectation = "a number in (0, 1)"
+  public static func isValidStepSize(_ s: Double) -> Bool { s > 0 && s <= 10 }
+  public static func isValidTargetAcceptance(_ a: Double) -> Bool { a > 0 && a < 1 }
+
   public init(
     temperatures: Int = 1000, schedule: AnnealingSchedule = .sigmoidal, start: AnnealingStart = .prior,
     leapfrogSteps: Int = 10, initialStepSize: Double = 0.05, targetAcceptance: Double = 0.65, pilotChains: Int = 2
   ) throws(EstimatorError) {
-    guard (1...10_000_000).contains(temperatures) else {
-      throw .invalidConfiguration("ais: temperatures must be between 1 and 10000000, got \(temperatures)")
+    func range(_ r: ClosedRange<Int>) -> String { "between \(r.lowerBound) and \(r.upperBound)" }
+    guard Self.temperatureRange.contains(temperatures) else {
+      throw .invalidConfiguration("ais: temperatures must be \(range(Self.temperatureRange)), got \(temperatures)")
     }
-    guard (1...1000).contains(leapfrogSteps) else {
-      throw .invalidConfiguration("ais: leapfrog steps must be between 1 and 1000, got \(leapfrogSteps)")
+    guard Self.leapfrogRange.contains(leapfrogSteps) else {
+      throw .invalidConfiguration("ais: leapfrog steps must be \(range(Self.leapfrogRange)), got \(leapfrogSteps)")
     }
-    guard initialStepSize > 0, initialStepSize <= 10 else {
-      throw .invalidConfiguration("ais: the step size must be in (0, 10], got \(initialStepSize)")
+    guard Self.isValidStepSize(initialStepSize) else {
+      throw .invalidConfiguration("ais: the step size must be \(Self.stepSizeExpectation), got \(initialStepSize)")
     }
-    guard targetAcceptance > 0, targetAcceptance < 1 else {
-      throw .invalidConfiguration("ais: the target acceptance must be in (0, 1), got \(targetAcceptance)")
+    guard Self.isValidTargetAcceptance(targetAcceptance) else {
+      throw .invalidConfiguration(
+        "ais: the target acceptance must be \(Self.targetAcceptanceExpectation), got \(targetAcceptance)")
     }
-    guard (0...1024).contains(pilotChains) else {
-      throw .invalidConfiguration("ais: pilot chains must be between 0 and 1024, got \(pilotChains)")
+    guard Self.pilotChainRange.contains(pilotChains) else {
+      throw .invalidConfiguration("ais: pilot chains must be \(range(Self.pilotChainRange)), got \(pilotChains)")
     }
     self.temperatures = temperatures
     self.schedule = schedule

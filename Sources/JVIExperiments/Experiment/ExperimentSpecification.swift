@@ -135,12 +135,17 @@ public struct ExperimentSpecification: Sendable, Equatable {
     guard let start = AnnealingStart(rawValue: startText) else {
       throw r.error("ais-start", "expected prior or proposal, got '\(startText)'")
     }
-    let t = try r.int("ais-temperatures", in: 1...10_000_000) ?? 1000
-    let leapfrog = try r.int("ais-leapfrog", in: 1...1000) ?? 10
-    let step = try r.double("ais-step-size", expected: "a number in (0, 10]", where: { $0 > 0 && $0 <= 10 }) ?? 0.05
+    let d = AISSettings.standard
+    let t = try r.int("ais-temperatures", in: AISSettings.temperatureRange) ?? d.temperatures
+    let leapfrog = try r.int("ais-leapfrog", in: AISSettings.leapfrogRange) ?? d.leapfrogSteps
+    let step =
+      try r.double("ais-step-size", expected: AISSettings.stepSizeExpectation, where: AISSettings.isValidStepSize)
+      ?? d.initialStepSize
     let acceptance =
-      try r.double("ais-target-acceptance", expected: "a number in (0, 1)", where: { $0 > 0 && $0 < 1 }) ?? 0.65
-    let pilots = try r.int("ais-pilot-chains", in: 0...1024) ?? 2
+      try r.double(
+        "ais-target-acceptance", expected: AISSettings.targetAcceptanceExpectation,
+        where: AISSettings.isValidTargetAcceptance) ?? d.targetAcceptance
+    let pilots = try r.int("ais-pilot-chains", in: AISSettings.pilotChainRange) ?? d.pilotChains
     // Every value is validated above, so the settings accept them.
     return try! AISSettings(
       temperatures: t, schedule: schedule, start: start, leapfrogSteps: leapfrog, initialStepSize: step,
