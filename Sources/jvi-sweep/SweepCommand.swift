@@ -1,6 +1,7 @@
 import CommandLineSupport
 import JVICore
 import JVIExperiments
+import JVIModels
 
 #if canImport(Glibc)
   import Glibc

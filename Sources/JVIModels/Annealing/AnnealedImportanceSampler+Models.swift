@@ -1,4 +1,3 @@
-import Dispatch
 import JVICore
 
 extension AnnealedImportanceSampler {
@@ -81,17 +80,12 @@ extension AnnealedImportanceSampler {
     count n: Int, groupSize size: Int, threads: Int, makeTarget: () throws -> any ObservationTarget,
     body: (any ObservationTarget, [Int]) -> Void
   ) throws {
-    let groups = (n + size - 1) / size
-    let workers = max(1, min(threads, groups))
+    let workers = ParallelRows.workerCount(count: n, chunkSize: size, threads: threads)
     let targets = try (0..<workers).map { _ in try makeTarget() }
     withoutActuallyEscaping(body) { body in
       let shared = UncheckedBox((targets, body))
-      DispatchQueue.concurrentPerform(iterations: workers) { w in
-        var k = w
-        while k < groups {
-          shared.value.1(shared.value.0[w], Array((k * size)..<min(n, (k + 1) * size)))
-          k += workers
-        }
+      ParallelRows.forEachChunk(count: n, chunkSize: size, threads: threads) { w, group in
+        shared.value.1(shared.value.0[w], Array(group))
       }
     }
   }

@@ -1,4 +1,3 @@
-import Dispatch
 import JVICore
 
 #if canImport(Glibc)
@@ -114,7 +113,7 @@ public final class BayesByBackpropTask: TrainingTask, @unchecked Sendable {
     let c = configuration, p = model.weightCount, s = c.samples
     complexityWeight = c.bayes.weighting.weight(minibatch: step.index + 1, of: step.count)
     let chunks = (p + Self.chunk - 1) / Self.chunk
-    let partial = ShardResults(count: chunks * (1 + 2 * s))
+    let partial = ScalarBuffer<Double>(count: chunks * (1 + 2 * s))
     let scale = -complexityWeight * step.lossScale / Double(s)
     let shared = UncheckedBox(self), parameters = SharedPointer(theta)
     // One seed per (epoch, step, sample); chunk k of the noise is stream k of it.
@@ -123,14 +122,14 @@ public final class BayesByBackpropTask: TrainingTask, @unchecked Sendable {
         seed: c.seed ^ 0xB8B0_0000, stream: (UInt64(step.epoch) << 40) | (UInt64(step.index) << 8) | UInt64(q))
       return g.next()
     }
-    Self.forEachChunk(chunks, threads: step.threads) { k in
-      let task = shared.value, theta = parameters.pointer
+    ParallelRows.forEachChunk(count: chunks, chunkSize: 1, threads: step.threads) { _, chunk in
+      let k = chunk.lowerBound, task = shared.value, theta = parameters.pointer
       let lo = k * Self.chunk, n = min(Self.chunk, p - lo)
       Float.softplus(theta + p + lo, task.sigma.pointer + lo, count: n)
       Float.sigmoid(theta + p + lo, task.sigmoidRho.pointer + lo, count: n)
       var logSigma = 0.0
       for i in lo..<(lo + n) { logSigma += Double(log(task.sigma.pointer[i])) }
-      partial.values[k] = logSigma
+      partial.pointer[k] = logSigma
       for q in 0..<s {
         var g = Xoshiro256StarStar(seed: sampleSeeds[q], stream: UInt64(k))
         let eps = task.noise[q].pointer + lo, w = task.weights[q].pointer + lo
@@ -150,39 +149,23 @@ public final class BayesByBackpropTask: TrainingTask, @unchecked Sendable {
         gradient.update(repeating: 0, count: n)
         let logP = task.model.prior.logDensity(
           UnsafePointer(w), count: n, gradient: gradient, scale: scale, scratch: task.priorScratch.pointer + 2 * lo)
-        partial.values[chunks + 2 * (q * chunks + k)] = sumSquares
-        partial.values[chunks + 2 * (q * chunks + k) + 1] = logP
+        partial.pointer[chunks + 2 * (q * chunks + k)] = sumSquares
+        partial.pointer[chunks + 2 * (q * chunks + k) + 1] = logP
       }
     }
     var logSigma = 0.0
-    for k in 0..<chunks { logSigma += partial.values[k] }
+    for k in 0..<chunks { logSigma += partial.pointer[k] }
     var objective = 0.0
     for q in 0..<s {
       var sumSquares = 0.0, logP = 0.0
       for k in 0..<chunks {
-        sumSquares += partial.values[chunks + 2 * (q * chunks + k)]
-        logP += partial.values[chunks + 2 * (q * chunks + k) + 1]
+        sumSquares += partial.pointer[chunks + 2 * (q * chunks + k)]
+        logP += partial.pointer[chunks + 2 * (q * chunks + k) + 1]
       }
       let logQ = -logSigma - 0.5 * sumSquares - Double(p) * WeightPrior.halfLogTwoPi
       objective -= complexityWeight * (logQ - logP) / Double(s)
     }
     return objective
-  }
-
-  /// Runs `body(k)` for k in 0..<count on up to `threads` workers (each k once).
-  static func forEachChunk(_ count: Int, threads: Int, _ body: @Sendable (Int) -> Void) {
-    let workers = max(1, min(threads, count))
-    if workers == 1 {
-      for k in 0..<count { body(k) }
-      return
-    }
-    DispatchQueue.concurrentPerform(iterations: workers) { w in
-      var k = w
-      while k < count {
-        body(k)
-        k += workers
-      }
-    }
   }
 
   /// The shard's examples with every weight sample: Σ_s log P(D_shard | w_s)/S and its gradient.
@@ -237,8 +220,8 @@ public final class BayesByBackpropTask: TrainingTask, @unchecked Sendable {
     let chunks = (p + Self.chunk - 1) / Self.chunk
     let entropyScale = Float(complexityWeight * step.lossScale)
     let shared = UncheckedBox(self)
-    Self.forEachChunk(chunks, threads: step.threads) { k in
-      let task = shared.value
+    ParallelRows.forEachChunk(count: chunks, chunkSize: 1, threads: step.threads) { _, chunk in
+      let k = chunk.lowerBound, task = shared.value
       let s = task.configuration.samples, shards = task.configuration.shards
       let dMu = task.thetaGradient.pointer, dRho = task.thetaGradient.pointer + p
       for i in (k * Self.chunk)..<min(p, (k + 1) * Self.chunk) {

@@ -39,25 +39,25 @@ public struct BayesianEvidenceSource: LogWeightSource, @unchecked Sendable {
   public func logWeights(samples k: Int, rows: Range<Int>, seed: UInt64, threads: Int) throws -> LogWeightMatrix {
     precondition(k >= 1 && rows.upperBound <= instanceCount)
     let n = rows.count
-    let out = SharedMutablePointer(UnsafeMutablePointer<Double>.allocate(capacity: n * k))
-    defer { out.pointer.deallocate() }
+    let out = ScalarBuffer<Double>(count: n * k)
     let source = self
     let p = model.weightCount
-    ImageParallelism.forEach(count: n, threads: threads) {
+    ParallelRows.forEachChunk(count: n, chunkSize: 4, threads: threads) { _ in
       (
         state: MLPState<Double>(source.model.network, maximumRows: min(500, max(1, source.targets.count))),
         eps: ScalarBuffer<Double>(count: p), weights: ScalarBuffer<Double>(count: p)
       )
-    } body: { worker, r in
-      var g = Xoshiro256StarStar(seed: seed, stream: UInt64(rows.lowerBound + r))
-      for s in 0..<k {
-        for i in 0..<p { worker.eps.pointer[i] = Sampling.standardNormal(using: &g) }
-        out.pointer[r * k + s] = source.logWeight(
-          noise: worker.eps.pointer, weights: worker.weights.pointer, state: worker.state)
+    } _: { worker, replicates in
+      for r in replicates {
+        var g = Xoshiro256StarStar(seed: seed, stream: UInt64(rows.lowerBound + r))
+        for s in 0..<k {
+          for i in 0..<p { worker.eps.pointer[i] = Sampling.standardNormal(using: &g) }
+          out.pointer[r * k + s] = source.logWeight(
+            noise: worker.eps.pointer, weights: worker.weights.pointer, state: worker.state)
+        }
       }
     }
-    return LogWeightMatrix.trusted(
-      rowCount: n, columnCount: k, values: Array(UnsafeBufferPointer(start: out.pointer, count: n * k)))
+    return LogWeightMatrix.trusted(rowCount: n, columnCount: k, values: out.array)
   }
 
   /// log P(D | w) + log P(w) − log q(w | θ) for w = μ + σ ⊙ ε.

@@ -1,4 +1,3 @@
-import Dispatch
 import JVICore
 
 /// N observations drawn from a `LinearGaussianModel`, each with its mismatched Gaussian q, as a
@@ -39,30 +38,17 @@ public struct LinearGaussianLogWeightSource: LogWeightSource {
   public func logWeights(samples k: Int, rows: Range<Int>, seed: UInt64, threads: Int) throws -> LogWeightMatrix {
     precondition(k >= 1 && rows.upperBound <= instanceCount)
     let n = rows.count
-    let out = SharedMutablePointer(UnsafeMutablePointer<Double>.allocate(capacity: n * k))
-    let ll = SharedMutablePointer(UnsafeMutablePointer<Double>.allocate(capacity: n * k))
-    defer {
-      out.pointer.deallocate()
-      ll.pointer.deallocate()
-    }
-    let rowsPerTask = 8
-    let tasks = (n + rowsPerTask - 1) / rowsPerTask
-    let workers = max(1, min(threads, tasks))
+    let out = ScalarBuffer<Double>(count: n * k), ll = ScalarBuffer<Double>(count: n * k)
     let source = self
-    DispatchQueue.concurrentPerform(iterations: workers) { w in
-      var task = w
-      while task < tasks {
-        for r in (task * rowsPerTask)..<min(n, (task + 1) * rowsPerTask) {
-          source.draw(
-            instance: rows.lowerBound + r, samples: k, seed: seed, logWeights: out.pointer + r * k,
-            logLikelihood: ll.pointer + r * k)
-        }
-        task += workers
+    ParallelRows.forEachChunk(count: n, chunkSize: 8, threads: threads) { _, chunk in
+      for r in chunk {
+        source.draw(
+          instance: rows.lowerBound + r, samples: k, seed: seed, logWeights: out.pointer + r * k,
+          logLikelihood: ll.pointer + r * k)
       }
     }
     return LogWeightMatrix.trusted(
-      rowCount: n, columnCount: k, values: Array(UnsafeBufferPointer(start: out.pointer, count: n * k)),
-      logLikelihood: Array(UnsafeBufferPointer(start: ll.pointer, count: n * k)),
+      rowCount: n, columnCount: k, values: out.array, logLikelihood: ll.array,
       klDivergence: rows.map { instances[$0].klToPrior })
   }
 

@@ -86,7 +86,8 @@ public final class Trainer: @unchecked Sendable {
     let steps = (order.count + c.batchSize - 1) / c.batchSize
     let shards = task.shardCount
     var total = 0.0
-    let results = ShardResults(count: shards)
+    let results = ScalarBuffer<Double>(count: shards)
+    let failure = FirstFailure<Error>()
     try order.withUnsafeBufferPointer { (indices) throws -> Void in
       for index in 0..<steps {
         let batch = UnsafeBufferPointer(
@@ -95,21 +96,13 @@ public final class Trainer: @unchecked Sendable {
           epoch: epoch, index: index, count: steps, globalIndex: optimizer.step, batch: batch,
           lossScale: task.lossScale(batchCount: batch.count), threads: threads)
         var stepObjective = try task.beginStep(step, parameters: parameters.pointer)
-        let shared = SharedTrainerStep(task: task, step: step, parameters: parameters.pointer, results: results)
-        let workers = min(threads, shards)
-        if workers == 1 {
-          for s in 0..<shards { shared.runShard(s) }
-        } else {
-          DispatchQueue.concurrentPerform(iterations: workers) { w in
-            var s = w
-            while s < shards {
-              shared.runShard(s)
-              s += workers
-            }
-          }
+        let shared = SharedTrainerStep(
+          task: task, step: step, parameters: parameters.pointer, results: results, failure: failure)
+        ParallelRows.forEachChunk(count: shards, chunkSize: 1, threads: threads) { _, shard in
+          shared.runShard(shard.lowerBound)
         }
-        if let error = results.firstError() { throw error }
-        for s in 0..<shards { stepObjective += results.values[s] }
+        if let error = failure.first { throw error }
+        for s in 0..<shards { stepObjective += results.pointer[s] }
         let loss = -stepObjective * step.lossScale
         if !loss.isFinite { throw Failure.nonFiniteLoss(epoch: epoch, step: index + 1, value: loss) }
         // Adam on the task's gradient parts, summed in order inside the update; threads take
@@ -129,11 +122,11 @@ public final class Trainer: @unchecked Sendable {
   func updateParameters(_ parts: [UnsafePointer<Float>]) -> Bool {
     let n = task.parameterCount
     let workers = n >= 65_536 ? threads : 1
-    let flags = ShardResults(count: workers)
+    let flags = ScalarBuffer<Double>(count: workers)
     let shared = SharedAdamStep(optimizer: optimizer, parameters: parameters.pointer, parts: parts, flags: flags)
     parts.withUnsafeBufferPointer { p in
       if workers == 1 {
-        flags.values[0] = optimizer.update(range: 0..<n, parameters: parameters.pointer, gradientParts: p) ? 1 : 0
+        flags.pointer[0] = optimizer.update(range: 0..<n, parameters: parameters.pointer, gradientParts: p) ? 1 : 0
       } else {
         DispatchQueue.concurrentPerform(iterations: workers) { w in
           let lo = (n * w / workers) & ~7, hi = w == workers - 1 ? n : (n * (w + 1) / workers) & ~7
@@ -141,7 +134,7 @@ public final class Trainer: @unchecked Sendable {
         }
       }
     }
-    for w in 0..<workers where flags.values[w] == 0 { return false }
+    for w in 0..<workers where flags.pointer[w] == 0 { return false }
     return true
   }
 
@@ -159,14 +152,15 @@ struct SharedTrainerStep: @unchecked Sendable {
   let task: any TrainingTask
   let step: TrainingStep
   let parameters: UnsafePointer<Float>
-  let results: ShardResults
+  let results: ScalarBuffer<Double>
+  let failure: FirstFailure<Error>
 
   func runShard(_ s: Int) {
-    results.values[s] = 0
+    results.pointer[s] = 0
     do {
-      results.values[s] = try task.runShard(s, step, parameters: parameters)
+      results.pointer[s] = try task.runShard(s, step, parameters: parameters)
     } catch {
-      results.record(error, shard: s)
+      failure.record(row: s, error)
     }
   }
 }
@@ -176,41 +170,12 @@ struct SharedAdamStep: @unchecked Sendable {
   let optimizer: Adam
   let parameters: UnsafeMutablePointer<Float>
   let parts: [UnsafePointer<Float>]
-  let flags: ShardResults
+  let flags: ScalarBuffer<Double>
 
   func run(range: Range<Int>, worker: Int) {
     parts.withUnsafeBufferPointer { p in
-      flags.values[worker] = optimizer.update(range: range, parameters: parameters, gradientParts: p) ? 1 : 0
+      flags.pointer[worker] = optimizer.update(range: range, parameters: parameters, gradientParts: p) ? 1 : 0
     }
-  }
-}
-
-/// Per-shard results of a step: each worker writes only its own shard's slot (raw memory, so
-/// concurrent writes to different slots are not accesses to one Swift property).
-final class ShardResults: @unchecked Sendable {
-  let values: UnsafeMutablePointer<Double>
-  private let errors: UnsafeMutablePointer<Error?>
-  let count: Int
-
-  init(count: Int) {
-    self.count = count
-    values = .allocate(capacity: count)
-    values.initialize(repeating: 0, count: count)
-    errors = .allocate(capacity: count)
-    errors.initialize(repeating: nil, count: count)
-  }
-
-  deinit {
-    values.deallocate()
-    errors.deinitialize(count: count)
-    errors.deallocate()
-  }
-
-  func record(_ e: Error, shard: Int) { errors[shard] = e }
-
-  func firstError() -> Error? {
-    for s in 0..<count { if let e = errors[s] { return e } }
-    return nil
   }
 }
 

@@ -48,24 +48,24 @@ public struct DiscreteVAELogWeightSource: LogWeightSource, @unchecked Sendable {
   public func logWeights(samples k: Int, rows: Range<Int>, seed: UInt64, threads: Int) throws -> LogWeightMatrix {
     precondition(k >= 1 && rows.upperBound <= instanceCount)
     let n = rows.count
-    let out = SharedMutablePointer(UnsafeMutablePointer<Double>.allocate(capacity: n * k))
-    defer { out.pointer.deallocate() }
+    let out = ScalarBuffer<Double>(count: n * k)
     let chunk = min(chunkSamples, k)
     let source = self
-    ImageParallelism.forEach(count: n, threads: threads) {
+    ParallelRows.forEachChunk(count: n, chunkSize: 4, threads: threads) { _ in
       (
         state: DiscreteVAEBatchState<Double>(source.model, maximumImages: 1, samples: chunk),
         image: ScalarBuffer<Double>(count: source.model.architecture.inputSize)
       )
-    } body: { worker, r in
+    } _: { worker, images in
       source.parameters.withUnsafeBufferPointer { p in
-        source.evaluate(
-          image: rows.lowerBound + r, samples: k, seed: seed, parameters: p.baseAddress!, state: worker.state,
-          pixels: worker.image.pointer, logWeights: out.pointer + r * k)
+        for r in images {
+          source.evaluate(
+            image: rows.lowerBound + r, samples: k, seed: seed, parameters: p.baseAddress!, state: worker.state,
+            pixels: worker.image.pointer, logWeights: out.pointer + r * k)
+        }
       }
     }
-    return LogWeightMatrix.trusted(
-      rowCount: n, columnCount: k, values: Array(UnsafeBufferPointer(start: out.pointer, count: n * k)))
+    return LogWeightMatrix.trusted(rowCount: n, columnCount: k, values: out.array)
   }
 
   /// K log-weights of one image, decoded in chunks; the noise is one stream per image.

@@ -1,4 +1,3 @@
-import Dispatch
 import JVICore
 
 /// A latent-variable model of binarised images that the trainer can fit by the VAE objectives:
@@ -45,40 +44,37 @@ extension TrainableImageModel {
   ) throws -> ObjectiveValue {
     let perTask = 100
     let tasks = (images + perTask - 1) / perTask
-    let results = ShardResults(count: tasks)
-    let elbos = ShardResults(count: tasks)
-    let workers = max(1, min(threads, tasks))
+    let results = ScalarBuffer<Double>(count: tasks), elbos = ScalarBuffer<Double>(count: tasks)
+    let failure = FirstFailure<Error>()
     let model = self
     let params = SharedPointer(parameters)
-    DispatchQueue.concurrentPerform(iterations: workers) { w in
-      let state = model.makeTrainingState(maximumImages: perTask, samples: k)
-      let pixels = UnsafeMutablePointer<Float>.allocate(capacity: perTask * model.inputSize)
-      defer { pixels.deallocate() }
-      var task = w
-      while task < tasks {
-        let lo = task * perTask, hi = min(images, lo + perTask)
-        for (j, i) in (lo..<hi).enumerated() {
-          data.binarizeFixed(i, of: split, into: pixels + j * model.inputSize)
-          var g = Xoshiro256StarStar(seed: seed, stream: UInt64(i))
-          model.drawEvaluationNoise(state, slot: j, using: &g)
-        }
-        do {
-          let v = try model.trainingObjective(
-            objective, images: pixels, count: hi - lo, parameters: params.pointer, state: state, gradients: nil,
-            lossScale: 1, jackknifeWeights: nil)
-          results.values[task] = v.objectiveSum
-          elbos.values[task] = v.elboSum
-        } catch {
-          results.record(error, shard: task)
-        }
-        task += workers
+    ParallelRows.forEachChunk(count: images, chunkSize: perTask, threads: threads) { _ in
+      (
+        state: model.makeTrainingState(maximumImages: perTask, samples: k),
+        pixels: ScalarBuffer<Float>(count: perTask * model.inputSize)
+      )
+    } _: { worker, chunk in
+      let task = chunk.lowerBound / perTask, pixels = worker.pixels.pointer
+      for (j, i) in chunk.enumerated() {
+        data.binarizeFixed(i, of: split, into: pixels + j * model.inputSize)
+        var g = Xoshiro256StarStar(seed: seed, stream: UInt64(i))
+        model.drawEvaluationNoise(worker.state, slot: j, using: &g)
+      }
+      do {
+        let v = try model.trainingObjective(
+          objective, images: pixels, count: chunk.count, parameters: params.pointer, state: worker.state,
+          gradients: nil, lossScale: 1, jackknifeWeights: nil)
+        results.pointer[task] = v.objectiveSum
+        elbos.pointer[task] = v.elboSum
+      } catch {
+        failure.record(row: task, error)
       }
     }
-    if let e = results.firstError() { throw e }
+    if let e = failure.first { throw e }
     var value = ObjectiveValue(images: images)
     for t in 0..<tasks {
-      value.objectiveSum += results.values[t]
-      value.elboSum += elbos.values[t]
+      value.objectiveSum += results.pointer[t]
+      value.elboSum += elbos.pointer[t]
     }
     return value
   }

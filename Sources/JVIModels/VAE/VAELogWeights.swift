@@ -1,4 +1,3 @@
-import Dispatch
 import JVICore
 
 /// A trained Gaussian VAE on a split of an image data set, as a `LogWeightSource`.
@@ -41,33 +40,27 @@ public struct VAELogWeightSource: LogWeightSource, @unchecked Sendable {
   public func logWeights(samples k: Int, rows: Range<Int>, seed: UInt64, threads: Int) throws -> LogWeightMatrix {
     precondition(k >= 1 && rows.upperBound <= instanceCount)
     let n = rows.count
-    let out = SharedMutablePointer(UnsafeMutablePointer<Double>.allocate(capacity: n * k))
-    let ll = SharedMutablePointer(UnsafeMutablePointer<Double>.allocate(capacity: n * k))
-    let kl = SharedMutablePointer(UnsafeMutablePointer<Double>.allocate(capacity: n))
-    defer {
-      out.pointer.deallocate()
-      ll.pointer.deallocate()
-      kl.pointer.deallocate()
-    }
+    let out = ScalarBuffer<Double>(count: n * k), ll = ScalarBuffer<Double>(count: n * k)
+    let kl = ScalarBuffer<Double>(count: n)
     let chunk = min(chunkSamples, k)
     let source = self
-    ImageParallelism.forEach(count: n, threads: threads) {
+    ParallelRows.forEachChunk(count: n, chunkSize: 4, threads: threads) { _ in
       (
         state: VAEBatchState<Double>(source.model, maximumImages: 1, samples: chunk),
         image: ScalarBuffer<Double>(count: source.model.architecture.inputSize)
       )
-    } body: { worker, r in
+    } _: { worker, images in
       source.parameters.withUnsafeBufferPointer { p in
-        source.evaluate(
-          image: rows.lowerBound + r, samples: k, seed: seed, parameters: p.baseAddress!, state: worker.state,
-          pixels: worker.image.pointer, logWeights: out.pointer + r * k, logLikelihood: ll.pointer + r * k,
-          kl: kl.pointer + r)
+        for r in images {
+          source.evaluate(
+            image: rows.lowerBound + r, samples: k, seed: seed, parameters: p.baseAddress!, state: worker.state,
+            pixels: worker.image.pointer, logWeights: out.pointer + r * k, logLikelihood: ll.pointer + r * k,
+            kl: kl.pointer + r)
+        }
       }
     }
     return LogWeightMatrix.trusted(
-      rowCount: n, columnCount: k, values: Array(UnsafeBufferPointer(start: out.pointer, count: n * k)),
-      logLikelihood: Array(UnsafeBufferPointer(start: ll.pointer, count: n * k)),
-      klDivergence: Array(UnsafeBufferPointer(start: kl.pointer, count: n)))
+      rowCount: n, columnCount: k, values: out.array, logLikelihood: ll.array, klDivergence: kl.array)
   }
 
   /// K log-weights of one image, decoded in chunks.
@@ -90,31 +83,6 @@ public struct VAELogWeightSource: LogWeightSource, @unchecked Sendable {
       }
       kl.pointee = state.klDivergence.pointer[0]
       done += m
-    }
-  }
-}
-
-/// Deterministic parallelism over images: fixed tasks of 4 images, worker w of W takes tasks w,
-/// w + W, …; each image's result depends only on the image, so any thread count gives the same bits.
-enum ImageParallelism {
-  static func forEach<Worker>(
-    count n: Int, threads: Int, makeWorker: () -> Worker, body: (Worker, Int) -> Void
-  ) {
-    let imagesPerTask = 4
-    let tasks = (n + imagesPerTask - 1) / imagesPerTask
-    let workers = max(1, min(threads, tasks))
-    withoutActuallyEscaping(makeWorker) { makeWorker in
-      withoutActuallyEscaping(body) { body in
-        let shared = UncheckedBox((makeWorker, body))
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-          let worker = shared.value.0()
-          var task = w
-          while task < tasks {
-            for r in (task * imagesPerTask)..<min(n, (task + 1) * imagesPerTask) { shared.value.1(worker, r) }
-            task += workers
-          }
-        }
-      }
     }
   }
 }

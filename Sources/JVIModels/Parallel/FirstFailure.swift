@@ -4,7 +4,7 @@
   import Darwin
 #endif
 
-/// A pthread mutex (JVIExperiments keeps to the toolchain's libraries).
+/// A pthread mutex (the library keeps to the toolchain's libraries).
 final class Lock: @unchecked Sendable {
   private let mutex: UnsafeMutablePointer<pthread_mutex_t> = .allocate(capacity: 1)
   init() { pthread_mutex_init(mutex, nil) }
@@ -21,12 +21,14 @@ final class Lock: @unchecked Sendable {
 
 /// The failure of the lowest row among parallel workers, so that the error reported does not
 /// depend on the thread count or on which worker finished first.
-final class FirstFailure<Failure>: @unchecked Sendable {
+public final class FirstFailure<Failure>: @unchecked Sendable {
   private var earliest: (row: Int, failure: Failure)?
   private let lock = Lock()
 
+  public init() {}
+
   /// Keeps `failure` unless a failure of a lower or the same row was recorded.
-  func record(row: Int, _ failure: Failure) {
+  public func record(row: Int, _ failure: Failure) {
     lock.withLock {
       if let e = earliest, e.row <= row { return }
       earliest = (row, failure)
@@ -34,5 +36,5 @@ final class FirstFailure<Failure>: @unchecked Sendable {
   }
 
   /// The failure of the lowest row, if any.
-  var first: Failure? { lock.withLock { earliest?.failure } }
+  public var first: Failure? { lock.withLock { earliest?.failure } }
 }
