@@ -76,6 +76,11 @@ public struct ParsedOptions: Sendable, Equatable {
     return v
   }
 
+  /// `--threads` (`OptionSpec.threads`): 1 to 1024, or `processors` when absent.
+  public func threads(default processors: Int) throws(UsageError) -> Int {
+    try int(OptionSpec.threads.name, in: 1...1024) ?? processors
+  }
+
   /// A non-negative 64-bit integer option (seeds), or nil when absent.
   public func uint64(_ name: String) throws(UsageError) -> UInt64? {
     guard let text = values[name] else { return nil }

@@ -24,6 +24,10 @@ public struct OptionSpec: Sendable {
   }
 
   public var isFlag: Bool { valueName == nil }
+
+  /// `--threads T`, the same in every tool (read it with `ParsedOptions.threads(default:)`).
+  public static let threads = OptionSpec(
+    "--threads", value: "T", help: "Worker threads; results are identical for any T.", default: "all processors")
 }
 
 /// A tool's interface: what `--help` prints and what the parser accepts.

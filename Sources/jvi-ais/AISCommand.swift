@@ -52,8 +52,7 @@ struct AISCommand {
         "--pilot-chains", value: "P", help: "Chains per instance that adapt the step sizes (0: fixed step size).",
         default: "2"),
       OptionSpec("--seed", value: "S", help: "Seed of the chains (and of the simulated data).", default: "0"),
-      OptionSpec(
-        "--threads", value: "T", help: "Worker threads; results are identical for any T.", default: "all processors"),
+      .threads,
       OptionSpec("--output", value: "FILE", help: "Write the per-instance CSV to FILE (atomically) instead of stdout."),
       OptionSpec(
         "--save-logw", value: "FILE",

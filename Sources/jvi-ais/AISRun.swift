@@ -30,7 +30,7 @@ struct AISRun {
     chains = try o.int("--chains", in: 1...100_000) ?? 16
     instances = try o.int("--instances", in: 1...1_000_000) ?? 100
     seed = try o.uint64("--seed") ?? 0
-    threads = try o.int("--threads", in: 1...1024) ?? ParallelRows.availableProcessors
+    threads = try o.threads(default: ParallelRows.availableProcessors)
     bdmc = o.has("--bdmc")
     output = o.string("--output")
     saveLogWeights = o.string("--save-logw")

@@ -76,8 +76,7 @@ struct EvalCommand {
         "--log-likelihood", value: "FILE", help: "N x K log p(x|z) for the same samples (.npy or .csv), for elbo-b."),
       OptionSpec(
         "--kl", value: "FILE", help: "N values of the analytic KL(q(z|x) || p(z)) (.npy or .csv), for elbo-b."),
-      OptionSpec(
-        "--threads", value: "T", help: "Worker threads; results are identical for any T.", default: "all processors"),
+      .threads,
     ],
     examples: [
       (

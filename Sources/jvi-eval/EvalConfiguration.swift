@@ -105,7 +105,7 @@ struct EvalConfiguration {
       analyticKLFiles = (ll, kl)
     default: throw UsageError("--log-likelihood and --kl must be given together")
     }
-    threads = try o.int("--threads", in: 1...1024) ?? ParallelRows.availableProcessors
+    threads = try o.threads(default: ParallelRows.availableProcessors)
   }
 
   /// The matrix to evaluate; says on standard error when it is the synthetic demo or a model.

@@ -38,8 +38,7 @@ struct SweepCommand {
         help: "Run only cells I, I+N, I+2N, ... (I from 1 to N) into <ID>.shard-I-of-N.csv, for array jobs. Needs "
           + "--run-id or --resume so that all shards share an ID."),
       OptionSpec("--merge", value: "ID", help: "Join the finished shards of run ID into <ID>.csv and draw its figure."),
-      OptionSpec(
-        "--threads", value: "T", help: "Worker threads; results are identical for any T.", default: "all processors"),
+      .threads,
       OptionSpec("--results", value: "DIR", help: "Where results go.", default: "results"),
       OptionSpec(
         "--bootstrap", value: "B", help: "Bootstrap resamples for the bias intervals.", default: "2000"),
@@ -112,7 +111,7 @@ struct SweepCommand {
     try checkRunID(runID)
     var options = SweepOptions(runID: runID)
     options.resultsDirectory = results
-    options.threads = try o.int("--threads", in: 1...1024) ?? ParallelRows.availableProcessors
+    options.threads = try o.threads(default: ParallelRows.availableProcessors)
     options.shard = shard
     options.resume = o.has("--resume")
     options.commandLine = CommandLine.arguments

@@ -15,7 +15,7 @@ struct TrainCommand {
 
   static func run(_ o: ParsedOptions) throws {
     guard let output = o.string("--output") else { throw UsageError("--output FILE is required") }
-    let threads = try o.int("--threads", in: 1...1024) ?? ParallelRows.availableProcessors
+    let threads = try o.threads(default: ParallelRows.availableProcessors)
     var checkpoint: Checkpoint? = nil
     var c: TrainingConfiguration
     if o.has("--resume") {

@@ -50,8 +50,7 @@ enum TrainOptions {
         default: ImageDataset.defaultDirectory),
       OptionSpec(
         "--seed", value: "S", help: "Seed of initialisation, shuffling, binarisation and noise.", default: "1"),
-      OptionSpec(
-        "--threads", value: "T", help: "Worker threads; results are identical for any T.", default: "all processors"),
+      .threads,
       OptionSpec("--limit", value: "N", help: "Train on the first N training images only."),
       OptionSpec(
         "--validation", value: "N", help: "Training images held out for validation (0: train on all).",

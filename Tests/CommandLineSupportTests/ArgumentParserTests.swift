@@ -63,6 +63,16 @@ struct ArgumentParserTests {
     #expect(throws: UsageError.self) { try s.uint64("--n") }
   }
 
+  @Test func sharedThreadsOptionHasOneRangeAndADefault() throws {
+    let spec = CommandSpec(name: "t", overview: "", usage: [], options: [.threads], examples: [])
+    #expect(try ParsedOptions.parse([], spec: spec)?.threads(default: 7) == 7)
+    #expect(try ParsedOptions.parse(["--threads", "3"], spec: spec)?.threads(default: 7) == 3)
+    let zero = try #require(try ParsedOptions.parse(["--threads", "0"], spec: spec))
+    #expect(throws: UsageError("invalid value 0 for --threads; expected between 1 and 1024")) {
+      try zero.threads(default: 7)
+    }
+  }
+
   @Test func helpHasTheFixedSectionsDefaultsAndValues() {
     let help = Self.spec.helpText
     for section in ["OVERVIEW: Does things.", "USAGE: tool [--n N]", "OPTIONS:", "EXAMPLES:"] {
