@@ -151,28 +151,15 @@ public final class SweepRunner {
     } else if experiment.reference == .ais, let settings = experiment.ais {
       let chains = experiment.referenceSamples
       report("reference: \(settings), \(chains) chains for each instance")
-      let t0 = monotonicSeconds()
       reference = try ReferenceEvidence.annealed(
         try Self.annealableModel(source), settings: settings, chains: chains, seed: plan.referenceSeed,
-        threads: options.threads
-      ) { doneRows, total in
-        let elapsed = monotonicSeconds() - t0
-        self.report(
-          "reference: \(doneRows)/\(total) instances, \(Self.duration(elapsed)) elapsed, ETA "
-            + Self.duration(elapsed / Double(doneRows) * Double(total - doneRows)))
-      }
+        threads: options.threads, progress: referenceProgress())
     } else {
       let kRef = experiment.referenceSamples
       report("reference: \(experiment.reference.rawValue) of \(kRef) separate samples for each instance")
-      let t0 = monotonicSeconds()
       reference = try ReferenceEvidence.sampled(
-        source, kind: experiment.reference, samples: kRef, seed: plan.referenceSeed, threads: options.threads
-      ) { doneRows, total in
-        let elapsed = monotonicSeconds() - t0
-        self.report(
-          "reference: \(doneRows)/\(total) instances, \(Self.duration(elapsed)) elapsed, ETA "
-            + Self.duration(elapsed / Double(doneRows) * Double(total - doneRows)))
-      }
+        source, kind: experiment.reference, samples: kRef, seed: plan.referenceSeed, threads: options.threads,
+        progress: referenceProgress())
     }
     try FileIO.writeAtomically(reference.csv, to: referencePath)
     manifest.reference = reference
@@ -202,11 +189,9 @@ public final class SweepRunner {
         rows.append(timed)
         try Self.write(rows: rows, to: csvPath)
         computed += 1
-        let elapsed = monotonicSeconds() - cellStart
-        let remaining = pending.count - computed
         report(
-          "cell \(rows.count)/\(cells.count) (\(CellKey(cell))) done; \(Self.duration(elapsed)) elapsed, ETA "
-            + Self.duration(elapsed / Double(computed) * Double(remaining)))
+          "cell \(rows.count)/\(cells.count) (\(CellKey(cell))) done; "
+            + Self.elapsedAndETA(since: cellStart, done: computed, remaining: pending.count - computed))
       }
       manifest.cellSeconds = monotonicSeconds() - cellStart
     }
@@ -302,6 +287,23 @@ public final class SweepRunner {
         "\(labels.dataset), N = \(e.instances) instances, \(e.replicateSets) replicate sets of K_max = "
         + "\(e.maximumSampleCount), \(reference), seed \(e.seed)",
       rows: rows)
+  }
+
+  /// The reference's progress report, "reference: done/total instances, … elapsed, ETA …", timed
+  /// from the call.
+  func referenceProgress() -> (Int, Int) -> Void {
+    let start = monotonicSeconds()
+    return { done, total in
+      self.report(
+        "reference: \(done)/\(total) instances, "
+          + Self.elapsedAndETA(since: start, done: done, remaining: total - done))
+    }
+  }
+
+  /// "… elapsed, ETA …" for `done` units of work finished since `start`, `remaining` to go.
+  static func elapsedAndETA(since start: Double, done: Int, remaining: Int) -> String {
+    let elapsed = monotonicSeconds() - start
+    return "\(duration(elapsed)) elapsed, ETA \(duration(elapsed / Double(done) * Double(remaining)))"
   }
 
   /// "42 s", "3 min 05 s", "1 h 02 min".
