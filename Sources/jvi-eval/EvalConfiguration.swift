@@ -144,7 +144,7 @@ struct EvalConfiguration {
   func modelLogWeights(_ path: String, implicit: Bool, options o: ParsedOptions) throws -> LogWeightMatrix {
     let checkpoint = try Checkpoint(contentsOf: path)
     let c = checkpoint.configuration
-    let bayes = c.model == .bbbClassifier || c.model == .bbbRegression
+    let bayes = c.model.isBayesByBackprop
     if latent != nil && c.model != .discreteVAE {
       throw UsageError("--latent applies to a discrete-vae checkpoint; \(path) holds a \(c.model.rawValue)")
     }

@@ -123,7 +123,7 @@ enum TrainOptions {
   static func configuration(from o: ParsedOptions, model: ModelKind? = nil) throws -> TrainingConfiguration {
     var c = TrainingConfiguration()
     c.model = o.string("--model").flatMap(ModelKind.init(rawValue:)) ?? model ?? .gaussianVAE
-    let bayes = c.model == .bbbClassifier || c.model == .bbbRegression
+    let bayes = c.model.isBayesByBackprop
     let misplaced: [String] =
       (bayes ? vaeOnly + discreteOnly : bayesOnly + regressionOnly + (c.model == .discreteVAE ? [] : discreteOnly))
       + (c.model == .bbbClassifier ? regressionOnly : [])
@@ -198,7 +198,13 @@ enum TrainOptions {
     if bayes {
       c.architecture.latentSize = 0
       c.bayes.outputSize = c.model == .bbbClassifier ? 10 : 1
-      if let text = o.string("--prior") { c.bayes.prior = try prior(text) }
+      if let text = o.string("--prior") {
+        guard let prior = WeightPrior(text: text) else {
+          throw UsageError(
+            "invalid value '\(text)' for --prior; expected 'gaussian S' or 'mixture PI S1 S2' (0 < PI < 1)")
+        }
+        c.bayes.prior = prior
+      }
       c.bayes.weighting = ComplexityWeighting(rawValue: o.string("--weighting") ?? "uniform") ?? .uniform
       c.bayes.initialRho =
         try o.double("--rho-init", where: { $0 > -80 && $0 < 80 }, expected: "a number in (-80, 80)") ?? -5
@@ -213,24 +219,6 @@ enum TrainOptions {
       }
     }
     return c
-  }
-
-  /// "mixture 0.5 1 0.0025" or "gaussian 1".
-  static func prior(_ text: String) throws -> WeightPrior {
-    let parts = text.split(separator: " ").map(String.init)
-    let values = parts.dropFirst().map { Double($0) }
-    switch (parts.first, values.count) {
-    case ("gaussian", 1):
-      if let s = values[0], s > 0, s.isFinite { return .gaussian(sigma: s) }
-    case ("mixture", 3):
-      if let pi = values[0], let s1 = values[1], let s2 = values[2], pi > 0, pi < 1, s1 > 0, s2 > 0, s1.isFinite,
-        s2.isFinite
-      {
-        return .scaleMixture(pi: pi, sigma1: s1, sigma2: s2)
-      }
-    default: break
-    }
-    throw UsageError("invalid value '\(text)' for --prior; expected 'gaussian S' or 'mixture PI S1 S2' (0 < PI < 1)")
   }
 
   /// With --resume, options that change the run's numbers must match the checkpoint.

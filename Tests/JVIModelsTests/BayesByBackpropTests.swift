@@ -23,6 +23,17 @@ import _TestSupport
   /// The mixture's log-density against log(π N1 + (1 − π) N2) in Float80, where N2 underflows in
   /// Double for large |w|; its derivative against central differences; the vectorised sum and
   /// gradient against the scalar ones.
+  @Test func priorTextRoundTripsAndRejectsWhatIsNotAPrior() {
+    let priors: [WeightPrior] = [.gaussian(sigma: 1), .scaleMixture(pi: 0.5, sigma1: 1, sigma2: exp(-6))]
+    for p in priors { #expect(WeightPrior(text: p.text) == p, "\(p.text)") }
+    for bad in [
+      "", "gaussian", "gaussian 0", "gaussian -1", "gaussian inf", "gaussian 1 2", "mixture 1 1 1", "mixture 0.5 1",
+      "mixture 0.5 1 nan", "laplace 1", "gaussian x",
+    ] {
+      #expect(WeightPrior(text: bad) == nil, "'\(bad)'")
+    }
+  }
+
   @Test func scaleMixturePriorIsAccurateAndItsDerivativeMatches() {
     let prior = WeightPrior.scaleMixture(pi: 0.5, sigma1: 1, sigma2: exp(-6))
     for w in [0.0, 1e-4, 0.003, 0.05, 0.7, 3, 40] {

@@ -91,6 +91,27 @@ public enum WeightPrior: Sendable, Equatable, CustomStringConvertible {
     case .scaleMixture(let pi, let s1, let s2): "scale-mixture pi=\(pi) sigma1=\(s1) sigma2=\(s2)"
     }
   }
+
+  /// The prior written as "gaussian S" or "mixture PI S1 S2" (`jvi-train --prior`, checkpoints);
+  /// nil unless every number is finite and positive and 0 < PI < 1.
+  public init?(text: String) {
+    let parts = text.split(separator: " ").map(String.init)
+    let values = parts.dropFirst().compactMap(Double.init)
+    guard values.count == parts.count - 1, values.allSatisfy({ $0.isFinite && $0 > 0 }) else { return nil }
+    switch (parts.first, values.count) {
+    case ("gaussian", 1): self = .gaussian(sigma: values[0])
+    case ("mixture", 3) where values[0] < 1: self = .scaleMixture(pi: values[0], sigma1: values[1], sigma2: values[2])
+    default: return nil
+    }
+  }
+
+  /// "gaussian 1.0" or "mixture 0.5 1.0 0.0024787521766663585": what `init?(text:)` reads back.
+  public var text: String {
+    switch self {
+    case .gaussian(let s): "gaussian \(s)"
+    case .scaleMixture(let pi, let s1, let s2): "mixture \(pi) \(s1) \(s2)"
+    }
+  }
 }
 
 /// π_i, the weight of the complexity cost log q(w) − log P(w) in the cost of minibatch i of M

@@ -64,7 +64,7 @@ public struct Checkpoint: Sendable {
     case .bbbClassifier, .bbbRegression:
       let b = c.bayes
       lines += [
-        "outputs: \(b.outputSize)", "prior: \(Checkpoint.priorText(b.prior))", "weighting: \(b.weighting.rawValue)",
+        "outputs: \(b.outputSize)", "prior: \(b.prior.text)", "weighting: \(b.weighting.rawValue)",
         "rho-init: \(b.initialRho)", "noise-sd: \(b.noiseSD)",
       ]
       if c.model == .bbbRegression {
@@ -211,7 +211,7 @@ public struct Checkpoint: Sendable {
       c.bayes.outputSize = try int("outputs")
       guard c.bayes.outputSize >= 1 else { throw fail("header field 'outputs' must be at least 1") }
       let priorText = try field("prior")
-      guard let prior = Checkpoint.parsePrior(priorText) else {
+      guard let prior = WeightPrior(text: priorText) else {
         throw fail("header field 'prior' is malformed: '\(priorText)'")
       }
       c.bayes.prior = prior
@@ -324,25 +324,6 @@ public struct Checkpoint: Sendable {
     case .gaussianVAE: GaussianVAE(c.architecture).parameterCount
     case .discreteVAE: DiscreteVAE(c.architecture, schedule: c.temperature).parameterCount
     case .bbbClassifier, .bbbRegression: c.bayes.network(c.model, architecture: c.architecture).parameterCount
-    }
-  }
-
-  /// "gaussian 1.0" or "mixture 0.5 1.0 0.0024787521766663585".
-  static func priorText(_ p: WeightPrior) -> String {
-    switch p {
-    case .gaussian(let s): "gaussian \(s)"
-    case .scaleMixture(let pi, let s1, let s2): "mixture \(pi) \(s1) \(s2)"
-    }
-  }
-
-  static func parsePrior(_ text: String) -> WeightPrior? {
-    let parts = text.split(separator: " ").map(String.init)
-    let values = parts.dropFirst().compactMap(Double.init)
-    guard values.count == parts.count - 1, values.allSatisfy({ $0.isFinite && $0 > 0 }) else { return nil }
-    switch (parts.first, values.count) {
-    case ("gaussian", 1): return .gaussian(sigma: values[0])
-    case ("mixture", 3) where values[0] < 1: return .scaleMixture(pi: values[0], sigma1: values[1], sigma2: values[2])
-    default: return nil
     }
   }
 

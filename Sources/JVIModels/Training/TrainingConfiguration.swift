@@ -42,6 +42,9 @@ public enum ModelKind: String, Sendable, Equatable, CaseIterable {
   case discreteVAE = "discrete-vae"
   case bbbClassifier = "bbb-classifier"
   case bbbRegression = "bbb-regression"
+
+  /// A Bayes-by-Backprop network (classifier or regression) rather than a VAE.
+  public var isBayesByBackprop: Bool { self == .bbbClassifier || self == .bbbRegression }
 }
 
 /// Builds the training task a configuration describes.
