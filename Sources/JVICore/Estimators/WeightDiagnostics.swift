@@ -34,6 +34,10 @@ public struct WeightDiagnostics: Sendable, Equatable {
     return Swift.max(0, (Double(k) * shiftedSumOfSquares - a2) / a2)
   }
 
+  /// ŝ₂/k, the delta-method variance of IWAE_k as an estimate of log p(x) (the reference
+  /// variance of a sweep, the standard error² of an AIS estimate over its chains).
+  public func iwaeVariance(sampleCount k: Int) -> Double { excessOverEqualWeights(sampleCount: k) / Double(k) }
+
   public init(_ x: UnsafeBufferPointer<Double>, scratch: UnsafeMutableBufferPointer<Double>) {
     let m = LogSpace.maximum(x)
     if m == -.infinity {

@@ -29,7 +29,7 @@ public struct AnnealingReport: Sendable {
     defer { scratch.deallocate() }
     return m.withRow(row, columns: 0..<c) { x in
       let d = WeightDiagnostics(x, scratch: scratch)
-      let se = (d.excessOverEqualWeights(sampleCount: c) / Double(c)).squareRoot()
+      let se = d.iwaeVariance(sampleCount: c).squareRoot()
       return (negate ? -d.iwae : d.iwae, se)
     }
   }

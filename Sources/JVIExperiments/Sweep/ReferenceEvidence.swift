@@ -71,7 +71,7 @@ public struct ReferenceEvidence: Sendable, Equatable {
               value = (try? Jackknife.value(x, order: 1, workspace: workspace)) ?? .nan
             }
             outValues.pointer[r] = value
-            outVariances.pointer[r] = d.excessOverEqualWeights(sampleCount: kRef) / Double(kRef)
+            outVariances.pointer[r] = d.iwaeVariance(sampleCount: kRef)
           }
         }
       }
@@ -111,7 +111,7 @@ public struct ReferenceEvidence: Sendable, Equatable {
       for r in 0..<rows.count {
         let d = m.withRow(r, columns: 0..<chains) { WeightDiagnostics($0, scratch: scratch) }
         values[start + r] = d.iwae
-        variances[start + r] = d.excessOverEqualWeights(sampleCount: chains) / Double(chains)
+        variances[start + r] = d.iwaeVariance(sampleCount: chains)
         guard d.iwae.isFinite && variances[start + r].isFinite else {
           throw SweepError("the AIS reference of instance \(start + r) (0-based) is not finite (\(d.iwae))")
         }
