@@ -92,37 +92,29 @@ data: ## Install Debian's Fashion-MNIST (dataset-fashion-mnist) if missing
 
 train: $(DEFAULT_MODEL) ## Train the default VAE (IWAE k=5, 10 epochs, seed 1) if it is missing
 
+# Builds jvi-train, makes the checkpoint's folder and runs jvi-train (recursive: $@ is the rule's target).
+TRAIN = $(SWIFT) build -c release --product jvi-train && mkdir -p $(dir $@) && .build/release/jvi-train
+
 $(DEFAULT_MODEL): | data
-	$(SWIFT) build -c release --product jvi-train
-	mkdir -p $(dir $@)
-	.build/release/jvi-train --objective iwae --k 5 --epochs 10 --seed 1 --output $@
+	$(TRAIN) --objective iwae --k 5 --epochs 10 --seed 1 --output $@
 
 # The other models (discrete-latent VAE, Bayes by Backprop), each trained if missing.
 MODEL_DIR := results/models
 MODELS := $(MODEL_DIR)/discrete-vae.ckpt $(MODEL_DIR)/bbb-classifier.ckpt $(MODEL_DIR)/bbb-regression.ckpt \
   $(MODEL_DIR)/bbb-linear.ckpt
-TRAIN := .build/release/jvi-train
 
 models: $(MODELS) ## Train the discrete-latent VAE and the Bayes-by-Backprop models if missing
 
 $(MODEL_DIR)/discrete-vae.ckpt: | data
-	$(SWIFT) build -c release --product jvi-train
-	mkdir -p $(dir $@)
 	$(TRAIN) --model discrete-vae --objective iwae --k 5 --epochs 10 --seed 1 --output $@
 
 $(MODEL_DIR)/bbb-classifier.ckpt: | data
-	$(SWIFT) build -c release --product jvi-train
-	mkdir -p $(dir $@)
 	$(TRAIN) --model bbb-classifier --epochs 10 --seed 1 --output $@
 
 $(MODEL_DIR)/bbb-regression.ckpt:
-	$(SWIFT) build -c release --product jvi-train
-	mkdir -p $(dir $@)
 	$(TRAIN) --model bbb-regression --epochs 2000 --seed 1 --output $@
 
 $(MODEL_DIR)/bbb-linear.ckpt:
-	$(SWIFT) build -c release --product jvi-train
-	mkdir -p $(dir $@)
 	$(TRAIN) --model bbb-regression --hidden none --prior "gaussian 1" --epochs 2000 --seed 1 --output $@
 
 MODEL_SWEEPS := discrete-vae discrete-vae-binary bbb-regression bbb-linear
