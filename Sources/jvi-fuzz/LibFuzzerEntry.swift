@@ -1,4 +1,5 @@
 #if JVI_LIBFUZZER
+  import CommandLineSupport
   import Foundation
   import JVICore
 
@@ -35,9 +36,9 @@
         }
       }
     } catch {
-      FileHandle.standardError.write(
-        Data(("jvi-fuzz: set JVI_FUZZ_PARSER to one of \(FuzzTargets.names.joined(separator: ", ")): \(error)\n").utf8))
-      exit(64)
+      Output.standardError(
+        "jvi-fuzz: set JVI_FUZZ_PARSER to one of \(FuzzTargets.names.joined(separator: ", ")): \(error)\n")
+      ToolRunner.exit(.usage)
     }
     return 0
   }
