@@ -5,26 +5,11 @@ extension CommandSpec {
 
   public var helpText: String {
     var out = "OVERVIEW: " + CommandSpec.wrap(overview, width: CommandSpec.width, indent: 10, firstIndent: 10) + "\n\n"
-    out += "USAGE:"
-    for (i, u) in usage.enumerated() { out += (i == 0 ? " " : "       ") + CommandSpec.wrapUsage(u) + "\n" }
-    out += "\nOPTIONS:\n"
-    for o in options + [OptionSpec("--help", help: "Show this help and exit.")] {
-      var left = "  " + (o.name == "--help" ? "-h, --help" : o.name)
-      if let v = o.valueName { left += " " + v }
-      var text = o.help
-      var notes: [String] = []
-      if let allowed = o.allowedValues { notes.append("values: " + allowed.joined(separator: ", ")) }
-      if let d = o.defaultValue { notes.append("default: " + d) }
-      if !notes.isEmpty { text += " (" + notes.joined(separator: "; ") + ")" }
-      if left.count + 2 > CommandSpec.optionColumn {
-        out += left + "\n" + String(repeating: " ", count: CommandSpec.optionColumn)
-      } else {
-        out += left + String(repeating: " ", count: CommandSpec.optionColumn - left.count)
-      }
-      out +=
-        CommandSpec.wrap(
-          text, width: CommandSpec.width, indent: CommandSpec.optionColumn, firstIndent: CommandSpec.optionColumn)
-        + "\n"
+    out += "USAGE: " + CommandSpec.wrapUsage(usage) + "\n"
+    for section in sections {
+      out += "\n" + (section.title.isEmpty ? "OPTIONS:" : section.title.uppercased() + " OPTIONS:") + "\n"
+      for o in options where o.section == section { out += CommandSpec.helpLine(o) }
+      if section == .general { out += CommandSpec.helpLine(Flag("--help", help: "Show this help and exit.")) }
     }
     if !examples.isEmpty {
       out += "\nEXAMPLES:\n"
@@ -37,7 +22,25 @@ extension CommandSpec {
     return out
   }
 
-  public var usageLine: String { "Usage: " + usage[0] }
+  /// One option's entry: name and placeholder, then its help and "(values: …; default: …;
+  /// range: …)" wrapped in the help column.
+  static func helpLine(_ o: any OptionDeclaration) -> String {
+    var out = ""
+    var left = "  " + (o.name == "--help" ? "-h, --help" : o.name)
+    if let v = o.valueName { left += " " + v }
+    var text = o.help
+    if !o.notes.isEmpty { text += " (" + o.notes.joined(separator: "; ") + ")" }
+    if left.count + 2 > CommandSpec.optionColumn {
+      out += left + "\n" + String(repeating: " ", count: CommandSpec.optionColumn)
+    } else {
+      out += left + String(repeating: " ", count: CommandSpec.optionColumn - left.count)
+    }
+    out +=
+      CommandSpec.wrap(
+        text, width: CommandSpec.width, indent: CommandSpec.optionColumn, firstIndent: CommandSpec.optionColumn)
+      + "\n"
+    return out
+  }
 
   /// A usage line wrapped at 80 columns between bracketed groups, continuation lines aligned
   /// after the tool name.

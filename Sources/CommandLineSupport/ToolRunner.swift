@@ -11,11 +11,32 @@ public enum ExitCode: Int32, Sendable {
   case usage = 64
 }
 
+/// The shape of every tool: parse, then validate, then run.
+///
+/// `init(_:)` builds the validated configuration from the parsed options: every cross-option
+/// rule and every check of a named file (exists, readable, of the right kind) happens there,
+/// before any slow work. `run()` does the work. `main()` (from the extension) wires both to
+/// `ToolRunner`, so the same problem gives the same exit code in every tool.
+public protocol ToolCommand {
+  static var spec: CommandSpec { get }
+  init(_ options: ParsedOptions) throws
+  func run() throws
+}
+
+extension ToolCommand {
+  public static func main() {
+    ToolRunner.run(spec, arguments: Array(CommandLine.arguments.dropFirst())) { options in
+      try Self(options).run()
+    }
+  }
+}
+
 /// Runs a tool: parse, then `body`, mapping errors to messages and exit codes.
 ///
 /// - `--help`: prints the help on standard output, exits 0.
 /// - `UsageError`: "Error: …", the usage line and "See '<tool> --help'." on standard error, exit 64.
-/// - any other error: "Error: <description>" on standard error, exit 1.
+/// - any other error (a `ToolFailure`, a file that cannot be read or parsed): "Error: <description>"
+///   on standard error, exit 1.
 public enum ToolRunner {
   public static func run(_ spec: CommandSpec, arguments: [String], body: (ParsedOptions) throws -> Void) -> Never {
     do {
@@ -26,12 +47,22 @@ public enum ToolRunner {
       try body(options)
       exit(ExitCode.success)
     } catch let error as UsageError {
-      Output.standardError("Error: \(error.message)\n\(spec.usageLine)\n  See '\(spec.name) --help' for more.\n")
-      exit(ExitCode.usage)
+      reportUsageError(error, spec: spec)
     } catch {
-      Output.standardError("Error: \(error)\n")
-      exit(ExitCode.failure)
+      reportFailure(error)
     }
+  }
+
+  @inline(never)
+  static func reportUsageError(_ error: UsageError, spec: CommandSpec) -> Never {
+    Output.standardError("Error: \(error.message)\n\(spec.usageLine)\n  See '\(spec.name) --help' for more.\n")
+    exit(ExitCode.usage)
+  }
+
+  @inline(never)
+  static func reportFailure(_ error: any Error) -> Never {
+    Output.standardError("Error: \(error)\n")
+    exit(ExitCode.failure)
   }
 
   /// Flushes standard output and exits with `code`.
@@ -42,13 +73,6 @@ public enum ToolRunner {
       Darwin.exit(code.rawValue)
     #endif
   }
-}
-
-/// A failure a tool reports with exit code 1 (a bad input file, an undefined result, …).
-public struct ToolFailure: Error, Sendable, CustomStringConvertible {
-  public var message: String
-  public init(_ message: String) { self.message = message }
-  public var description: String { message }
 }
 
 /// Writing to the standard streams, unbuffered (one `write` loop per call), so nothing is lost

@@ -17,40 +17,23 @@ struct AISRun {
   var output: String?
   var saveLogWeights: String?
 
+  typealias O = AISOptions
+
   init(_ o: ParsedOptions) throws {
-    let temperatures = try (o.string("--temperatures") ?? "1000").split(separator: ",").map { text in
-      let range = AISSettings.temperatureRange
-      guard let t = Int(text.trimmingCharacters(in: .whitespaces)), range.contains(t) else {
-        throw UsageError(
-          "--temperatures: expected integers between \(range.lowerBound) and \(range.upperBound), got '\(text)'")
-      }
-      return t
-    }
-    guard !temperatures.isEmpty else { throw UsageError("--temperatures: give at least one number") }
-    chains = try o.int("--chains", in: 1...100_000) ?? 16
-    instances = try o.int("--instances", in: 1...1_000_000) ?? 100
-    seed = try o.uint64("--seed") ?? 0
-    threads = try o.threads(default: ParallelRows.availableProcessors)
-    bdmc = o.has("--bdmc")
-    output = o.string("--output")
-    saveLogWeights = o.string("--save-logw")
+    chains = o[O.chains]
+    instances = o[O.instances]
+    seed = o[O.seed]
+    threads = o.threads(default: ParallelRows.availableProcessors)
+    bdmc = o[O.bdmc]
+    output = o[O.output]
+    saveLogWeights = o[O.saveLogWeights]
     if let path = saveLogWeights, !path.lowercased().hasSuffix(".npy") {
       throw UsageError("--save-logw writes a .npy file; got '\(path)'")
     }
     if saveLogWeights != nil && bdmc { throw UsageError("--save-logw saves forward AIS log-weights; not with --bdmc") }
-    let start = AnnealingStart(rawValue: o.string("--start") ?? "prior")!
-    let schedule = AnnealingSchedule(rawValue: o.string("--schedule") ?? "sigmoidal")!
-    let d = AISSettings.standard
-    let leapfrog = try o.int("--leapfrog", in: AISSettings.leapfrogRange) ?? d.leapfrogSteps
-    let step =
-      try o.double("--step-size", where: AISSettings.isValidStepSize, expected: AISSettings.stepSizeExpectation)
-      ?? d.initialStepSize
-    let acceptance =
-      try o.double(
-        "--target-acceptance", where: AISSettings.isValidTargetAcceptance,
-        expected: AISSettings.targetAcceptanceExpectation) ?? d.targetAcceptance
-    let pilots = try o.int("--pilot-chains", in: AISSettings.pilotChainRange) ?? d.pilotChains
-    settings = try temperatures.map { t in
+    let (start, schedule, leapfrog, step) = (o[O.start], o[O.schedule], o[O.leapfrog], o[O.stepSize])
+    let (acceptance, pilots) = (o[O.targetAcceptance], o[O.pilotChains])
+    settings = try o[O.temperatures].map { t in
       do {
         return try AISSettings(
           temperatures: t, schedule: schedule, start: start, leapfrogSteps: leapfrog, initialStepSize: step,
@@ -59,20 +42,22 @@ struct AISRun {
         throw UsageError("\(error)")
       }
     }
-    if o.has("--demo-model") && o.has("--model") {
+    if o.has(O.demoModel) && o.has(O.model) {
       throw UsageError("--demo-model and --model cannot be used together")
     }
-    if let text = o.string("--demo-model") {
+    if let text = o[O.demoModel] {
       let spec = try ModelSpecification.parse(inline: text, origin: "--demo-model")
       guard case .linearGaussian = spec else {
         throw UsageError("--demo-model: AIS needs a latent-variable model; only linear-gaussian has one")
       }
-      let source = try spec.makeSource(instances: instances) as! LinearGaussianLogWeightSource
+      guard let source = try spec.makeSource(instances: instances) as? LinearGaussianLogWeightSource else {
+        throw UsageError("--demo-model: AIS needs a latent-variable model; only linear-gaussian has one")
+      }
       model = source
       exact = { source.model.logEvidence($0) }
       exactOfInstances = source.exactLogEvidence(rows: 0..<instances)
     } else {
-      let path = o.string("--model") ?? "results/models/default-vae.ckpt"
+      let path = o[O.model]
       guard FileIO.exists(path) else {
         throw ToolFailure("the checkpoint \(path) does not exist; train one with jvi-train (or make train)")
       }
@@ -82,7 +67,7 @@ struct AISRun {
           "\(path) holds a \(checkpoint.configuration.model.rawValue); AIS runs on a gaussian-vae (z has a prior "
             + "and a differentiable likelihood)")
       }
-      let split = ImageDataset.Split(rawValue: o.string("--split") ?? "test")!
+      let split = o[O.split]
       let data = try ImageDataset(directory: checkpoint.configuration.dataDirectory, validationCount: 0)
       let source = try VAELogWeightSource(checkpoint: checkpoint, data: data, split: split, limit: instances)
       if !bdmc && source.instanceCount < instances {

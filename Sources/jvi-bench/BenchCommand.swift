@@ -2,45 +2,49 @@ import CommandLineSupport
 import Foundation
 import JVICore
 
-/// `jvi-bench`: speed of the estimators and the training engine against the peer figures in
-/// ../shared/peers.md (same machine type).
+/// `jvi-bench`: speed of the estimators and the training engine against the peers.
 @main
-struct BenchCommand {
+struct BenchCommand: ToolCommand {
   static let suites = ["estimators", "gemm", "training", "ais", "all"]
+
+  static let suite = Option<String>.choice(
+    "--suite", value: "NAME", among: suites, default: "all", help: "Which benchmarks to run.")
+  static let filter = Option<String?>.text(
+    "--filter", value: "TEXT", help: "Run only the benchmarks whose name contains TEXT.")
+  static let runs = Option<Int>.integer(
+    "--runs", value: "N", in: 1...1000, default: 11, help: "Timed runs per benchmark, after a warm-up.")
+  static let trainingRuns = Option<Int>.integer(
+    "--training-runs", value: "N", in: 1...100, default: 1,
+    help: "Timed epochs (and evaluations) per training benchmark.")
+  static let outputDirectory = Option<String>.text(
+    "--output-dir", value: "DIR", default: "results/bench", help: "Where the CSV files go.")
 
   static let spec = CommandSpec(
     name: "jvi-bench",
     overview:
       "Measure speed (release builds only): median and spread over repeated runs after a warm-up, and the ratio "
-      + "to the peers' figures measured on this machine type (../shared/peers.md). Writes "
-      + "results/bench/<suite>.csv stamped with the git revision.",
-    usage: ["jvi-bench [--suite NAME] [--filter TEXT] [--runs N] [--output-dir DIR]"],
-    options: [
-      OptionSpec("--suite", value: "NAME", help: "Which benchmarks to run.", default: "all", allowed: suites),
-      OptionSpec("--filter", value: "TEXT", help: "Run only the benchmarks whose name contains TEXT."),
-      OptionSpec("--runs", value: "N", help: "Timed runs per benchmark, after a warm-up.", default: "11"),
-      OptionSpec(
-        "--training-runs", value: "N", help: "Timed epochs (and evaluations) per training benchmark.", default: "1"),
-      OptionSpec("--output-dir", value: "DIR", help: "Where the CSV files go.", default: "results/bench"),
-    ],
+      + "to the peers' figures measured on this machine type. Writes results/bench/<suite>.csv stamped with the "
+      + "git revision.",
+    options: [suite, filter, runs, trainingRuns, outputDirectory],
     examples: [
       ("jvi-bench", "Every suite (make bench builds in release and runs this):"),
       ("jvi-bench --suite gemm --filter 5000", "Only the large matrix multiplies:"),
     ])
 
-  static func main() {
-    ToolRunner.run(spec, arguments: Array(CommandLine.arguments.dropFirst())) { options in
-      #if DEBUG
-        throw ToolFailure("jvi-bench measures release builds only; run `make bench` (swift build -c release)")
-      #else
-        let runs = try options.int("--runs", in: 1...1000) ?? 11
-        let suite = options.string("--suite") ?? "all"
-        let trainingRuns = try options.int("--training-runs", in: 1...100) ?? 1
-        try run(
-          suite: suite, filter: options.string("--filter"), runs: runs, trainingRuns: trainingRuns,
-          directory: options.string("--output-dir") ?? "results/bench")
-      #endif
-    }
+  let options: ParsedOptions
+
+  init(_ options: ParsedOptions) throws {
+    #if DEBUG
+      throw ToolFailure("jvi-bench measures release builds only; run `make bench` (swift build -c release)")
+    #else
+      self.options = options
+    #endif
+  }
+
+  func run() throws {
+    try BenchCommand.run(
+      suite: options[Self.suite], filter: options[Self.filter], runs: options[Self.runs],
+      trainingRuns: options[Self.trainingRuns], directory: options[Self.outputDirectory])
   }
 
   static func run(suite: String, filter: String?, runs: Int, trainingRuns: Int, directory: String) throws {

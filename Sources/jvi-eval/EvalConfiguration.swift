@@ -3,16 +3,17 @@ import JVICore
 import JVIExperiments
 import JVIModels
 
-/// The validated options of one `jvi-eval` run.
+/// The validated options of one `jvi-eval` run. Every option rule and every named file is
+/// checked here, before log-weights are read or computed.
 struct EvalConfiguration {
+  typealias O = EvalOptions
+
   enum Source {
     case file(String)
-    case model(String, implicit: Bool)
+    /// A checkpoint, loaded while validating (its kind decides which options apply).
+    case model(path: String, checkpoint: Checkpoint, implicit: Bool)
     case demo(explicit: Bool, model: ModelSpecification)
   }
-
-  /// The trained model `make train` (and `make sweep`) writes; evaluated when no input is given.
-  static let defaultModelPath = "results/models/default-vae.ckpt"
 
   /// The synthetic demo: 1000 × 1000 log-normal weights, log w ~ N(0, 2²), log p = 2.
   static let demoModel = ModelSpecification.law(.logNormal(mu: 0, sigma: 2))
@@ -35,84 +36,109 @@ struct EvalConfiguration {
   var dataDirectory: String?
   var saveLogWeights: String?
   /// With a discrete-latent VAE: relaxed or discrete log-weights.
-  var latent: DiscreteVAE.LatentKind?
+  var latent: DiscreteVAE.LatentKind
   /// With a Bayes-by-Backprop model: where to write predictions.
   var predictPath: String?
-  /// The options as given (model-dependent defaults are resolved once the model is known).
-  let options: ParsedOptions
+  /// The estimators named by --estimator, --order and --k.
+  var chosen: [any BoundEstimator]
 
   init(_ o: ParsedOptions) throws {
-    options = o
-    let sources = ["--input", "--model", "--demo"].filter { o.has($0) }
+    let sources = [O.input, O.model].filter { o.has($0) }.map(\.name) + (o[O.demo] ? [O.demo.name] : [])
     if sources.count > 1 { throw UsageError(sources.joined(separator: " and ") + " cannot be used together") }
-    if o.has("--demo-model") && (o.has("--input") || o.has("--model")) {
+    if o.has(O.demoModel) && (o.has(O.input) || o.has(O.model)) {
       throw UsageError("--demo-model chooses the synthetic demo; it does not go with --input or --model")
     }
-    if let input = o.string("--input") {
-      source = .file(input)
-    } else if let model = o.string("--model") {
-      source = .model(model, implicit: false)
-    } else if !o.has("--demo") && !o.has("--demo-model") && FileIO.exists(EvalConfiguration.defaultModelPath) {
-      source = .model(EvalConfiguration.defaultModelPath, implicit: true)
-    } else {
-      var model = EvalConfiguration.demoModel
-      if let text = o.string("--demo-model") {
-        do {
-          model = try ModelSpecification.parse(inline: text, origin: "--demo-model")
-        } catch {
-          throw UsageError(error.description)
-        }
-        if case .checkpoint = model { throw UsageError("--demo-model takes a synthetic model; use --model FILE") }
-      }
-      source = .demo(explicit: o.has("--demo") || o.has("--demo-model"), model: model)
-    }
-    let modelOnly = ["--split", "--data", "--save-logw", "--latent", "--predict"]
+    source = try EvalConfiguration.source(o)
+    let modelOnly: [any OptionDeclaration] = [O.split, O.data, O.saveLogWeights, O.latent, O.predict]
     switch source {
     case .model: break
     case .demo:
-      for name in modelOnly where o.has(name) { throw UsageError("\(name) goes with --model") }
+      for option in modelOnly where o.has(option) { throw UsageError("\(option.name) goes with --model") }
     case .file:
-      for name in modelOnly + ["--samples", "--limit"] where o.has(name) {
-        throw UsageError("\(name) goes with --model or --demo")
+      for option in modelOnly + [O.samples, O.limit] where o.has(option) {
+        throw UsageError("\(option.name) goes with --model or --demo")
       }
     }
     var implicitModel = false
-    if case .model(_, let implicit) = source { implicitModel = implicit }
-    samples = try o.int("--samples", in: 1...10_000_000) ?? 1000
-    samplesGiven = o.has("--samples")
-    split = ImageDataset.Split(rawValue: o.string("--split") ?? "test") ?? .test
-    limit = try o.int("--limit", in: 1...Int.max) ?? (implicitModel ? 500 : nil)
-    dataDirectory = o.string("--data")
-    saveLogWeights = o.string("--save-logw")
-    latent = o.string("--latent").flatMap(DiscreteVAE.LatentKind.init(rawValue:))
-    predictPath = o.string("--predict")
+    if case .model(_, _, let implicit) = source { implicitModel = implicit }
+    samples = o[O.samples]
+    samplesGiven = o.has(O.samples)
+    split = o[O.split]
+    limit = o[O.limit] ?? (implicitModel ? 500 : nil)
+    dataDirectory = o[O.data]
+    saveLogWeights = o[O.saveLogWeights]
+    latent = o[O.latent]
+    predictPath = o[O.predict]
     if let path = saveLogWeights, !path.lowercased().hasSuffix(".npy") {
       throw UsageError("--save-logw writes a .npy file; got '\(path)'")
     }
-    estimator = o.string("--estimator") ?? "jvi"
-    order = try o.int("--order", in: 0...Int.max) ?? 1
-    if o.has("--order") && estimator != "jvi" && estimator != "all" {
+    estimator = o[O.estimator]
+    order = o[O.order]
+    if o.has(O.order) && estimator != "jvi" && estimator != "all" {
       throw UsageError("--order applies to the jvi estimator, not \(estimator)")
     }
-    k = try o.int("--k", in: 1...Int.max)
-    perInstance = o.has("--per-instance")
-    outputPath = o.string("--output")
-    seed = try o.uint64("--seed") ?? 0
-    switch (o.string("--log-likelihood"), o.string("--kl")) {
+    k = o[O.k]
+    chosen = try EvalConfiguration.chosenEstimators(estimator, order: order, k: k)
+    perInstance = o[O.perInstance]
+    outputPath = o[O.output]
+    seed = o[O.seed]
+    switch (o[O.logLikelihood], o[O.kl]) {
     case (nil, nil): analyticKLFiles = nil
     case (let ll?, let kl?):
       guard case .file = source else { throw UsageError("--log-likelihood and --kl go with --input") }
+      try FileIO.checkReadable(ll)
+      try FileIO.checkReadable(kl)
       analyticKLFiles = (ll, kl)
     default: throw UsageError("--log-likelihood and --kl must be given together")
     }
-    threads = try o.threads(default: ParallelRows.availableProcessors)
+    threads = o.threads(default: ParallelRows.availableProcessors)
+    if case .model(let path, let checkpoint, _) = source { try checkModelOptions(o, path: path, checkpoint) }
+  }
+
+  /// The source the options name; an explicit --input must be readable and a checkpoint loads.
+  static func source(_ o: ParsedOptions) throws -> Source {
+    if let input = o[O.input] {
+      try FileIO.checkReadable(input)
+      return .file(input)
+    }
+    if let path = o[O.model] {
+      return .model(path: path, checkpoint: try Checkpoint(contentsOf: path), implicit: false)
+    }
+    if !o[O.demo] && !o.has(O.demoModel) && FileIO.exists(Checkpoint.defaultVAEPath) {
+      let path = Checkpoint.defaultVAEPath
+      return .model(path: path, checkpoint: try Checkpoint(contentsOf: path), implicit: true)
+    }
+    var model = EvalConfiguration.demoModel
+    if let text = o[O.demoModel] {
+      do {
+        model = try ModelSpecification.parse(inline: text, origin: "--demo-model")
+      } catch {
+        throw UsageError(error.description)
+      }
+      if case .checkpoint = model { throw UsageError("--demo-model takes a synthetic model; use --model FILE") }
+    }
+    return .demo(explicit: o[O.demo] || o.has(O.demoModel), model: model)
+  }
+
+  /// The options that apply only to some kinds of checkpoint.
+  func checkModelOptions(_ o: ParsedOptions, path: String, _ checkpoint: Checkpoint) throws {
+    let kind = checkpoint.configuration.model
+    if o.has(O.latent) && kind != .discreteVAE {
+      throw UsageError("--latent applies to a discrete-vae checkpoint; \(path) holds a \(kind.rawValue)")
+    }
+    if predictPath != nil && !kind.isBayesByBackprop {
+      throw UsageError("--predict applies to a Bayes-by-Backprop checkpoint; \(path) holds a \(kind.rawValue)")
+    }
+    if kind.isBayesByBackprop && o.has(O.split) {
+      throw UsageError("a Bayes-by-Backprop evidence is of its training data; --split does not apply")
+    }
   }
 
   /// The matrix to evaluate; says on standard error when it is the synthetic demo or a model.
   func loadMatrix() throws -> LogWeightMatrix {
     switch source {
-    case .model(let path, let implicit):
-      return try modelLogWeights(path, implicit: implicit, options: options)
+    case .model(let path, let checkpoint, let implicit):
+      return try modelLogWeights(checkpoint, path: path, implicit: implicit)
     case .file(let path):
       var m = try LogWeightMatrix(contentsOf: path)
       if let files = analyticKLFiles {
@@ -141,24 +167,14 @@ struct EvalConfiguration {
   }
 
   /// Log-weights of a trained model (Double network), saved if asked; predictions if asked.
-  func modelLogWeights(_ path: String, implicit: Bool, options o: ParsedOptions) throws -> LogWeightMatrix {
-    let checkpoint = try Checkpoint(contentsOf: path)
+  func modelLogWeights(_ checkpoint: Checkpoint, path: String, implicit: Bool) throws -> LogWeightMatrix {
     let c = checkpoint.configuration
     let bayes = c.model.isBayesByBackprop
-    if latent != nil && c.model != .discreteVAE {
-      throw UsageError("--latent applies to a discrete-vae checkpoint; \(path) holds a \(c.model.rawValue)")
-    }
-    if predictPath != nil && !bayes {
-      throw UsageError("--predict applies to a Bayes-by-Backprop checkpoint; \(path) holds a \(c.model.rawValue)")
-    }
-    if bayes && o.has("--split") {
-      throw UsageError("a Bayes-by-Backprop evidence is of its training data; --split does not apply")
-    }
     // The classifier's evidence needs a pass over 50,000 images per weight sample: smaller defaults.
-    let k = o.has("--samples") ? samples : (c.model == .bbbClassifier ? 20 : samples)
+    let k = samplesGiven ? samples : (c.model == .bbbClassifier ? 20 : samples)
     let rows = limit ?? (c.model == .bbbClassifier ? 2 : nil)
     let source = try CheckpointEvidence.source(
-      checkpoint, dataDirectory: dataDirectory, split: split, limit: rows, latent: latent ?? .relaxed)
+      checkpoint, dataDirectory: dataDirectory, split: split, limit: rows, latent: latent)
     if source.instanceCount == 0 { throw ToolFailure("the \(split.rawValue) split has no images") }
     if let out = predictPath { try predict(checkpoint, to: out) }
     let start = monotonicSeconds()
@@ -194,37 +210,49 @@ struct EvalConfiguration {
     } else {
       let data = try ImageDataset(directory: dataDirectory ?? c.dataDirectory, validationCount: c.validationCount)
       let r = PredictiveReport.classification(
-        model, parameters: checkpoint.parameters, data: data, samples: options.has("--samples") ? samples : 10,
-        seed: seed)
+        model, parameters: checkpoint.parameters, data: data, samples: samplesGiven ? samples : 10, seed: seed)
       try FileIO.writeAtomically(r.csv, to: path)
       Output.standardError("jvi-eval: predictions written to \(path); \(r.summary)\n")
     }
   }
 
-  /// The estimators to run, checked against the matrix (inconsistent options are usage errors).
-  func makeEstimators(for matrix: LogWeightMatrix) throws -> [any BoundEstimator] {
-    var list: [any BoundEstimator] = []
+  /// The estimators the options name, built (so their configuration is checked) before any
+  /// log-weights are read; `all` lists every one, and `estimators(for:)` drops those the
+  /// matrix cannot feed.
+  static func chosenEstimators(_ name: String, order: Int, k: Int?) throws -> [any BoundEstimator] {
     do {
-      switch estimator {
-      case "elbo-a": list = [try ELBOMonteCarlo(k: k)]
-      case "elbo-b": list = [try ELBOAnalyticKL(k: k)]
-      case "iwae": list = [try IWAE(k: k)]
-      case "jvi": list = [try Jackknife(order: order, k: k)]
-      case "delta": list = [try DeltaMethod(k: k)]
+      switch name {
+      case "elbo-a": return [try ELBOMonteCarlo(k: k)]
+      case "elbo-b": return [try ELBOAnalyticKL(k: k)]
+      case "iwae": return [try IWAE(k: k)]
+      case "jvi": return [try Jackknife(order: order, k: k)]
+      case "delta": return [try DeltaMethod(k: k)]
       default:
-        list = [try ELBOMonteCarlo(k: k)]
-        if matrix.hasAnalyticKLInputs {
-          list.append(try ELBOAnalyticKL(k: k))
-        } else {
-          if case .file = source {
-            Output.standardError("jvi-eval: skipping elbo-b (it needs --log-likelihood and --kl).\n")
-          } else {
-            Output.standardError("jvi-eval: skipping elbo-b (this model has no analytic KL).\n")
-          }
-        }
-        list += [try IWAE(k: k), try Jackknife(order: order, k: k)]
-        if (k ?? matrix.columnCount) >= 2 { list.append(try DeltaMethod(k: k)) }
+        let all: [any BoundEstimator] = [
+          try ELBOMonteCarlo(k: k), try ELBOAnalyticKL(k: k), try IWAE(k: k), try Jackknife(order: order, k: k),
+        ]
+        return all + ((k ?? 2) >= 2 ? [try DeltaMethod(k: k)] : [])
       }
+    } catch {
+      throw UsageError(error.description)
+    }
+  }
+
+  /// The estimators to run on `matrix`, checked against it (inconsistent options are usage errors).
+  func estimators(for matrix: LogWeightMatrix) throws -> [any BoundEstimator] {
+    var list = chosen
+    if estimator == "all" {
+      if !matrix.hasAnalyticKLInputs {
+        list.removeAll { $0.needsAnalyticKLInputs }
+        if case .file = source {
+          Output.standardError("jvi-eval: skipping elbo-b (it needs --log-likelihood and --kl).\n")
+        } else {
+          Output.standardError("jvi-eval: skipping elbo-b (this model has no analytic KL).\n")
+        }
+      }
+      if (k ?? matrix.columnCount) < 2 { list.removeAll { $0 is DeltaMethod } }
+    }
+    do {
       for e in list { try e.validate(for: matrix) }
     } catch {
       if case .missingAnalyticKLInputs = error {

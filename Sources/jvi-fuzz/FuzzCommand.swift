@@ -8,7 +8,21 @@ import JVICore
 #if !JVI_LIBFUZZER
   @main
 #endif
-struct FuzzCommand {
+struct FuzzCommand: ToolCommand {
+  static let parser = Option<String>.choice(
+    "--parser", value: "NAME", among: FuzzTargets.names + ["all"], default: "all",
+    help: "Which parser; 'all' runs each in turn.")
+  static let inputs = Option<Int>.integer(
+    "--inputs", value: "N", in: 1...100_000_000, default: 100_000, help: "Mutated inputs per parser.")
+  static let seed = Option<UInt64>.seed("--seed", default: 0, help: "Seed of the mutations.")
+  static let timeLimit = Option<Int>.integer(
+    "--time-limit", value: "SECONDS", in: 1...3600, default: 10, help: "Longest time one input may take.")
+  static let failures = Option<String>.text(
+    "--failures", value: "DIR", default: "Tests/ToolTests/FuzzRegressions",
+    help: "Where failing inputs are saved as <parser>/<hash>.bin.")
+  static let replayDirectory = Option<String?>.text(
+    "--replay", value: "DIR", help: "Run every <parser>/* input under DIR once (the regression corpus).")
+
   static let spec = CommandSpec(
     name: "jvi-fuzz",
     overview:
@@ -16,42 +30,31 @@ struct FuzzCommand {
       + "experiment files and command lines. Every input must be accepted or refused with an error naming the file; "
       + "a crash, a hang (--time-limit) or a broken rule stops the run and saves the input under --failures. "
       + "Deterministic for a seed. With --replay, runs the saved inputs of a folder instead.",
-    usage: ["jvi-fuzz [--parser NAME] [--inputs N] [--seed S] [--failures DIR]", "jvi-fuzz --replay DIR"],
-    options: [
-      OptionSpec(
-        "--parser", value: "NAME", help: "Which parser; 'all' runs each in turn.", default: "all",
-        allowed: FuzzTargets.names + ["all"]),
-      OptionSpec("--inputs", value: "N", help: "Mutated inputs per parser.", default: "100000"),
-      OptionSpec("--seed", value: "S", help: "Seed of the mutations.", default: "0"),
-      OptionSpec("--time-limit", value: "SECONDS", help: "Longest time one input may take.", default: "10"),
-      OptionSpec(
-        "--failures", value: "DIR", help: "Where failing inputs are saved as <parser>/<hash>.bin.",
-        default: "Tests/ToolTests/FuzzRegressions"),
-      OptionSpec(
-        "--replay", value: "DIR", help: "Run every <parser>/* input under DIR once (the regression corpus)."),
-    ],
+    options: [parser, inputs, seed, timeLimit, failures, replayDirectory],
     examples: [
       ("jvi-fuzz --inputs 5000", "The short run CI does: 5,000 inputs for each parser:"),
       ("jvi-fuzz --parser npy --inputs 100000 --seed 3", "100,000 inputs for the .npy reader:"),
     ])
 
-  static func main() {
-    ToolRunner.run(spec, arguments: Array(CommandLine.arguments.dropFirst())) { o in
-      let scratch = FileManager.default.temporaryDirectory.path + "/jvi-fuzz-\(getpid())"
-      try FileIO.createDirectories(scratch)
-      defer { try? FileManager.default.removeItem(atPath: scratch) }
-      let limit = UInt32(try o.int("--time-limit", in: 1...3600) ?? 10)
-      if let dir = o.string("--replay") {
-        try replay(dir, scratch: scratch, limit: limit)
-        return
-      }
-      let n = try o.int("--inputs", in: 1...100_000_000) ?? 100_000
-      let seed = try o.uint64("--seed") ?? 0
-      let failures = o.string("--failures") ?? "Tests/ToolTests/FuzzRegressions"
-      let parser = o.string("--parser") ?? "all"
-      for name in parser == "all" ? FuzzTargets.names : [parser] {
-        try fuzz(try FuzzTargets.make(name, scratch: scratch), inputs: n, seed: seed, failures: failures, limit: limit)
-      }
+  let options: ParsedOptions
+
+  init(_ options: ParsedOptions) throws { self.options = options }
+
+  func run() throws {
+    let o = options
+    let scratch = FileManager.default.temporaryDirectory.path + "/jvi-fuzz-\(getpid())"
+    try FileIO.createDirectories(scratch)
+    defer { try? FileManager.default.removeItem(atPath: scratch) }
+    let limit = UInt32(o[Self.timeLimit])
+    if let dir = o[Self.replayDirectory] {
+      try FuzzCommand.replay(dir, scratch: scratch, limit: limit)
+      return
+    }
+    let parser = o[Self.parser]
+    for name in parser == "all" ? FuzzTargets.names : [parser] {
+      try FuzzCommand.fuzz(
+        try FuzzTargets.make(name, scratch: scratch), inputs: o[Self.inputs], seed: o[Self.seed],
+        failures: o[Self.failures], limit: limit)
     }
   }
 

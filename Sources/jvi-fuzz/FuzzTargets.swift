@@ -194,15 +194,22 @@ enum FuzzTargets {
     ].map { Array($0.utf8) }
   }
 
-  /// A spec with every kind of option the tools use (flags, values, restricted values).
+  /// A spec with every kind of option the tools use (flags, integers, numbers, seeds, text,
+  /// restricted values, custom grammars, a required option).
   static let commandSpec = CommandSpec(
-    name: "jvi-fuzz-target", overview: "fuzzing", usage: ["jvi-fuzz-target [options]"],
+    name: "jvi-fuzz-target", overview: "fuzzing",
     options: [
-      OptionSpec("--input", value: "FILE", help: "a file"),
-      OptionSpec("--order", value: "M", help: "an integer", default: "1"),
-      OptionSpec("--estimator", value: "NAME", help: "restricted", allowed: ["iwae", "jvi", "all"]),
-      OptionSpec("--per-instance", help: "a flag"),
-      OptionSpec("--seed", value: "S", help: "a seed"),
+      Option<String?>.text("--input", value: "FILE", help: "a file"),
+      Option<Int>.integer("--order", value: "M", in: 0...10, default: 1, help: "an integer"),
+      Option<Double?>.number("--alpha", value: "A", in: .openClosed(0, 1), help: "a number"),
+      Option<String>.choice(
+        "--estimator", value: "NAME", among: ["iwae", "jvi", "all"], default: "jvi", help: "restricted"),
+      Flag("--per-instance", help: "a flag"),
+      Option<UInt64>.seed("--seed", default: 0, help: "a seed"),
+      Option<ShardSelection?>("--shard", value: "I/N", help: "custom", default: nil) { (text) throws(UsageError) in
+        guard let s = ShardSelection(text) else { throw UsageError("--shard takes I/N; got '\(text)'") }
+        return s
+      },
     ], examples: [])
 
   static func commandLineSeeds() -> [[UInt8]] {

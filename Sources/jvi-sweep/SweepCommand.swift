@@ -9,9 +9,36 @@ import JVIModels
   import Darwin
 #endif
 
-/// `jvi-sweep`: K-sweeps of bias, variance and MSE of evidence estimators, from an experiment file.
-@main
-struct SweepCommand {
+/// Every `jvi-sweep` option, declared once.
+enum SweepCommandOptions {
+  static let experiment = Option<String?>.text(
+    "--experiment", value: "FILE", help: "The experiment file (experiments/README.md describes the format).",
+    required: "give the experiment with --experiment FILE (for example experiments/log-normal.experiment)")
+  static let runID = Option<String?>.text(
+    "--run-id", value: "ID", help: "Name of this run's files: results/<experiment>/<ID>.csv and so on.",
+    defaultDescription: "the UTC start time, e.g. 20261123-140509")
+  static let resume = Option<String?>.text(
+    "--resume", value: "ID",
+    help: "Continue run ID after an interruption: finished cells are kept, the rest computed (same seed, "
+      + "same numbers).")
+  static let shard = Option<ShardSelection?>(
+    "--shard", value: "I/N",
+    help: "Run only cells I, I+N, I+2N, ... (I from 1 to N) into <ID>.shard-I-of-N.csv, for array jobs. Needs "
+      + "--run-id or --resume so that all shards share an ID.", default: nil
+  ) { (text) throws(UsageError) -> ShardSelection? in
+    guard let s = ShardSelection(text) else {
+      throw UsageError("--shard takes I/N with 1 <= I <= N, for example 2/8; got '\(text)'")
+    }
+    return s
+  }
+  static let merge = Option<String?>.text(
+    "--merge", value: "ID", help: "Join the finished shards of run ID into <ID>.csv and draw its figure.")
+  static let results = Option<String>.text(
+    "--results", value: "DIR", default: SweepOptions.defaultResultsDirectory, help: "Where results go.")
+  static let bootstrap = Option<Int>.integer(
+    "--bootstrap", value: "B", in: 100...1_000_000, default: SweepOptions.defaultBootstrapResamples,
+    help: "Bootstrap resamples for the bias intervals.")
+
   static let spec = CommandSpec(
     name: "jvi-sweep",
     overview:
@@ -19,30 +46,7 @@ struct SweepCommand {
       + "delta) and measure each estimator's bias, variance and MSE against the exact log p(x) or a reference "
       + "from separate samples. Writes results/<experiment>/<run>.csv (one row per estimator and K), a bootstrap "
       + "interval file, a manifest and an SVG figure.",
-    usage: [
-      "jvi-sweep --experiment FILE [--run-id ID | --resume ID] [--shard I/N] [--threads T] [--results DIR]",
-      "jvi-sweep --experiment FILE --merge ID [--results DIR]",
-    ],
-    options: [
-      OptionSpec(
-        "--experiment", value: "FILE", help: "The experiment file (experiments/README.md describes the format)."),
-      OptionSpec(
-        "--run-id", value: "ID", help: "Name of this run's files: results/<experiment>/<ID>.csv and so on.",
-        default: "the UTC start time, e.g. 20261123-140509"),
-      OptionSpec(
-        "--resume", value: "ID",
-        help: "Continue run ID after an interruption: finished cells are kept, the rest computed (same seed, "
-          + "same numbers)."),
-      OptionSpec(
-        "--shard", value: "I/N",
-        help: "Run only cells I, I+N, I+2N, ... (I from 1 to N) into <ID>.shard-I-of-N.csv, for array jobs. Needs "
-          + "--run-id or --resume so that all shards share an ID."),
-      OptionSpec("--merge", value: "ID", help: "Join the finished shards of run ID into <ID>.csv and draw its figure."),
-      .threads,
-      OptionSpec("--results", value: "DIR", help: "Where results go.", default: "results"),
-      OptionSpec(
-        "--bootstrap", value: "B", help: "Bootstrap resamples for the bias intervals.", default: "2000"),
-    ],
+    options: [experiment, runID, resume, shard, merge, CommonOptions.threads, results, bootstrap],
     examples: [
       ("jvi-sweep --experiment experiments/log-normal.experiment", "Run an experiment:"),
       (
@@ -58,64 +62,69 @@ struct SweepCommand {
         "Join the eight shards into r1.csv and draw r1.svg:"
       ),
     ])
+}
 
-  static func main() {
-    ToolRunner.run(spec, arguments: Array(CommandLine.arguments.dropFirst())) { options in
-      try run(options)
-    }
-  }
+/// `jvi-sweep`: K-sweeps of bias, variance and MSE of evidence estimators, from an experiment file.
+@main
+struct SweepCommand: ToolCommand {
+  typealias O = SweepCommandOptions
+  static let spec = O.spec
 
-  static func run(_ o: ParsedOptions) throws {
-    guard let path = o.string("--experiment") else {
-      throw UsageError("give the experiment with --experiment FILE (for example experiments/log-normal.experiment)")
-    }
-    let text: String
+  var path: String
+  var text: String
+  var experiment: ExperimentSpecification
+  var plan: SweepPlan
+  var results: String
+  /// The run to merge, or nil for a run (or one shard of it).
+  var mergeID: String?
+  var runID: String
+  var shard: ShardSelection?
+  var options: SweepOptions
+
+  /// Reads and checks the experiment file and every option; nothing is computed or written.
+  init(_ o: ParsedOptions) throws {
+    path = o[O.experiment] ?? ""
     do {
       text = try FileIO.readText(path)
     } catch {
-      throw UsageError("cannot read the experiment file: \(error)")
+      throw ToolFailure("cannot read the experiment file: \(error)")
     }
-    let experiment: ExperimentSpecification
-    do {
-      experiment = try ExperimentSpecification(file: ExperimentFile(path: path, text: text))
-    } catch {
-      throw UsageError(error.description)
-    }
-    let plan = SweepPlan(experiment)
-    let results = o.string("--results") ?? "results"
-    if let runID = o.string("--merge") {
-      for other in ["--run-id", "--resume", "--shard"] where o.has(other) {
-        throw UsageError("--merge joins finished shards; it does not take \(other)")
+    experiment = try ExperimentSpecification(file: ExperimentFile(path: path, text: text))
+    plan = SweepPlan(experiment)
+    results = o[O.results]
+    mergeID = o[O.merge]
+    if let id = mergeID {
+      for other: any OptionDeclaration in [O.runID, O.resume, O.shard] where o.has(other) {
+        throw UsageError("--merge joins finished shards; it does not take \(other.name)")
       }
-      try checkRunID(runID)
+      try SweepCommand.checkRunID(id)
+    }
+    if o.has(O.runID) && o.has(O.resume) {
+      throw UsageError("--run-id names a new run and --resume an existing one; give one of them")
+    }
+    shard = o[O.shard]
+    if shard != nil && !o.has(O.runID) && !o.has(O.resume) {
+      throw UsageError("--shard needs --run-id ID (or --resume ID) so that every shard writes under the same run")
+    }
+    runID = mergeID ?? o[O.resume] ?? o[O.runID] ?? RunEnvironment.timestampRunID()
+    try SweepCommand.checkRunID(runID)
+    options = SweepOptions(runID: runID)
+    options.resultsDirectory = results
+    options.threads = o.threads(default: ParallelRows.availableProcessors)
+    options.shard = shard
+    options.resume = o.has(O.resume)
+    options.commandLine = CommandLine.arguments
+    options.bootstrapResamples = o[O.bootstrap]
+  }
+
+  func run() throws {
+    if let runID = mergeID {
       let outcome = try ShardMerge.merge(plan: plan, runID: runID, resultsDirectory: results)
       Output.standardOutput(
         "jvi-sweep: merged \(outcome.shards) shards of \(plan.cells.count) cells into \(outcome.csvPath)\n"
           + "  figure: \(outcome.figurePath)\n  bias intervals: \(outcome.intervalsPath)\n")
       return
     }
-    if o.has("--run-id") && o.has("--resume") {
-      throw UsageError("--run-id names a new run and --resume an existing one; give one of them")
-    }
-    var shard: ShardSelection? = nil
-    if let text = o.string("--shard") {
-      guard let s = ShardSelection(text) else {
-        throw UsageError("--shard takes I/N with 1 <= I <= N, for example 2/8; got '\(text)'")
-      }
-      guard o.has("--run-id") || o.has("--resume") else {
-        throw UsageError("--shard needs --run-id ID (or --resume ID) so that every shard writes under the same run")
-      }
-      shard = s
-    }
-    let runID = o.string("--resume") ?? o.string("--run-id") ?? RunEnvironment.timestampRunID()
-    try checkRunID(runID)
-    var options = SweepOptions(runID: runID)
-    options.resultsDirectory = results
-    options.threads = try o.threads(default: ParallelRows.availableProcessors)
-    options.shard = shard
-    options.resume = o.has("--resume")
-    options.commandLine = CommandLine.arguments
-    options.bootstrapResamples = try o.int("--bootstrap", in: 100...1_000_000) ?? 2000
     let progress = ProgressLine()
     let cellsHere = plan.cells(shard: shard).count
     progress.show(

@@ -6,27 +6,15 @@ import JVIModels
 /// `jvi-train`: train a Gaussian VAE, a discrete-latent VAE, or a Bayes-by-Backprop classifier or
 /// regressor, with a checkpoint after every epoch.
 @main
-struct TrainCommand {
-  static func main() {
-    ToolRunner.run(TrainOptions.spec, arguments: Array(CommandLine.arguments.dropFirst())) { options in
-      try run(options)
-    }
-  }
+struct TrainCommand: ToolCommand {
+  static let spec = TrainOptions.spec
+  let settings: TrainSettings
 
-  static func run(_ o: ParsedOptions) throws {
-    guard let output = o.string("--output") else { throw UsageError("--output FILE is required") }
-    let threads = try o.threads(default: ParallelRows.availableProcessors)
-    var checkpoint: Checkpoint? = nil
-    var c: TrainingConfiguration
-    if o.has("--resume") {
-      let loaded = try Checkpoint(contentsOf: output)
-      checkpoint = loaded
-      c = loaded.configuration
-      try TrainOptions.checkMatches(o, loaded)
-      if let epochs = try o.int("--epochs", in: 1...10_000_000) { c.epochs = epochs }
-    } else {
-      c = try TrainOptions.configuration(from: o)
-    }
+  init(_ options: ParsedOptions) throws { settings = try TrainSettings(options) }
+
+  func run() throws {
+    let output = settings.output, threads = settings.threads, checkpoint = settings.resumed
+    var c = settings.configuration
     var data: ImageDataset? = nil
     if c.usesImages {
       let images = try ImageDataset(directory: c.dataDirectory, validationCount: c.validationCount)
@@ -56,8 +44,7 @@ struct TrainCommand {
       Output.standardError("jvi-train: \(output) already has \(trainer.epochsCompleted) epochs; nothing to do\n")
       return
     }
-    let every =
-      try o.int("--report-every", in: 1...10_000_000) ?? (c.model == .bbbRegression ? max(1, c.epochs / 50) : 1)
+    let every = settings.reportEvery
     var seconds: [Double] = []
     var lastSaved = checkpoint?.epochsCompleted
     while trainer.epochsCompleted < c.epochs {
@@ -78,7 +65,7 @@ struct TrainCommand {
         line += ", " + summary
       }
       let remaining = Double(c.epochs - report.epoch) * (seconds.reduce(0, +) / Double(seconds.count))
-      line += ", \(TrainingReport.format(report.seconds, digits: 1)) s, ETA \(duration(remaining))\n"
+      line += ", \(TrainingReport.format(report.seconds, digits: 1)) s, ETA \(DurationText.format(remaining))\n"
       Output.standardError(line)
     }
     if c.model == .bbbClassifier, let data, data.count(.test) > 0 {
@@ -90,12 +77,6 @@ struct TrainCommand {
           + "\(r.examples) test images (jvi-eval --model \(output) --predict FILE for the Bayesian average)\n")
     }
     Output.standardError("jvi-train: wrote \(output)\n")
-  }
-
-  static func duration(_ s: Double) -> String {
-    if s < 60 { return "\(Int(s.rounded())) s" }
-    if s < 3600 { return "\(Int(s / 60))m \(Int(s.truncatingRemainder(dividingBy: 60)))s" }
-    return "\(Int(s / 3600))h \(Int((s / 60).truncatingRemainder(dividingBy: 60)))m"
   }
 }
 

@@ -66,16 +66,20 @@ struct SweepToolTests {
     #expect(rows.count == 17)  // 5 + 5 + 4 (jvi-1: K ≥ 2) + 3 (jvi-2: K ≥ 3)
   }
 
-  @Test func badExperimentFilesAreUsageErrorsNamingTheLineAndWritingNothing() throws {
+  @Test func badExperimentFilesAreInputErrorsNamingTheLineAndWritingNothing() throws {
+    // A missing or malformed experiment file is bad input (exit 1), as a bad --input is in jvi-eval;
+    // a malformed command line is a usage error (exit 64).
     let file = experiment("bad", Self.small.replacingOccurrences(of: "shape = 2", with: "shape = two"))
     let r = try sweep(["--experiment", file])
-    #expect(r.exitCode == 64)
+    #expect(r.exitCode == 1)
     #expect(r.standardError.contains("experiments/bad.experiment:2: option 'shape': expected a positive number"))
     #expect(!FileManager.default.fileExists(atPath: dir + "/results"))
+    let missing = try sweep(["--experiment", "experiments/none.experiment"])
+    #expect(missing.exitCode == 1)
+    #expect(missing.standardError.contains("cannot read the experiment file"))
     let good = experiment("good", Self.small)
     for (args, fragment) in [
       ([String](), "give the experiment with --experiment FILE"),
-      (["--experiment", "experiments/none.experiment"], "cannot read the experiment file"),
       (["--experiment", good, "--shard", "1/2"], "--shard needs --run-id"),
       (["--experiment", good, "--shard", "3/2", "--run-id", "x"], "--shard takes I/N"),
       (["--experiment", good, "--run-id", "../x"], "a run id is letters"),

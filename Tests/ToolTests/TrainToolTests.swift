@@ -74,10 +74,29 @@ struct TrainToolTests {
       (["--output", "x", "--objective", "jvi", "--order", "3", "--k", "3"], "--order 3 needs --k greater than 3"),
       (["--output", "x", "--hidden", "8,,x"], "invalid value '8,,x' for --hidden"),
       (["--output", "x", "--lr", "-1"], "expected a positive number"),
+      // Checked before the data are loaded: a bad --report-every is reported even with no data folder.
+      (["--output", "x", "--report-every", "0", "--data", "/nonexistent"], "invalid value 0 for --report-every"),
     ] {
       let r = try ToolRun.run("jvi-train", args)
       #expect(r.exitCode == 64, "\(args): \(r.standardError)")
       #expect(r.standardError.contains(fragment), "\(args): \(r.standardError)")
+    }
+  }
+
+  @Test func aMissingFileIsBadInputInEveryTool() throws {
+    let missing = dir + "/missing"
+    for (tool, args) in [
+      ("jvi-train", ["--output", dir + "/m.ckpt", "--data", missing]),
+      ("jvi-train", ["--output", missing, "--resume"]),
+      ("jvi-eval", ["--input", missing + ".npy"]),
+      ("jvi-eval", ["--model", missing + ".ckpt"]),
+      ("jvi-ais", ["--model", missing + ".ckpt"]),
+      ("jvi-sweep", ["--experiment", missing + ".experiment"]),
+    ] {
+      let r = try ToolRun.run(tool, args)
+      #expect(r.exitCode == 1, "\(tool) \(args): \(r.standardError)")
+      #expect(r.standardError.contains(missing), "\(tool) \(args): \(r.standardError)")
+      #expect(!FileManager.default.fileExists(atPath: dir + "/m.ckpt"))
     }
   }
 

@@ -3,14 +3,17 @@ import JVIModels
 
 /// How to run a sweep: where, with how many threads, which shard, new or resumed.
 public struct SweepOptions: Sendable {
+  public static let defaultResultsDirectory = "results"
+  public static let defaultBootstrapResamples = 2000
+
   public var runID: String
-  public var resultsDirectory: String = "results"
+  public var resultsDirectory: String = SweepOptions.defaultResultsDirectory
   public var threads: Int = 1
   public var shard: ShardSelection? = nil
   /// Continue `runID`: skip the cells its CSV already has.
   public var resume: Bool = false
   public var commandLine: [String] = []
-  public var bootstrapResamples: Int = 2000
+  public var bootstrapResamples: Int = SweepOptions.defaultBootstrapResamples
   /// Stop after computing this many new cells (tests simulate an interruption with it).
   public var maximumNewCells: Int? = nil
 
@@ -174,7 +177,8 @@ public final class SweepRunner {
           + "\(experiment.maximumSampleCount) log-weights")
       let draws = try ReplicateDraws(
         source: source, plan: plan, keepLikelihood: needsLikelihood, threads: options.threads
-      ) { s, total in self.report("drawn replicate set \(s)/\(total), \(Self.duration(monotonicSeconds() - drawStart))")
+      ) { s, total in
+        self.report("drawn replicate set \(s)/\(total), \(DurationText.format(monotonicSeconds() - drawStart))")
       }
       manifest.drawSeconds = monotonicSeconds() - drawStart
       let cellStart = monotonicSeconds()
@@ -303,15 +307,7 @@ public final class SweepRunner {
   /// "… elapsed, ETA …" for `done` units of work finished since `start`, `remaining` to go.
   static func elapsedAndETA(since start: Double, done: Int, remaining: Int) -> String {
     let elapsed = monotonicSeconds() - start
-    return "\(duration(elapsed)) elapsed, ETA \(duration(elapsed / Double(done) * Double(remaining)))"
-  }
-
-  /// "42 s", "3 min 05 s", "1 h 02 min".
-  public static func duration(_ seconds: Double) -> String {
-    guard seconds.isFinite else { return "unknown" }
-    let s = Int(seconds.rounded())
-    if s < 60 { return seconds < 10 ? "\(compact((seconds * 10).rounded() / 10)) s" : "\(s) s" }
-    if s < 3600 { return "\(s / 60) min \(s % 60 < 10 ? "0" : "")\(s % 60) s" }
-    return "\(s / 3600) h \(s % 3600 / 60 < 10 ? "0" : "")\(s % 3600 / 60) min"
+    return
+      "\(DurationText.format(elapsed)) elapsed, ETA \(DurationText.format(elapsed / Double(done) * Double(remaining)))"
   }
 }

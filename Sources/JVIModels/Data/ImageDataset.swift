@@ -73,10 +73,26 @@ public struct ImageDataset: Sendable {
     testLabels = testY.array.bytes
   }
 
+  static let fileNames = [
+    "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte",
+  ]
+
+  /// Checks, without reading them, that the four IDX files of `directory` are there and readable
+  /// (the same errors `init` throws for a missing or unreadable file).
+  public static func checkFiles(directory: String) throws(InputFileError) {
+    for name in fileNames { try FileIO.checkReadable(try path(directory, name)) }
+  }
+
   static func load(_ directory: String, _ name: String) throws(InputFileError) -> (array: IDXArray, path: String) {
+    let file = try path(directory, name)
+    return (try IDXArray(contentsOf: file), file)
+  }
+
+  /// The file of `name` in `directory`: name.gz if present, else name.
+  static func path(_ directory: String, _ name: String) throws(InputFileError) -> String {
     let gz = directory + "/" + name + ".gz", plain = directory + "/" + name
-    if FileIO.exists(gz) { return (try IDXArray(contentsOf: gz), gz) }
-    if FileIO.exists(plain) { return (try IDXArray(contentsOf: plain), plain) }
+    if FileIO.exists(gz) { return gz }
+    if FileIO.exists(plain) { return plain }
     throw InputFileError(
       path: directory,
       problem: "no \(name) or \(name).gz here; an MNIST-format folder holds train-images-idx3-ubyte, "

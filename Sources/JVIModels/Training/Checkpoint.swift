@@ -12,6 +12,10 @@ import JVICore
 /// that does not match what reads it is refused with a clear message. Version 1 (Gaussian VAEs
 /// only, "training-images" for "training-examples") is still read.
 public struct Checkpoint: Sendable {
+  /// Where `make train` (and `make sweep`) writes the default Gaussian VAE; the tools evaluate it
+  /// when no input is given.
+  public static let defaultVAEPath = "results/models/default-vae.ckpt"
+
   public static let formatVersion = 2
   static let magic = "jvi-checkpoint"
 

@@ -43,6 +43,9 @@ public enum VAEObjective: Sendable, Equatable, CustomStringConvertible {
     }
   }
 
+  /// ELBO-A or ELBO-B (one sample per image by default).
+  public var isELBO: Bool { self == .elboMonteCarlo || self == .elboAnalyticKL }
+
   public var description: String {
     if case .jackknife(let m) = self { return "jvi order \(m)" }
     return name

@@ -1,0 +1,113 @@
+import CommandLineSupport
+import JVIModels
+
+/// Every `jvi-eval` option, declared once: name, type, default, range, help and section.
+enum EvalOptions {
+  static let estimatorNames = ["elbo-a", "elbo-b", "iwae", "jvi", "delta", "all"]
+  static let estimators = OptionSection("Estimator")
+  static let modelSection = OptionSection("Model and demo")
+
+  // Where the log-weights come from.
+  static let input = Option<String?>.text(
+    "--input", value: "FILE",
+    help: "Log-weights: .npy (float64 or float32, 2-D N x K, C or Fortran order) or .csv (N lines of K "
+      + "comma-separated numbers, no header; -inf is a zero weight).")
+  static let model = Option<String?>.text(
+    "--model", value: "FILE",
+    help: "A checkpoint from jvi-train: its log-weights are computed (network in Double) and evaluated: of the "
+      + "images of --split for a VAE, of the training data over weight samples for Bayes by Backprop.")
+  static let demo = Flag(
+    "--demo",
+    help: "Evaluate a seeded synthetic matrix: 1000 instances x 1000 log-normal weights, log w ~ N(0, 2^2), "
+      + "exact log p(x) = 2. With no --input or --model this runs, unless \(Checkpoint.defaultVAEPath) "
+      + "exists (then its first 500 test images are evaluated).")
+  static let demoModel = Option<String?>.text(
+    "--demo-model", value: "SPEC",
+    help: "The demo's model, with an exact log p(x): log-normal[:mu=M,sigma=S], gamma[:shape=A,scale=T] or "
+      + "linear-gaussian[:latent-dimension=d,observed-dimension=D,q-shift=S,q-scale=C,q-mean-field=true,"
+      + "model-seed=S,data-seed=S] (which also gives elbo-b its inputs). Options and defaults as in "
+      + "experiments/README.md.")
+  static let output = Option<String?>.text(
+    "--output", value: "FILE",
+    help: "Write the CSV to FILE (atomically: a temporary file, then a rename) instead of standard output.")
+  static let perInstance = Flag(
+    "--per-instance", help: "Write one row per instance: instance,estimator,order,k,estimate.")
+  static let seed = Option<UInt64>.seed(
+    "--seed", default: 0, help: "Seed of the synthetic demo matrix or of the model's samples.")
+
+  // The estimator.
+  static let estimator = Option<String>.choice(
+    "--estimator", value: "NAME", among: estimatorNames, default: "jvi",
+    help: "The estimator; 'all' runs each in turn.", section: estimators)
+  static let order = Option<Int>.integer(
+    "--order", value: "M", in: 0...Int.max, default: 1, help: "Jackknife order of jvi, 0 <= M < k; order 0 is IWAE.",
+    section: estimators)
+  static let k = Option<Int?>.integer(
+    "--k", value: "K", in: 1...Int.max,
+    help: "Samples per estimate. With K below the number of columns, the floor(columns/K) disjoint column "
+      + "blocks are replicates and each instance's estimate is their mean.", defaultDescription: "all columns",
+    section: estimators)
+  static let logLikelihood = Option<String?>.text(
+    "--log-likelihood", value: "FILE", help: "N x K log p(x|z) for the same samples (.npy or .csv), for elbo-b.",
+    section: estimators)
+  static let kl = Option<String?>.text(
+    "--kl", value: "FILE", help: "N values of the analytic KL(q(z|x) || p(z)) (.npy or .csv), for elbo-b.",
+    section: estimators)
+
+  // With a model or a demo.
+  static let samples = Option<Int>.integer(
+    "--samples", value: "K", in: 1...10_000_000, default: 1000,
+    help: "Samples per image with --model, or per instance of a demo.", section: modelSection)
+  static let split = Option<ImageDataset.Split>.choice(
+    "--split", value: "NAME", default: .test, help: "Images to evaluate with --model.", section: modelSection)
+  static let limit = Option<Int?>.integer(
+    "--limit", value: "N", in: 1...Int.max,
+    help: "Evaluate the first N images of the split only (--model), N replicate rows of a Bayes-by-Backprop "
+      + "model's evidence (default 10; 2 for bbb-classifier), or N demo instances (default 1000).",
+    section: modelSection)
+  static let data = Option<String?>.text(
+    "--data", value: "DIR", help: "The MNIST-format folder, if not the one the model was trained on.",
+    section: modelSection)
+  static let saveLogWeights = Option<String?>.text(
+    "--save-logw", value: "FILE", help: "Also save the model's log-weights as a float64 .npy file (N x K).",
+    section: modelSection)
+  static let latent = Option<DiscreteVAE.LatentKind>.choice(
+    "--latent", value: "KIND", default: .relaxed,
+    help: "A discrete-vae's log-weights: relaxed (the continuous relaxation's log p(x)) or discrete (the binary "
+      + "model it approximates).", section: modelSection)
+  static let predict = Option<String?>.text(
+    "--predict", value: "FILE",
+    help: "A Bayes-by-Backprop model's predictions as CSV: the test error (mean weights and the average over "
+      + "--samples weight samples, default 10), or the regression's predictive mean and 95% bands (and FILE.svg).",
+    section: modelSection)
+
+  static let spec = CommandSpec(
+    name: "jvi-eval",
+    overview:
+      "Estimate log p(x) from a matrix of log importance weights (N instances x K samples) with the ELBO, "
+      + "IWAE, jackknife variational inference (JVI) of any order, and the delta method. Writes CSV.",
+    options: [
+      input, model, demo, demoModel, output, perInstance, seed, CommonOptions.threads,
+      estimator, order, k, logLikelihood, kl,
+      samples, split, limit, data, saveLogWeights, latent, predict,
+    ],
+    examples: [
+      (
+        "jvi-eval --input logw.npy --order 2",
+        "Second-order JVI of every instance in logw.npy, summarised as mean and standard error:"
+      ),
+      (
+        "jvi-eval --input logw.npy --estimator all --k 64 --per-instance",
+        "Every estimator on disjoint blocks of 64 samples, one CSV row per instance and estimator:"
+      ),
+      (
+        "jvi-eval --model model.ckpt --samples 5000 --estimator all --order 2",
+        "A trained model's test images, 5000 samples each, every estimator:"
+      ),
+      ("jvi-eval --order 2", "Try it without data (the default model if one is trained, else the synthetic demo):"),
+      (
+        "jvi-eval --demo-model linear-gaussian:q-shift=1.5 --estimator all",
+        "Every estimator on the linear-Gaussian model, whose exact log p(x) is printed alongside:"
+      ),
+    ])
+}
