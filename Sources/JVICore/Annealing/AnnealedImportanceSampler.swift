@@ -71,7 +71,8 @@ public struct AnnealedImportanceSampler: Sendable {
     var eps = [[Double]](repeating: [Double](repeating: settings.initialStepSize, count: t + 1), count: n)
     let pilots = settings.pilotChains
     guard pilots > 0, t >= 2 else { return eps }
-    precondition(n * pilots <= target.maximumRows)
+    precondition(
+      n * pilots <= target.maximumRows, "\(n) × \(pilots) pilot rows exceed the target's \(target.maximumRows)")
     let (chains, noise) = Self.block(
       target: target, observations: observations, seeds: seeds, chains: pilots, first: Self.pilotStreams)
     defer { noise.deinitialize(count: chains.rows).deallocate() }
@@ -116,7 +117,9 @@ public struct AnnealedImportanceSampler: Sendable {
     target: any ObservationTarget, observations: [[Double]], posteriorSamples: [[Double]], chains: Int,
     stepSizes eps: [[Double]], seeds: [UInt64]
   ) -> [[Double]] {
-    precondition(posteriorSamples.allSatisfy { $0.count == target.dimension })
+    precondition(
+      posteriorSamples.allSatisfy { $0.count == target.dimension },
+      "every posterior sample needs \(target.dimension) values")
     return run(
       target: target, observations: observations, starts: posteriorSamples, chains: chains, stepSizes: eps,
       seeds: seeds)
@@ -129,7 +132,8 @@ public struct AnnealedImportanceSampler: Sendable {
   ) -> [[Double]] {
     let n = observations.count, t = settings.temperatures
     let perBlock = Self.chainsPerBlock(target: target, observations: n, chains: chains)
-    precondition(n * perBlock <= target.maximumRows)
+    precondition(
+      n * perBlock <= target.maximumRows, "\(n) × \(perBlock) rows exceed the target's \(target.maximumRows)")
     var out = [[Double]](repeating: [Double](repeating: 0, count: chains), count: n)
     var first = 0
     while first < chains {

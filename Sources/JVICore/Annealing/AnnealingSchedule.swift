@@ -26,7 +26,7 @@ public enum AnnealingSchedule: String, Sendable, Equatable, CaseIterable {
 
   /// β_0 … β_T (T + 1 values) for T ≥ 1 transitions.
   public func inverseTemperatures(steps t: Int) -> [Double] {
-    precondition(t >= 1)
+    precondition(t >= 1, "a schedule needs at least 1 transition, got \(t)")
     var betas = [Double](repeating: 0, count: t + 1)
     switch self {
     case .linear:

@@ -30,7 +30,8 @@ final class HamiltonianChains {
   var head: AnnealingEvaluation
 
   init(target: any AnnealingTarget, rows: Int, noise: UnsafeMutablePointer<NormalStream>) {
-    precondition(rows >= 1 && rows <= target.maximumRows)
+    precondition(rows >= 1, "chains need at least 1 row")
+    precondition(rows <= target.maximumRows, "\(rows) rows exceed the target's \(target.maximumRows)")
     self.target = target
     self.rows = rows
     dimension = target.dimension
@@ -63,7 +64,8 @@ final class HamiltonianChains {
 
   /// Starts the chains at given positions (rows × d).
   func place(_ positions: [Double]) {
-    precondition(positions.count == rows * dimension)
+    precondition(
+      positions.count == rows * dimension, "\(positions.count) positions for \(rows) rows × \(dimension) dimensions")
     positions.withUnsafeBufferPointer { z.update(from: $0.baseAddress!, count: rows * dimension) }
     target.evaluate(z, rows: rows, into: current)
   }

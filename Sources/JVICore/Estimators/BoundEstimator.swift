@@ -134,7 +134,11 @@ public enum EstimatorError: Error, Sendable, Equatable, CustomStringConvertible 
   /// One row cannot be evaluated within the work budget or to the accepted accuracy.
   case rowNotEvaluable(row: Int?, message: String)
 
-  public var description: String {
+  public var description: String { formatted() }
+
+  /// The message; formatting is a cold path, kept out of the kernels that throw.
+  @inline(never)
+  func formatted() -> String {
     switch self {
     case .invalidConfiguration(let message):
       return message

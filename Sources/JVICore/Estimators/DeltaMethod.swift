@@ -29,7 +29,7 @@ public struct DeltaMethod: BoundEstimator {
     throws(EstimatorError) -> Double
   {
     workspace.reserve(rowLength: columns.count, order: 1)
-    let scratch = UnsafeMutableBufferPointer(start: workspace.expValues, count: columns.count)
+    let scratch = workspace.expValues.leading(columns.count)
     return matrix.withRow(row, columns: columns) { x in
       let d = WeightDiagnostics(x, scratch: scratch)
       if d.iwae == -.infinity { return -.infinity }

@@ -1,45 +1,56 @@
 /// Scratch memory and cached tables for evaluating estimators row by row.
 ///
-/// Evaluating a row allocates nothing: every buffer lives here and grows on demand.
+/// Evaluating a row allocates nothing: every buffer lives here, carries its count, and grows
+/// on demand (`reserve`). Callers take the part they need with `leading(_:)` or `row(_:width:)`,
+/// which `assert` (in debug builds) that it fits; element access is bounds-checked in debug
+/// builds by the buffer subscript itself.
+///
 /// A workspace is not thread-safe; give each thread its own (results never depend on which
 /// workspace evaluated a row, so they are identical for any thread count).
 public final class EstimatorWorkspace {
   /// The largest series order R the heavy/light method uses (θ < 0.6 needs ≈ 75).
   public static let maximumSeriesOrder = 100
+  /// Capacity of the top-weight buffers: the largest heavy set plus the removal sets.
+  static let topCapacity = 64 + 16 + 2
+  /// Entries per row of the series tables (orders 0…R).
+  static let seriesWidth = maximumSeriesOrder + 1
 
   private(set) var rowCapacity = 0
   private(set) var orderCapacity = -1
 
-  // Row-length buffers.
-  private(set) var finite: UnsafeMutablePointer<Double>
-  private(set) var expValues: UnsafeMutablePointer<Double>
-  private(set) var lightLog: UnsafeMutablePointer<Double>
-  private(set) var lightExp: UnsafeMutablePointer<Double>
-  private(set) var centred: UnsafeMutablePointer<Double>
+  // Row-length buffers (K' entries).
+  private(set) var finite: UnsafeMutableBufferPointer<Double>
+  private(set) var expValues: UnsafeMutableBufferPointer<Double>
+  private(set) var lightLog: UnsafeMutableBufferPointer<Double>
+  private(set) var lightExp: UnsafeMutableBufferPointer<Double>
+  private(set) var centred: UnsafeMutableBufferPointer<Double>
 
-  // Small buffers (heavy set, θ scan, series).
-  private(set) var topIndex: UnsafeMutablePointer<Int>
-  private(set) var topValue: UnsafeMutablePointer<Double>
-  private(set) var topExp: UnsafeMutablePointer<Double>
-  private(set) var bottomValue: UnsafeMutablePointer<Double>
-  private(set) var heavyIndexSorted: UnsafeMutablePointer<Int>
-  private(set) var thetas: UnsafeMutablePointer<Double>
-  private(set) var prefix: UnsafeMutablePointer<Double>
-  private(set) var combination: UnsafeMutablePointer<Int>
-  private(set) var heavyExp: UnsafeMutablePointer<Double>
-  private(set) var powerSums: UnsafeMutablePointer<Double>
-  private(set) var subsetPowerSums: UnsafeMutablePointer<Double>
-  private(set) var psiCoefficients: UnsafeMutablePointer<Double>
-  let factorials: UnsafeMutablePointer<Double>
+  // Heavy-set and θ-scan buffers (`topCapacity` entries).
+  let topIndex: UnsafeMutableBufferPointer<Int>
+  let topValue: UnsafeMutableBufferPointer<Double>
+  let topExp: UnsafeMutableBufferPointer<Double>
+  let heavyIndexSorted: UnsafeMutableBufferPointer<Int>
+  let thetas: UnsafeMutableBufferPointer<Double>
+
+  // Removal-set buffers (m + 1 entries, or m + 1 rows).
+  private(set) var bottomValue: UnsafeMutableBufferPointer<Double>
+  private(set) var prefix: UnsafeMutableBufferPointer<Double>
+  private(set) var combination: UnsafeMutableBufferPointer<Int>
+  /// (m + 1) rows of `topCapacity`.
+  private(set) var heavyExp: UnsafeMutableBufferPointer<Double>
+
+  // Series tables: R + 1 entries, or (m + 1) rows of `seriesWidth`.
+  let powerSums: UnsafeMutableBufferPointer<Double>
+  let factorials: UnsafeMutableBufferPointer<Double>
+  private(set) var subsetPowerSums: UnsafeMutableBufferPointer<Double>
+  private(set) var psiCoefficients: UnsafeMutableBufferPointer<Double>
   // Double-double versions for the extended-precision light terms.
-  let powerSumsExtended: UnsafeMutablePointer<DoubleDouble>
-  private(set) var subsetPowerSumsExtended: UnsafeMutablePointer<DoubleDouble>
-  private(set) var psiCoefficientsExtended: UnsafeMutablePointer<DoubleDouble>
+  let powerSumsExtended: UnsafeMutableBufferPointer<DoubleDouble>
+  private(set) var subsetPowerSumsExtended: UnsafeMutableBufferPointer<DoubleDouble>
+  private(set) var psiCoefficientsExtended: UnsafeMutableBufferPointer<DoubleDouble>
 
   /// Heavy/light tables built so far, by key.
   var tables: [HeavyLightTable.Key: HeavyLightTable] = [:]
-
-  static let topCapacity = 64 + 16 + 2
 
   public init() {
     finite = .allocate(capacity: 1)
@@ -57,15 +68,16 @@ public final class EstimatorWorkspace {
     prefix = .allocate(capacity: 1)
     combination = .allocate(capacity: 1)
     heavyExp = .allocate(capacity: 1)
-    powerSums = .allocate(capacity: EstimatorWorkspace.maximumSeriesOrder + 1)
+    let w = EstimatorWorkspace.seriesWidth
+    powerSums = .allocate(capacity: w)
     subsetPowerSums = .allocate(capacity: 1)
     psiCoefficients = .allocate(capacity: 1)
-    factorials = .allocate(capacity: EstimatorWorkspace.maximumSeriesOrder + 1)
-    powerSumsExtended = .allocate(capacity: EstimatorWorkspace.maximumSeriesOrder + 1)
+    factorials = .allocate(capacity: w)
+    powerSumsExtended = .allocate(capacity: w)
     subsetPowerSumsExtended = .allocate(capacity: 1)
     psiCoefficientsExtended = .allocate(capacity: 1)
     var f = 1.0
-    for s in 0...EstimatorWorkspace.maximumSeriesOrder {
+    for s in 0..<w {
       if s > 0 { f *= Double(s) }
       factorials[s] = f
     }
@@ -73,17 +85,13 @@ public final class EstimatorWorkspace {
 
   deinit {
     for p in [
-      finite, expValues, lightLog, lightExp, centred, topValue, topExp, thetas, bottomValue, prefix,
-      heavyExp, powerSums, subsetPowerSums, psiCoefficients, factorials,
+      finite, expValues, lightLog, lightExp, centred, topValue, topExp, thetas, bottomValue, prefix, heavyExp,
+      powerSums, subsetPowerSums, psiCoefficients, factorials,
     ] {
       p.deallocate()
     }
-    topIndex.deallocate()
-    heavyIndexSorted.deallocate()
-    combination.deallocate()
-    powerSumsExtended.deallocate()
-    subsetPowerSumsExtended.deallocate()
-    psiCoefficientsExtended.deallocate()
+    for p in [topIndex, heavyIndexSorted, combination] { p.deallocate() }
+    for p in [powerSumsExtended, subsetPowerSumsExtended, psiCoefficientsExtended] { p.deallocate() }
   }
 
   /// Makes room for rows of `rowLength` samples and removal sets of size ≤ `order`.
@@ -100,7 +108,7 @@ public final class EstimatorWorkspace {
     }
     if order > orderCapacity {
       let m = max(order, 1)
-      let w = EstimatorWorkspace.maximumSeriesOrder + 1
+      let w = EstimatorWorkspace.seriesWidth
       for p in [bottomValue, prefix, heavyExp, subsetPowerSums, psiCoefficients] { p.deallocate() }
       combination.deallocate()
       subsetPowerSumsExtended.deallocate()
@@ -123,5 +131,23 @@ public final class EstimatorWorkspace {
     let t = HeavyLightTable(key)
     tables[key] = t
     return t
+  }
+}
+
+extension UnsafeMutableBufferPointer {
+  /// The first `n` elements: a buffer of count `n` over the same memory.
+  @inlinable @inline(__always)
+  func leading(_ n: Int) -> UnsafeMutableBufferPointer {
+    assert(n >= 0, "a buffer of \(n) elements")
+    assert(n <= count, "\(n) elements requested of a buffer of \(count)")
+    return UnsafeMutableBufferPointer(start: baseAddress, count: n)
+  }
+
+  /// Row `i` of a row-major table with `width` elements per row.
+  @inlinable @inline(__always)
+  func row(_ i: Int, width: Int) -> UnsafeMutableBufferPointer {
+    assert(i >= 0 && width >= 0, "row \(i) of width \(width)")
+    assert((i + 1) * width <= count, "row \(i) of width \(width) lies beyond a buffer of \(count)")
+    return UnsafeMutableBufferPointer(start: baseAddress.map { $0 + i * width }, count: width)
   }
 }

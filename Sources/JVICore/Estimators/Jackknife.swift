@@ -67,7 +67,7 @@ public struct Jackknife: BoundEstimator {
       return LogSpace.logMeanExp(x)
     case 1:
       workspace.reserve(rowLength: x.count, order: 1)
-      let scratch = UnsafeMutableBufferPointer(start: workspace.expValues, count: x.count)
+      let scratch = workspace.expValues.leading(x.count)
       return LogSpace.leaveOneOut(x, scratch: scratch).jackknife(sampleCount: x.count)
     default:
       guard let evaluator else { return .nan }

@@ -60,7 +60,7 @@ public struct WeightDiagnostics: Sendable, Equatable {
   {
     let width = k ?? matrix.columnCount
     workspace.reserve(rowLength: width, order: 1)
-    let scratch = UnsafeMutableBufferPointer(start: workspace.expValues, count: width)
+    let scratch = workspace.expValues.leading(width)
     return (0..<matrix.rowCount).map { row in
       matrix.withRow(row, columns: 0..<width) { WeightDiagnostics($0, scratch: scratch) }
     }

@@ -87,7 +87,7 @@ public struct BigInt: Sendable, Hashable, Comparable, CustomStringConvertible {
 
   /// a · 2^shift.
   public static func << (a: BigInt, shift: Int) -> BigInt {
-    precondition(shift >= 0)
+    precondition(shift >= 0, "a negative shift \(shift)")
     if a.isZero || shift == 0 { return a }
     let limbShift = shift / 64, bitShift = shift % 64
     var out = [UInt64](repeating: 0, count: a.limbs.count + limbShift + 1)
@@ -100,7 +100,7 @@ public struct BigInt: Sendable, Hashable, Comparable, CustomStringConvertible {
 
   /// a / 2^shift, truncated toward zero.
   public static func >> (a: BigInt, shift: Int) -> BigInt {
-    precondition(shift >= 0)
+    precondition(shift >= 0, "a negative shift \(shift)")
     let limbShift = shift / 64, bitShift = shift % 64
     if limbShift >= a.limbs.count { return .zero }
     var out = [UInt64](repeating: 0, count: a.limbs.count - limbShift)
@@ -115,7 +115,7 @@ public struct BigInt: Sendable, Hashable, Comparable, CustomStringConvertible {
 
   /// a^n for n ≥ 0.
   public func power(_ n: Int) -> BigInt {
-    precondition(n >= 0)
+    precondition(n >= 0, "a negative exponent \(n)")
     var result = BigInt.one, base = self, e = n
     while e > 0 {
       if e & 1 == 1 { result *= base }

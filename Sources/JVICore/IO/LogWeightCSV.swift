@@ -11,7 +11,7 @@ public enum LogWeightCSV {
   public static func parse(_ bytes: [UInt8], source: String, allowNegativeInfinity: Bool = true)
     throws(InputFileError) -> (rows: Int, columns: Int, values: [Double])
   {
-    func fail(_ problem: String) -> InputFileError { InputFileError(path: source, problem: problem) }
+    @inline(never) func fail(_ problem: String) -> InputFileError { InputFileError(path: source, problem: problem) }
     var start = 0
     if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { start = 3 }
     var values: [Double] = []

@@ -13,7 +13,7 @@ public struct NPYArray: Sendable, Equatable {
 
   /// Parses `bytes`; errors name `source` and the problem.
   public init(bytes: [UInt8], source: String) throws(InputFileError) {
-    func fail(_ problem: String) -> InputFileError { InputFileError(path: source, problem: problem) }
+    @inline(never) func fail(_ problem: String) -> InputFileError { InputFileError(path: source, problem: problem) }
     let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]
     guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
       throw fail("not a .npy file (bad magic: the file must start with \\x93NUMPY)")
@@ -101,7 +101,7 @@ public struct NPYArray: Sendable, Equatable {
 
   /// A little-endian float64, C-order `.npy` file (format 1.0) for `values` of `shape`.
   public static func float64Bytes(shape: [Int], values: [Double]) -> [UInt8] {
-    precondition(shape.reduce(1, *) == values.count)
+    precondition(shape.reduce(1, *) == values.count, "\(values.count) values for shape \(shape)")
     var header = "{'descr': '<f8', 'fortran_order': False, 'shape': \(NPYHeader.shapeText(shape)), }"
     // Pad so that the data starts at a multiple of 64 bytes, ending the header with '\n'.
     let unpadded = 10 + header.utf8.count + 1

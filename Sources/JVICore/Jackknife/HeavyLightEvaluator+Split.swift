@@ -56,7 +56,7 @@ extension HeavyLightEvaluator {
         } else {
           // The light set is more than ~620 nats below the maximum: its own log-sum-exp.
           sortHeavyIndices(h: h, ws)
-          logWL = LogSpace.logSumExp(f, excluding: UnsafeBufferPointer(start: ws.heavyIndexSorted, count: h))
+          logWL = LogSpace.logSumExp(f, excluding: UnsafeBufferPointer(ws.heavyIndexSorted.leading(h)))
         }
       }
       let theta = thetaBound(h: h, n: n, logWL: logWL, ws)
@@ -64,7 +64,8 @@ extension HeavyLightEvaluator {
       if let forced = forcedHeavyCount {
         if h == forced {
           precondition(
-            theta < HeavyLightEvaluator.thetaFallback && n >= nmin, "forced split h = \(h) does not converge")
+            theta < HeavyLightEvaluator.thetaFallback, "forced split h = \(h): θ = \(theta) does not converge")
+          precondition(n >= nmin, "forced split h = \(h) leaves \(n) light weights; the series needs \(nmin)")
           return Split(
             heavyCount: h, mode: .series, theta: theta, seriesOrder: HeavyLightEvaluator.seriesOrder(theta: theta))
         }
@@ -172,7 +173,7 @@ extension HeavyLightEvaluator {
   }
 
   /// The `count` smallest values of `f` in ascending order.
-  func selectSmallest(_ f: UnsafeBufferPointer<Double>, count: Int, into out: UnsafeMutablePointer<Double>) {
+  func selectSmallest(_ f: UnsafeBufferPointer<Double>, count: Int, into out: UnsafeMutableBufferPointer<Double>) {
     var filled = 0
     for v in f {
       if filled == count {

@@ -31,12 +31,13 @@ extension HeavyLightEvaluator {
     if split.mode == .series {
       let lmax = min(m, n)
       if extended {
-        let q = ws.powerSumsExtended
+        let q = ws.powerSumsExtended.leading(r + 1)
         q[0] = DoubleDouble(Double(n))
         q[1] = .zero
         LogSpace.powerSumsDoubleDouble(light.nu, upTo: r, into: q)
         NewtonIdentities.subsetPowerSumsDoubleDouble(
-          q: q, maximumSubsetSize: lmax, order: r, out: ws.subsetPowerSumsExtended, stride: w)
+          q: UnsafeBufferPointer(q), maximumSubsetSize: lmax, order: r,
+          out: ws.subsetPowerSumsExtended.leading((lmax + 1) * w), stride: w)
         for l in 1...lmax {
           for rr in 2...r {
             ws.psiCoefficientsExtended[l * w + rr] =
@@ -44,14 +45,14 @@ extension HeavyLightEvaluator {
           }
         }
       } else {
-        let q = UnsafeMutableBufferPointer(start: ws.powerSums, count: r + 1)
+        let q = ws.powerSums.leading(r + 1)
         q[0] = Double(n)
         q[1] = 0
         LogSpace.powerSums(light.nu, upTo: r, into: q)
         NewtonIdentities.subsetPowerSums(
           q: UnsafeBufferPointer(q), maximumSubsetSize: lmax, order: r,
-          factorials: UnsafeBufferPointer(start: ws.factorials, count: r + 1),
-          out: UnsafeMutableBufferPointer(start: ws.subsetPowerSums, count: (lmax + 1) * w), stride: w)
+          factorials: UnsafeBufferPointer(ws.factorials.leading(r + 1)),
+          out: ws.subsetPowerSums.leading((lmax + 1) * w), stride: w)
         // Ψ_l(b) = −b² Σ_{r=2}^{R} (Q_{l,r}/r) b^{r−2}: store Q_{l,r}/r.
         for l in 1...lmax {
           for rr in 2...r { ws.psiCoefficients[l * w + rr] = ws.subsetPowerSums[l * w + rr] / Double(rr) }
@@ -144,14 +145,14 @@ extension HeavyLightEvaluator {
         ws.lightLog[c] = f[i]
         c += 1
       }
-      lightLog = UnsafeBufferPointer(start: ws.lightLog, count: n)
-      let out = UnsafeMutableBufferPointer(start: ws.lightExp, count: n)
+      lightLog = UnsafeBufferPointer(ws.lightLog.leading(n))
+      let out = ws.lightExp.leading(n)
       lightTotal = LogSpace.storeExpShifted(lightLog, shift: s[h], into: out).sum
       lightExp = UnsafeBufferPointer(out)
       logWL = s[h] + log(lightTotal)
     }
     let nd = Double(n)
-    let nu = UnsafeMutableBufferPointer(start: ws.centred, count: n)
+    let nu = ws.centred.leading(n)
     let inv = 1 / (nd * lightTotal)
     for i in 0..<n { nu[i] = (-lightTotal).addingProduct(nd, lightExp[i]) * inv }
     return LightShares(log: lightLog, exp: lightExp, total: lightTotal, logWL: logWL, nu: UnsafeBufferPointer(nu))
@@ -188,7 +189,7 @@ extension HeavyLightEvaluator {
         let oneMinus = DoubleDouble(oneMinusKappa) + kappaX * (DoubleDouble(Double(n - l)) / DoubleDouble(nd))
         let b = kappaX / oneMinus
         let r = split.seriesOrder
-        let c = ws.psiCoefficientsExtended + l * w
+        let c = ws.psiCoefficientsExtended.row(l, width: w)
         var acc = c[r]
         var rr = r - 1
         while rr >= 2 {
@@ -204,7 +205,7 @@ extension HeavyLightEvaluator {
       let psi: Double
       if split.mode == .series {
         let r = split.seriesOrder
-        let c = ws.psiCoefficients + l * w
+        let c = ws.psiCoefficients.row(l, width: w)
         var acc = c[r]
         var rr = r - 1
         while rr >= 2 {

@@ -18,7 +18,11 @@ public struct JackknifeRowError: Error, Sendable, CustomStringConvertible {
   public var nonZeroCount: Int
   public var reason: Reason
 
-  public var description: String {
+  public var description: String { formatted() }
+
+  /// The message; formatting is a cold path, kept out of the kernels that throw.
+  @inline(never)
+  func formatted() -> String {
     let what: String
     switch target {
     case .jackknife(let m): what = "JVI of order \(m)"
@@ -153,7 +157,8 @@ public struct HeavyLightEvaluator: Sendable {
   ) throws(JackknifeRowError) -> Double {
     let k = x.count
     let m = target.maximumRemoved
-    precondition(m >= 1 && m < k, "need 1 ≤ m < K")
+    precondition(m >= 1, "the heavy/light method removes at least 1 weight, got m = \(m)")
+    precondition(m < k, "removing m = \(m) of K = \(k) weights leaves none")
     ws.reserve(rowLength: k, order: m)
     let mx = LogSpace.maximum(x)
     if mx == -.infinity { return -.infinity }
@@ -166,8 +171,8 @@ public struct HeavyLightEvaluator: Sendable {
       kp += 1
     }
     if kp <= m { return degenerateValue(nonZeroCount: kp) }
-    let f = UnsafeBufferPointer(start: fin, count: kp)
-    let a = UnsafeMutableBufferPointer(start: ws.expValues, count: kp)
+    let f = UnsafeBufferPointer(fin.leading(kp))
+    let a = ws.expValues.leading(kp)
     let total = LogSpace.storeExpShifted(f, shift: 0, into: a).sum
     let logTotal = log(total)
     let row = RowSummary(
@@ -182,7 +187,7 @@ public struct HeavyLightEvaluator: Sendable {
       && (forcesExtendedPrecision
         || !(bound <= HeavyLightEvaluator.extendedPrecisionThreshold * Swift.max(1, abs(value))))
     {
-      terms = combineTerms(f, a, row, split, ws, extended: true)
+      terms = combineTermsExtended(f, a, row, split, ws)
       value = row.iwae + terms.value
       bound = terms.errorBound(result: value, seriesOrder: split.seriesOrder)
       extended = true
@@ -197,6 +202,16 @@ public struct HeavyLightEvaluator: Sendable {
         target: target, sampleCount: k, nonZeroCount: kp, reason: .accuracy(errorBound: bound, value: value))
     }
     return value
+  }
+
+  /// `combineTerms` with the light terms in double-double: the rare rows whose a-posteriori
+  /// bound is above `extendedPrecisionThreshold`, kept out of line (a cold path).
+  @inline(never)
+  func combineTermsExtended(
+    _ f: UnsafeBufferPointer<Double>, _ a: UnsafeMutableBufferPointer<Double>, _ row: RowSummary, _ split: Split,
+    _ ws: EstimatorWorkspace
+  ) -> TermSum {
+    combineTerms(f, a, row, split, ws, extended: true)
   }
 
   /// One row, in log-weights shifted by the row maximum M (so `maximum` is 0 and `logS` is

@@ -56,7 +56,10 @@ public struct HeavyLightTable: Sendable {
     let k = key.sampleCount, z = key.zeroCount, h = key.heavyCount
     let m = key.target.maximumRemoved
     let n = k - z - h
-    precondition(m >= 1 && m < k && n >= 1 && h >= 0, "invalid heavy/light table key \(key)")
+    precondition(m >= 1, "heavy/light table \(key): it removes at least 1 weight")
+    precondition(m < k, "heavy/light table \(key): removing m = \(m) of K = \(k) leaves none")
+    precondition(n >= 1, "heavy/light table \(key): no light weights")
+    precondition(h >= 0, "heavy/light table \(key): a negative heavy count")
     lightCount = n
 
     // α_j as fixed-point values and the base constant C0.

@@ -67,7 +67,9 @@ public struct JackknifeGradientWeights: Sendable {
     scratch: UnsafeMutableBufferPointer<Double>
   ) {
     let k = sampleCount, m = order
-    precondition(x.count == k && out.count >= k && scratch.count >= 2 * k)
+    precondition(x.count == k, "a row of \(x.count) log-weights for weights of K = \(k)")
+    precondition(out.count >= k, "out holds \(out.count) entries; K = \(k) needed")
+    precondition(scratch.count >= 2 * k, "scratch holds \(scratch.count) entries; 2K = \(2 * k) needed")
     let mx = LogSpace.maximum(x)
     if mx == -.infinity {
       for i in 0..<k { out[i] = 0 }

@@ -5,9 +5,10 @@ extension LogSpace {
   /// rounding of 2^−104 per further factor), and accumulated with two-sums per lane, so q_r is
   /// accurate to ≈ (R + n/4)·2^−104·Σ|ν_i|^r. Cost: about 12 flops per element and power.
   public static func powerSumsDoubleDouble(
-    _ nu: UnsafeBufferPointer<Double>, upTo r: Int, into q: UnsafeMutablePointer<DoubleDouble>
+    _ nu: UnsafeBufferPointer<Double>, upTo r: Int, into q: UnsafeMutableBufferPointer<DoubleDouble>
   ) {
-    precondition(r >= 2)
+    precondition(r >= 2, "power sums start at order 2, got R = \(r)")
+    precondition(q.count > r, "q holds \(q.count) entries; orders 0…\(r) need \(r + 1)")
     withUnsafeTemporaryAllocation(of: SIMD4<Double>.self, capacity: 2 * (r + 1)) { acc in
       for i in 0..<(2 * (r + 1)) { acc[i] = SIMD4<Double>() }
       if let p = nu.baseAddress {
@@ -52,11 +53,13 @@ extension NewtonIdentities {
   /// `subsetPowerSums` in double-double: Q[l][r] for l = 0…m, r = 0…R into `out[l * stride + r]`.
   /// Cost: O(m² R²) double-double operations (≈ 20 flops each).
   public static func subsetPowerSumsDoubleDouble(
-    q: UnsafePointer<DoubleDouble>, maximumSubsetSize m: Int, order r: Int,
-    out: UnsafeMutablePointer<DoubleDouble>, stride: Int
+    q: UnsafeBufferPointer<DoubleDouble>, maximumSubsetSize m: Int, order r: Int,
+    out: UnsafeMutableBufferPointer<DoubleDouble>, stride: Int
   ) {
     let w = r + 1
-    precondition(stride >= w)
+    precondition(stride >= w, "stride \(stride) is shorter than the \(w) orders of a row")
+    precondition(out.count >= m * stride + w, "out holds \(out.count) entries; \(m + 1) rows need \(m * stride + w)")
+    precondition(q.count >= w, "q holds \(q.count) entries; orders 0…\(r) need \(w)")
     withUnsafeTemporaryAllocation(of: DoubleDouble.self, capacity: (2 * m + 3) * w) { scratch in
       let pBase = 0, eBase = (m + 1) * w, fBase = (2 * m + 2) * w
       // s! in double-double.

@@ -9,7 +9,8 @@ extension LogSpace {
   public static func powerSums(
     _ nu: UnsafeBufferPointer<Double>, upTo r: Int, into q: UnsafeMutableBufferPointer<Double>
   ) {
-    precondition(r >= 2 && q.count > r)
+    precondition(r >= 2, "power sums start at order 2, got R = \(r)")
+    precondition(q.count > r, "q holds \(q.count) entries; orders 0…\(r) need \(r + 1)")
     withUnsafeTemporaryAllocation(of: SIMD4<Double>.self, capacity: r + 1) { acc in
       for i in 0...r { acc[i] = SIMD4<Double>() }
       if let p = nu.baseAddress {
@@ -61,7 +62,10 @@ public enum NewtonIdentities {
     factorials: UnsafeBufferPointer<Double>, out: UnsafeMutableBufferPointer<Double>, stride: Int
   ) {
     let w = r + 1
-    precondition(stride >= w && out.count >= m * stride + w && q.count >= w && factorials.count >= w)
+    precondition(stride >= w, "stride \(stride) is shorter than the \(w) orders of a row")
+    precondition(out.count >= m * stride + w, "out holds \(out.count) entries; \(m + 1) rows need \(m * stride + w)")
+    precondition(q.count >= w, "q holds \(q.count) entries; orders 0…\(r) need \(w)")
+    precondition(factorials.count >= w, "factorials hold \(factorials.count) entries; orders 0…\(r) need \(w)")
     withUnsafeTemporaryAllocation(of: Double.self, capacity: (2 * m + 2) * w) { scratch in
       // P_k coefficients: rows 0..<m of `scratch` (P_1…P_m), E_l in rows m…2m+1.
       let pBase = 0, eBase = (m + 1) * w

@@ -29,7 +29,8 @@ public enum SubsetSumTarget: Hashable, Sendable {
 public enum JackknifeCoefficients {
   /// c_j as exact fractions (numerator, positive denominator).
   public static func exact(sampleCount k: Int, order m: Int) -> [(numerator: BigInt, denominator: BigInt)] {
-    precondition(m >= 0 && m < k, "need 0 ≤ m < K")
+    precondition(m >= 0, "a negative order m = \(m)")
+    precondition(m < k, "removing m = \(m) of K = \(k) weights leaves none")
     return (0...m).map { j in
       let magnitude = BigInt(k - j).power(m)
       return (

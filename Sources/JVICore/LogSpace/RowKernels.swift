@@ -293,6 +293,7 @@ extension LogSpace {
   /// log Σ_{i ∉ excluded} exp(x_i), shifted by the maximum of what remains; `excluded` holds
   /// indices in ascending order. −∞ when nothing (non-zero) remains. The slow path for
   /// complements whose shifted sums would underflow: O(K) with scalar exp.
+  @inline(never)
   public static func logSumExp(_ x: UnsafeBufferPointer<Double>, excluding excluded: UnsafeBufferPointer<Int>) -> Double
   {
     var mx = -Double.infinity

@@ -79,7 +79,9 @@ public struct LogWeightMatrix: Sendable, Equatable {
   public func withRow<R, E: Error>(
     _ row: Int, columns: Range<Int>, _ body: (UnsafeBufferPointer<Double>) throws(E) -> R
   ) throws(E) -> R {
-    precondition(row >= 0 && row < rowCount && columns.lowerBound >= 0 && columns.upperBound <= columnCount)
+    precondition(row >= 0 && row < rowCount, "row \(row) of a matrix of \(rowCount) rows")
+    precondition(
+      columns.lowerBound >= 0 && columns.upperBound <= columnCount, "columns \(columns) of a matrix of \(columnCount)")
     return try values.withUnsafeBufferPointer { (all) throws(E) -> R in
       try body(
         UnsafeBufferPointer(
@@ -89,7 +91,8 @@ public struct LogWeightMatrix: Sendable, Equatable {
 
   /// The rows `rows` as a new matrix (ELBO-B inputs included).
   public func rows(_ rows: Range<Int>) -> LogWeightMatrix {
-    precondition(rows.lowerBound >= 0 && rows.upperBound <= rowCount && !rows.isEmpty)
+    precondition(!rows.isEmpty, "an empty row range")
+    precondition(rows.lowerBound >= 0 && rows.upperBound <= rowCount, "rows \(rows) of a matrix of \(rowCount) rows")
     let range = (rows.lowerBound * columnCount)..<(rows.upperBound * columnCount)
     return LogWeightMatrix(
       unchecked: rows.count, columnCount, Array(values[range]),
@@ -119,7 +122,11 @@ public enum LogWeightMatrixError: Error, Equatable, Sendable, CustomStringConver
   /// NaN or +∞ at a 0-based row (and column, for matrices).
   case invalidValue(field: String, row: Int, column: Int?, value: Double)
 
-  public var description: String {
+  public var description: String { formatted() }
+
+  /// The message; formatting is a cold path, kept out of the kernels that throw.
+  @inline(never)
+  func formatted() -> String {
     switch self {
     case .empty(let n, let k):
       return "the matrix is empty (\(n) rows × \(k) columns); at least one instance and one sample are needed"

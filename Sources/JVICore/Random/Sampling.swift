@@ -23,7 +23,7 @@ public enum Sampling {
   /// Uniform on {0, …, n − 1}, exactly (rejection of the biased top range of a 64-bit draw).
   @inlinable
   public static func uniformInteger<G: RandomNumberGenerator>(below n: Int, using g: inout G) -> Int {
-    precondition(n > 0)
+    precondition(n > 0, "uniform integers below \(n): the range is empty")
     let bound = UInt64(n)
     let limit = UInt64.max - UInt64.max % bound
     while true {
@@ -79,7 +79,8 @@ public enum Sampling {
   /// log u < x²/2 + d(1 − v + log v) (with the usual squeeze). For a < 1,
   /// Gamma(a) = Gamma(a + 1) · U^(1/a). Mean aθ, variance aθ².
   public static func gamma<G: RandomNumberGenerator>(shape a: Double, scale: Double = 1, using g: inout G) -> Double {
-    precondition(a > 0 && scale > 0, "gamma needs shape > 0 and scale > 0")
+    precondition(a > 0, "gamma needs shape > 0, got \(a)")
+    precondition(scale > 0, "gamma needs scale > 0, got \(scale)")
     return exp(logGamma(shape: a, using: &g)) * scale
   }
 

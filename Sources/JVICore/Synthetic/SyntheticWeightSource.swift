@@ -5,7 +5,7 @@ public struct SyntheticWeightSource: LogWeightSource {
   public let instanceCount: Int
 
   public init(law: SyntheticWeightLaw, instances: Int) {
-    precondition(instances >= 1)
+    precondition(instances >= 1, "instances must be at least 1, got \(instances)")
     self.law = law
     instanceCount = instances
   }

@@ -21,7 +21,10 @@ public enum BiasBootstrap {
     level: Double = 0.95, resamples: Int = 2000, seed: UInt64, stream: UInt64, threads: Int = 1
   ) -> (lower: Double, upper: Double) {
     let n = reference.count
-    precondition(r >= 2 && estimates.count == n * r && level > 0 && level < 1 && resamples >= 2)
+    precondition(r >= 2, "the bootstrap needs at least 2 replicates, got \(r)")
+    precondition(estimates.count == n * r, "\(estimates.count) estimates for \(n) instances × \(r) replicates")
+    precondition(level > 0 && level < 1, "the interval level must lie in (0, 1), got \(level)")
+    precondition(resamples >= 2, "the bootstrap needs at least 2 resamples, got \(resamples)")
     let g = min(r, maximumGroups), size = r / g
     var groupMeans = [Double](repeating: 0, count: n * g)
     var centres = [Double](repeating: 0, count: n)

@@ -35,7 +35,10 @@ public struct CellStatistics: Sendable, Equatable {
     estimates: UnsafeBufferPointer<Double>, replicates r: Int, reference: [Double], referenceVariance: [Double]
   ) {
     let n = reference.count
-    precondition(r >= 2 && n >= 1 && estimates.count == n * r && referenceVariance.count == n)
+    precondition(r >= 2, "cell statistics need at least 2 replicates, got \(r)")
+    precondition(n >= 1, "cell statistics need at least 1 instance")
+    precondition(estimates.count == n * r, "\(estimates.count) estimates for \(n) instances × \(r) replicates")
+    precondition(referenceVariance.count == n, "\(referenceVariance.count) reference variances for \(n) instances")
     let rd = Double(r)
     // Sums of T̄_n and θ̂_n are centred on instance 0's, so equal values average to exactly that value.
     var sumMean = 0.0, sumReference = 0.0, sumReferenceVariance = 0.0

@@ -47,7 +47,8 @@ public struct ReferenceEvidence: Sendable, Equatable {
     _ source: any LogWeightSource, kind: ExperimentSpecification.ReferenceKind, samples kRef: Int, seed: UInt64,
     threads: Int, progress: (Int, Int) -> Void = { _, _ in }
   ) throws -> ReferenceEvidence {
-    precondition(kind != .exact && kRef >= 2)
+    precondition(kind != .exact, "an exact reference is not sampled")
+    precondition(kRef >= 2, "a sampled reference needs at least 2 samples, got \(kRef)")
     let n = source.instanceCount
     var values = [Double](repeating: 0, count: n)
     var variances = [Double](repeating: 0, count: n)

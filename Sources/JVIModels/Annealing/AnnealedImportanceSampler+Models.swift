@@ -18,7 +18,10 @@ extension AnnealedImportanceSampler {
     model: any AnnealableModel, rows: Range<Int>, chains: Int, seed: UInt64, threads: Int,
     blockRows: Int = 64, progress: @Sendable (Int) -> Void = { _ in }
   ) throws -> LogWeightMatrix {
-    precondition(chains >= 1 && rows.upperBound <= model.instanceCount)
+    precondition(chains >= 1, "chains must be at least 1, got \(chains)")
+    precondition(
+      rows.upperBound <= model.instanceCount,
+      "rows end at \(rows.upperBound), past the \(model.instanceCount) instances")
     let n = rows.count
     let out = ScalarBuffer<Double>(count: n * chains, repeating: .nan)
     let sampler = self
@@ -46,7 +49,8 @@ extension AnnealedImportanceSampler {
   public func bidirectional(
     model: any AnnealableModel, count n: Int, chains: Int, seed: UInt64, threads: Int, blockRows: Int = 64
   ) throws -> BidirectionalResult {
-    precondition(n >= 1 && chains >= 1)
+    precondition(n >= 1, "BDMC needs at least 1 draw, got \(n)")
+    precondition(chains >= 1, "chains must be at least 1, got \(chains)")
     let forward = ScalarBuffer<Double>(count: n * chains, repeating: .nan)
     let reverse = ScalarBuffer<Double>(count: n * chains, repeating: .nan)
     let sampler = self

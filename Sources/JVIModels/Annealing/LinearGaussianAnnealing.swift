@@ -24,7 +24,10 @@ public final class LinearGaussianAnnealingTarget: ObservationTarget {
   public var dimension: Int { model.latentDimension }
 
   public func setObservations(_ xs: [[Double]], rowsPerObservation: Int) {
-    precondition(xs.allSatisfy { $0.count == model.observedDimension } && rowsPerObservation >= 1)
+    precondition(
+      xs.allSatisfy { $0.count == model.observedDimension }, "every observation needs \(model.observedDimension) values"
+    )
+    precondition(rowsPerObservation >= 1, "rows per observation must be at least 1, got \(rowsPerObservation)")
     if xs != observations {
       observations = xs
       instances =

@@ -32,7 +32,9 @@ public final class VAEAnnealingTarget: ObservationTarget {
   var rowsPerObservation = 1
 
   public init(model: GaussianVAE, parameters: [Double], start: AnnealingStart, maximumRows: Int) {
-    precondition(parameters.count == model.parameterCount && maximumRows >= 1)
+    precondition(
+      parameters.count == model.parameterCount, "\(parameters.count) parameters for a model of \(model.parameterCount)")
+    precondition(maximumRows >= 1, "maximumRows must be at least 1, got \(maximumRows)")
     self.model = model
     self.parameters = parameters
     self.start = start
@@ -52,7 +54,10 @@ public final class VAEAnnealingTarget: ObservationTarget {
 
   public func setObservations(_ xs: [[Double]], rowsPerObservation: Int) {
     let input = model.architecture.inputSize, d = dimension, n = xs.count
-    precondition(n >= 1 && n <= maximumRows && rowsPerObservation >= 1 && xs.allSatisfy { $0.count == input })
+    precondition(n >= 1, "no observations")
+    precondition(n <= maximumRows, "\(n) observations exceed the \(maximumRows) rows of the state")
+    precondition(rowsPerObservation >= 1, "rows per observation must be at least 1, got \(rowsPerObservation)")
+    precondition(xs.allSatisfy { $0.count == input }, "every observation needs \(input) values")
     observationCount = n
     self.rowsPerObservation = rowsPerObservation
     for (g, x) in xs.enumerated() {
@@ -84,7 +89,7 @@ public final class VAEAnnealingTarget: ObservationTarget {
   }
 
   public func evaluate(_ z: UnsafePointer<Double>, rows: Int, into out: AnnealingEvaluation) {
-    precondition(rows <= maximumRows)
+    precondition(rows <= maximumRows, "\(rows) rows exceed the \(maximumRows) the state holds")
     let d = dimension, input = model.architecture.inputSize
     parameters.withUnsafeBufferPointer { p in
       let params = p.baseAddress!

@@ -23,8 +23,12 @@ public struct BayesianEvidenceSource: LogWeightSource, @unchecked Sendable {
   public init(
     model: BayesianMLP, parameters: [Float], inputs: [Double], targets: [Double], replicates: Int, label: String
   ) {
-    precondition(replicates >= 1 && parameters.count == model.parameterCount)
-    precondition(inputs.count == targets.count * model.inputSize)
+    precondition(replicates >= 1, "replicates must be at least 1, got \(replicates)")
+    precondition(
+      parameters.count == model.parameterCount, "\(parameters.count) parameters for a model of \(model.parameterCount)")
+    precondition(
+      inputs.count == targets.count * model.inputSize,
+      "\(inputs.count) inputs for \(targets.count) targets of width \(model.inputSize)")
     self.model = model
     self.parameters = parameters.map(Double.init)
     self.inputs = inputs
@@ -37,7 +41,9 @@ public struct BayesianEvidenceSource: LogWeightSource, @unchecked Sendable {
   public var name: String { label }
 
   public func logWeights(samples k: Int, rows: Range<Int>, seed: UInt64, threads: Int) throws -> LogWeightMatrix {
-    precondition(k >= 1 && rows.upperBound <= instanceCount)
+    precondition(k >= 1, "samples must be at least 1, got \(k)")
+    precondition(
+      rows.upperBound <= instanceCount, "rows end at \(rows.upperBound), past the \(instanceCount) instances")
     let n = rows.count
     let out = ScalarBuffer<Double>(count: n * k)
     let source = self

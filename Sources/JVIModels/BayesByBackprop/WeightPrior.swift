@@ -127,7 +127,8 @@ public enum ComplexityWeighting: String, Sendable, Equatable, CaseIterable {
 
   /// π_i for minibatch i = 1…M.
   public func weight(minibatch i: Int, of m: Int) -> Double {
-    precondition(i >= 1 && i <= m)
+    precondition(i >= 1, "minibatches are numbered from 1, got \(i)")
+    precondition(i <= m, "minibatch \(i) of \(m)")
     switch self {
     case .uniform: return 1 / Double(m)
     case .geometric:

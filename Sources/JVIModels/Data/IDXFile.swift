@@ -18,7 +18,7 @@ public struct IDXArray: Sendable, Equatable {
   }
 
   public init(bytes raw: [UInt8], source: String) throws(InputFileError) {
-    func fail(_ problem: String) -> InputFileError { InputFileError(path: source, problem: problem) }
+    @inline(never) func fail(_ problem: String) -> InputFileError { InputFileError(path: source, problem: problem) }
     guard raw.count >= 4 else { throw fail("truncated: \(raw.count) bytes, too short for an IDX header") }
     guard raw[0] == 0 && raw[1] == 0 else {
       throw fail("not an IDX file (bad magic \(raw.prefix(4).map { String($0, radix: 16) }.joined(separator: " ")))")

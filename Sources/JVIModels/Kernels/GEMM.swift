@@ -1,16 +1,18 @@
 import Dispatch
 import JVICore
 
-/// Single-precision matrix multiply for backpropagation:
+/// Matrix multiply for the networks, in Float (training) or Double (AIS, log-weights):
 ///
 ///     C = α·op(A)·op(B) + β·C,   op(X) = X or Xᵀ,   C is M × N, op(A) is M × K, op(B) is K × N,
 ///
 /// all row-major with leading dimensions (row strides) lda, ldb, ldc. A·B, Aᵀ·B and A·Bᵀ run
 /// through one kernel: transposes happen while packing.
 ///
-/// Blocking (BLIS-style): K in blocks of `kc`, B packed into panels of 16 columns, A into
-/// panels of 6 rows, and a 6 × 16 register tile of twelve `SIMD8<Float>` accumulators with
-/// FMA. With threads, C's rows are split at tile boundaries into fixed contiguous ranges.
+/// Blocking (BLIS-style): K in blocks of `kc`, B packed into panels of `T.panelWidth` columns
+/// (16 Float, 8 Double), A into panels of 6 rows, and a 6 × panelWidth register tile of twelve
+/// SIMD accumulators (`SIMD8<Float>` or `SIMD4<Double>`) with FMA. With threads, C is split at
+/// tile boundaries into fixed contiguous ranges of rows (or of column panels when C has more
+/// column panels than row tiles).
 ///
 /// Determinism: every element of C receives exactly the same sequence of operations (k in
 /// order within a block, blocks in order, then α and β), whatever the thread count or
@@ -32,6 +34,11 @@ public enum GEMM {
     a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int, beta: T,
     c: UnsafeMutablePointer<T>, ldc: Int, threads: Int = 1, workspace: GEMMWorkspace<T>
   ) {
+    precondition(m >= 0 && n >= 0 && k >= 0, "GEMM of a \(m) × \(k) by \(k) × \(n) product")
+    // Row-major: a stored row holds op(A)'s K columns, or (transposed) its M rows; B's hold N or K.
+    precondition(lda >= (transposeA ? m : k), "lda \(lda) is shorter than A's rows of \(transposeA ? m : k)")
+    precondition(ldb >= (transposeB ? k : n), "ldb \(ldb) is shorter than B's rows of \(transposeB ? k : n)")
+    precondition(ldc >= n, "ldc \(ldc) is shorter than C's rows of \(n)")
     let nr = T.panelWidth
     if m == 0 || n == 0 { return }
     if k == 0 {
@@ -216,18 +223,4 @@ public final class GEMMWorkspace<T: GEMMScalar>: @unchecked Sendable {
       capacityA = a
     }
   }
-}
-
-/// Pointers handed to worker threads that write disjoint parts of the memory they point to.
-struct SharedMutablePointer<T>: @unchecked Sendable {
-  let pointer: UnsafeMutablePointer<T>
-  init(_ p: UnsafeMutablePointer<T>) { pointer = p }
-}
-
-struct SharedPointers<T>: @unchecked Sendable {
-  let a: UnsafePointer<T>
-  let b: UnsafePointer<T>
-  let c: SharedMutablePointer<T>
-  let packedA: SharedMutablePointer<T>
-  let packedB: SharedMutablePointer<T>
 }

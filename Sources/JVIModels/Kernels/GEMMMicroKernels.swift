@@ -22,40 +22,7 @@ extension Float: GEMMScalar {
     kb: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
     rows: Int, cols: Int, alpha: Float, beta: Float
   ) {
-    typealias V = SIMD8<Float>
-    var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
-    var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
-    var pa = a, pb = b
-    for _ in 0..<kb {
-      let b0 = UnsafeRawPointer(pb).loadUnaligned(as: V.self)
-      let b1 = UnsafeRawPointer(pb + 8).loadUnaligned(as: V.self)
-      var x = V(repeating: pa[0])
-      c00 = c00.addingProduct(x, b0)
-      c01 = c01.addingProduct(x, b1)
-      x = V(repeating: pa[1])
-      c10 = c10.addingProduct(x, b0)
-      c11 = c11.addingProduct(x, b1)
-      x = V(repeating: pa[2])
-      c20 = c20.addingProduct(x, b0)
-      c21 = c21.addingProduct(x, b1)
-      x = V(repeating: pa[3])
-      c30 = c30.addingProduct(x, b0)
-      c31 = c31.addingProduct(x, b1)
-      x = V(repeating: pa[4])
-      c40 = c40.addingProduct(x, b0)
-      c41 = c41.addingProduct(x, b1)
-      x = V(repeating: pa[5])
-      c50 = c50.addingProduct(x, b0)
-      c51 = c51.addingProduct(x, b1)
-      pa += 6
-      pb += 16
-    }
-    storeTile(c00, c01, row: 0, c, ldc, rows, cols, alpha, beta)
-    storeTile(c10, c11, row: 1, c, ldc, rows, cols, alpha, beta)
-    storeTile(c20, c21, row: 2, c, ldc, rows, cols, alpha, beta)
-    storeTile(c30, c31, row: 3, c, ldc, rows, cols, alpha, beta)
-    storeTile(c40, c41, row: 4, c, ldc, rows, cols, alpha, beta)
-    storeTile(c50, c51, row: 5, c, ldc, rows, cols, alpha, beta)
+    tileKernel(SIMD8<Float>.self, kb: kb, a: a, b: b, c: c, ldc: ldc, rows: rows, cols: cols, alpha: alpha, beta: beta)
   }
 
   @inline(__always)
@@ -74,40 +41,7 @@ extension Double: GEMMScalar {
     kb: Int, a: UnsafePointer<Double>, b: UnsafePointer<Double>, c: UnsafeMutablePointer<Double>, ldc: Int,
     rows: Int, cols: Int, alpha: Double, beta: Double
   ) {
-    typealias V = SIMD4<Double>
-    var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
-    var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
-    var pa = a, pb = b
-    for _ in 0..<kb {
-      let b0 = UnsafeRawPointer(pb).loadUnaligned(as: V.self)
-      let b1 = UnsafeRawPointer(pb + 4).loadUnaligned(as: V.self)
-      var x = V(repeating: pa[0])
-      c00 = c00.addingProduct(x, b0)
-      c01 = c01.addingProduct(x, b1)
-      x = V(repeating: pa[1])
-      c10 = c10.addingProduct(x, b0)
-      c11 = c11.addingProduct(x, b1)
-      x = V(repeating: pa[2])
-      c20 = c20.addingProduct(x, b0)
-      c21 = c21.addingProduct(x, b1)
-      x = V(repeating: pa[3])
-      c30 = c30.addingProduct(x, b0)
-      c31 = c31.addingProduct(x, b1)
-      x = V(repeating: pa[4])
-      c40 = c40.addingProduct(x, b0)
-      c41 = c41.addingProduct(x, b1)
-      x = V(repeating: pa[5])
-      c50 = c50.addingProduct(x, b0)
-      c51 = c51.addingProduct(x, b1)
-      pa += 6
-      pb += 8
-    }
-    storeTile(c00, c01, row: 0, c, ldc, rows, cols, alpha, beta)
-    storeTile(c10, c11, row: 1, c, ldc, rows, cols, alpha, beta)
-    storeTile(c20, c21, row: 2, c, ldc, rows, cols, alpha, beta)
-    storeTile(c30, c31, row: 3, c, ldc, rows, cols, alpha, beta)
-    storeTile(c40, c41, row: 4, c, ldc, rows, cols, alpha, beta)
-    storeTile(c50, c51, row: 5, c, ldc, rows, cols, alpha, beta)
+    tileKernel(SIMD4<Double>.self, kb: kb, a: a, b: b, c: c, ldc: ldc, rows: rows, cols: cols, alpha: alpha, beta: beta)
   }
 
   @inline(__always)
@@ -115,6 +49,52 @@ extension Double: GEMMScalar {
     UnsafeMutableRawPointer(dst).storeBytes(
       of: UnsafeRawPointer(src).loadUnaligned(as: SIMD8<Double>.self), as: SIMD8<Double>.self)
   }
+}
+
+/// The 6 × 2w register tile of both scalar types (w = V.scalarCount lanes per half): for each k,
+/// broadcast the 6 packed values of A and add their products with the 2w packed values of B into
+/// twelve accumulators, then write the tile (`storeTile`). Only loads, broadcasts and FMAs:
+/// generic SIMD code keeps these at full speed once specialised (it is inlined into each
+/// conformer), unlike generic comparisons and masks.
+@inline(__always)
+func tileKernel<V: SIMD>(
+  _: V.Type, kb: Int, a: UnsafePointer<V.Scalar>, b: UnsafePointer<V.Scalar>, c: UnsafeMutablePointer<V.Scalar>,
+  ldc: Int, rows: Int, cols: Int, alpha: V.Scalar, beta: V.Scalar
+) where V.Scalar: BinaryFloatingPoint {
+  let w = V.scalarCount
+  var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
+  var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
+  var pa = a, pb = b
+  for _ in 0..<kb {
+    let b0 = UnsafeRawPointer(pb).loadUnaligned(as: V.self)
+    let b1 = UnsafeRawPointer(pb + w).loadUnaligned(as: V.self)
+    var x = V(repeating: pa[0])
+    c00 = c00.addingProduct(x, b0)
+    c01 = c01.addingProduct(x, b1)
+    x = V(repeating: pa[1])
+    c10 = c10.addingProduct(x, b0)
+    c11 = c11.addingProduct(x, b1)
+    x = V(repeating: pa[2])
+    c20 = c20.addingProduct(x, b0)
+    c21 = c21.addingProduct(x, b1)
+    x = V(repeating: pa[3])
+    c30 = c30.addingProduct(x, b0)
+    c31 = c31.addingProduct(x, b1)
+    x = V(repeating: pa[4])
+    c40 = c40.addingProduct(x, b0)
+    c41 = c41.addingProduct(x, b1)
+    x = V(repeating: pa[5])
+    c50 = c50.addingProduct(x, b0)
+    c51 = c51.addingProduct(x, b1)
+    pa += 6
+    pb += 2 * w
+  }
+  storeTile(c00, c01, row: 0, c, ldc, rows, cols, alpha, beta)
+  storeTile(c10, c11, row: 1, c, ldc, rows, cols, alpha, beta)
+  storeTile(c20, c21, row: 2, c, ldc, rows, cols, alpha, beta)
+  storeTile(c30, c31, row: 3, c, ldc, rows, cols, alpha, beta)
+  storeTile(c40, c41, row: 4, c, ldc, rows, cols, alpha, beta)
+  storeTile(c50, c51, row: 5, c, ldc, rows, cols, alpha, beta)
 }
 
 /// Writes one row of a tile: α·(lo, hi) + β·C, for the first `cols` columns; skips rows ≥ `rows`.

@@ -16,7 +16,7 @@ public struct CholeskyFactor: Sendable, Equatable {
   /// Factors `matrix` (row-major, symmetric; only the lower triangle is read). Nil when a pivot
   /// is not positive: the matrix is not (numerically) positive definite.
   public init?(_ matrix: [Double], dimension n: Int) {
-    precondition(matrix.count == n * n)
+    precondition(matrix.count == n * n, "\(matrix.count) entries for a \(n) × \(n) matrix")
     var l = [Double](repeating: 0, count: n * n)
     for j in 0..<n {
       var pivot = matrix[j * n + j]

@@ -49,7 +49,7 @@ extension LinearGaussianInstance {
   ///
   /// +∞ when A_n is not positive definite (the n-th moment of w does not exist).
   public func rawWeightMoment(_ n: Int, _ model: LinearGaussianModel) -> Double {
-    precondition(n >= 1)
+    precondition(n >= 1, "n must be at least 1, got \(n)")
     let d = model.latentDimension
     let delta = (0..<d).map { proposalMean[$0] - posteriorMean[$0] }
     let sqInverse = proposalFactor.inverse()

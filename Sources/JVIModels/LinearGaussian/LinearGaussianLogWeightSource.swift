@@ -16,7 +16,7 @@ public struct LinearGaussianLogWeightSource: LogWeightSource {
   public let instances: [LinearGaussianInstance]
 
   public init(model: LinearGaussianModel, proposal: LinearGaussianProposal, instances n: Int, dataSeed: UInt64) {
-    precondition(n >= 1)
+    precondition(n >= 1, "n must be at least 1, got \(n)")
     self.model = model
     self.proposal = proposal
     instances = (0..<n).map { i in
@@ -36,7 +36,9 @@ public struct LinearGaussianLogWeightSource: LogWeightSource {
   public func exactLogEvidence(rows: Range<Int>) -> [Double]? { rows.map { instances[$0].logEvidence } }
 
   public func logWeights(samples k: Int, rows: Range<Int>, seed: UInt64, threads: Int) throws -> LogWeightMatrix {
-    precondition(k >= 1 && rows.upperBound <= instanceCount)
+    precondition(k >= 1, "samples must be at least 1, got \(k)")
+    precondition(
+      rows.upperBound <= instanceCount, "rows end at \(rows.upperBound), past the \(instanceCount) instances")
     let n = rows.count
     let out = ScalarBuffer<Double>(count: n * k), ll = ScalarBuffer<Double>(count: n * k)
     let source = self

@@ -74,7 +74,8 @@ public struct LinearGaussianModel: Sendable, Equatable {
 
   /// A model with W_ij ~ N(0, 1), b_i ~ N(0, 1), ψ_i ~ Uniform(0.5, 1.5), from `seed`.
   public static func random(latentDimension d: Int, observedDimension dObs: Int, seed: UInt64) -> LinearGaussianModel {
-    precondition(d >= 1 && dObs >= 1)
+    precondition(d >= 1, "the latent dimension must be at least 1, got \(d)")
+    precondition(dObs >= 1, "the observed dimension must be at least 1, got \(dObs)")
     var g = Xoshiro256StarStar(seed: seed, stream: 0x4C47)
     var w = [Double](repeating: 0, count: dObs * d)
     var b = [Double](repeating: 0, count: dObs)
@@ -100,7 +101,8 @@ public struct LinearGaussianModel: Sendable, Equatable {
 
   /// log p(x), exact (Woodbury and the determinant lemma; see the type's comment).
   public func logEvidence(_ x: [Double]) -> Double {
-    precondition(x.count == observedDimension)
+    precondition(
+      x.count == observedDimension, "an observation of \(x.count) values; the model has \(observedDimension)")
     var quadratic = 0.0
     for k in 0..<observedDimension {
       let r = x[k] - offset[k]

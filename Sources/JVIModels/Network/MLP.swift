@@ -10,7 +10,7 @@ public struct MLP: Sendable, Equatable {
   /// Layers of widths sizes[0] → sizes[1] → … → sizes.last, registered in `layout` as
   /// "<name>.<i>.weight" / "<name>.<i>.bias".
   public init(sizes: [Int], activation: Activation, name: String, layout: inout ParameterLayout) {
-    precondition(sizes.count >= 2)
+    precondition(sizes.count >= 2, "an MLP needs an input and an output width, got \(sizes)")
     var layers: [Dense] = []
     for i in 0..<(sizes.count - 1) {
       layers.append(Dense(inputs: sizes[i], outputs: sizes[i + 1], name: "\(name).\(i)", layout: &layout))
@@ -27,7 +27,7 @@ public struct MLP: Sendable, Equatable {
   public func forward<T: NetworkScalar>(
     _ input: UnsafePointer<T>, rows: Int, parameters: UnsafePointer<T>, state: MLPState<T>
   ) -> UnsafeMutablePointer<T> {
-    precondition(rows <= state.maximumRows)
+    precondition(rows <= state.maximumRows, "\(rows) rows exceed the \(state.maximumRows) the state holds")
     state.input = input
     var x = input
     for (l, layer) in layers.enumerated() {

@@ -68,7 +68,7 @@ extension Float: NetworkScalar {
     gradientScale: UnsafePointer<Double>?
   ) {
     typealias V = SIMD8<Float>
-    precondition(columns <= 1000)
+    precondition(columns <= 1000, "\(columns) columns exceed the kernel's 1000-column scratch")
     for r in 0..<rows {
       let l = logits + r * columns, t = targets + r * targetRowStride
       let g = gradient.map { $0 + r * columns }
@@ -158,7 +158,7 @@ extension Double: NetworkScalar {
     gradientScale: UnsafePointer<Double>?
   ) {
     typealias V = SIMD4<Double>
-    precondition(columns <= 1000)
+    precondition(columns <= 1000, "\(columns) columns exceed the kernel's 1000-column scratch")
     for r in 0..<rows {
       let l = logits + r * columns, t = targets + r * targetRowStride
       let g = gradient.map { $0 + r * columns }

@@ -25,37 +25,3 @@ public struct ParameterLayout: Sendable, Equatable {
 
   public func tensor(named name: String) -> Tensor? { tensors.first { $0.name == name } }
 }
-
-/// An owned, fixed-size buffer of scalars (parameters, gradients, activations): allocated once,
-/// accessed through its pointer in hot loops (no copy-on-write, no exclusivity checks).
-public final class ScalarBuffer<T: BinaryFloatingPoint>: @unchecked Sendable {
-  public let count: Int
-  public let pointer: UnsafeMutablePointer<T>
-
-  public init(count: Int, repeating value: T = 0) {
-    self.count = count
-    pointer = .allocate(capacity: max(count, 1))
-    pointer.initialize(repeating: value, count: max(count, 1))
-  }
-
-  deinit { pointer.deallocate() }
-
-  public var buffer: UnsafeMutableBufferPointer<T> { UnsafeMutableBufferPointer(start: pointer, count: count) }
-
-  public func fill(_ value: T) { pointer.update(repeating: value, count: count) }
-
-  public func copy(from other: ScalarBuffer<T>) {
-    precondition(other.count == count)
-    pointer.update(from: other.pointer, count: count)
-  }
-
-  /// Copies `values` into slots `offset ..< offset + values.count` (workers that write disjoint
-  /// slots may share one buffer).
-  public func store(_ values: [T], at offset: Int) {
-    precondition(offset >= 0 && offset + values.count <= count)
-    guard !values.isEmpty else { return }
-    values.withUnsafeBufferPointer { (pointer + offset).update(from: $0.baseAddress!, count: $0.count) }
-  }
-
-  public var array: [T] { Array(buffer) }
-}

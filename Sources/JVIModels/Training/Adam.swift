@@ -25,7 +25,8 @@ public final class Adam: @unchecked Sendable {
   /// Returns false if a gradient component is not finite.
   @discardableResult
   public func update(parameters: ScalarBuffer<Float>, gradients: ScalarBuffer<Float>) -> Bool {
-    precondition(parameters.count == m.count && gradients.count == m.count)
+    precondition(parameters.count == m.count, "\(parameters.count) parameters for an optimiser of \(m.count)")
+    precondition(gradients.count == m.count, "\(gradients.count) gradients for an optimiser of \(m.count)")
     beginStep()
     var part = UnsafePointer(gradients.pointer)
     return withUnsafePointer(to: &part) { parts in

@@ -135,7 +135,7 @@ public struct Checkpoint: Sendable {
 
   /// A checkpoint from its bytes; `source` names it in errors (see `init(contentsOf:)`).
   public init(bytes: [UInt8], source path: String) throws(InputFileError) {
-    func fail(_ problem: String) -> InputFileError { InputFileError(path: path, problem: problem) }
+    @inline(never) func fail(_ problem: String) -> InputFileError { InputFileError(path: path, problem: problem) }
     guard let end = Checkpoint.headerEnd(bytes) else {
       throw fail("not a jvi checkpoint (no header ending in 'end-header')")
     }

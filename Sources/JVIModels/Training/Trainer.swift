@@ -147,38 +147,6 @@ public final class Trainer: @unchecked Sendable {
   }
 }
 
-/// One step's shared inputs for the shard workers; each writes only its own shard's slots.
-struct SharedTrainerStep: @unchecked Sendable {
-  let task: any TrainingTask
-  let step: TrainingStep
-  let parameters: UnsafePointer<Float>
-  let results: ScalarBuffer<Double>
-  let failure: FirstFailure<Error>
-
-  func runShard(_ s: Int) {
-    results.pointer[s] = 0
-    do {
-      results.pointer[s] = try task.runShard(s, step, parameters: parameters)
-    } catch {
-      failure.record(row: s, error)
-    }
-  }
-}
-
-/// The inputs of a parallel Adam update.
-struct SharedAdamStep: @unchecked Sendable {
-  let optimizer: Adam
-  let parameters: UnsafeMutablePointer<Float>
-  let parts: [UnsafePointer<Float>]
-  let flags: ScalarBuffer<Double>
-
-  func run(range: Range<Int>, worker: Int) {
-    parts.withUnsafeBufferPointer { p in
-      flags.pointer[worker] = optimizer.update(range: range, parameters: parameters, gradientParts: p) ? 1 : 0
-    }
-  }
-}
-
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)

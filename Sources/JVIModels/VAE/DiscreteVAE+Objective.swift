@@ -10,7 +10,7 @@ extension DiscreteVAE {
   ) {
     let d = architecture.latentSize, input = architecture.inputSize, k = state.samples
     let rows = count * k, n = rows * d
-    precondition(count <= state.maximumImages)
+    precondition(count <= state.maximumImages, "\(count) images exceed the \(state.maximumImages) the state holds")
     let g = encoder.forward(x, rows: count, parameters: parameters, state: state.encoder)
     let noise = state.noise.pointer, a = state.shifted.pointer, latent = state.latent.pointer
     for b in 0..<count {

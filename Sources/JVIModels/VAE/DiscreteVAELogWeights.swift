@@ -46,7 +46,9 @@ public struct DiscreteVAELogWeightSource: LogWeightSource, @unchecked Sendable {
   }
 
   public func logWeights(samples k: Int, rows: Range<Int>, seed: UInt64, threads: Int) throws -> LogWeightMatrix {
-    precondition(k >= 1 && rows.upperBound <= instanceCount)
+    precondition(k >= 1, "samples must be at least 1, got \(k)")
+    precondition(
+      rows.upperBound <= instanceCount, "rows end at \(rows.upperBound), past the \(instanceCount) instances")
     let n = rows.count
     let out = ScalarBuffer<Double>(count: n * k)
     let chunk = min(chunkSamples, k)

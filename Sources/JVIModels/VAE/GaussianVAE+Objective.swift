@@ -30,7 +30,7 @@ extension GaussianVAE {
     keepLogitGradients: Bool = false
   ) {
     let d = architecture.latentSize, input = architecture.inputSize, k = state.samples
-    precondition(count <= state.maximumImages)
+    precondition(count <= state.maximumImages, "\(count) images exceed the \(state.maximumImages) the state holds")
     let enc = encoder.forward(x, rows: count, parameters: parameters, state: state.encoder)
     let half = state.halfLogVariance.pointer, sigma = state.sigma.pointer
     for b in 0..<count {

@@ -79,8 +79,3 @@ extension TrainableImageModel {
     return value
   }
 }
-
-struct SharedPointer<T>: @unchecked Sendable {
-  let pointer: UnsafePointer<T>
-  init(_ p: UnsafePointer<T>) { pointer = p }
-}

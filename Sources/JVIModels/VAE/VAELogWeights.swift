@@ -38,7 +38,9 @@ public struct VAELogWeightSource: LogWeightSource, @unchecked Sendable {
   public var name: String { "gaussian-vae \(model.architecture.description) on \(split.rawValue)" }
 
   public func logWeights(samples k: Int, rows: Range<Int>, seed: UInt64, threads: Int) throws -> LogWeightMatrix {
-    precondition(k >= 1 && rows.upperBound <= instanceCount)
+    precondition(k >= 1, "samples must be at least 1, got \(k)")
+    precondition(
+      rows.upperBound <= instanceCount, "rows end at \(rows.upperBound), past the \(instanceCount) instances")
     let n = rows.count
     let out = ScalarBuffer<Double>(count: n * k), ll = ScalarBuffer<Double>(count: n * k)
     let kl = ScalarBuffer<Double>(count: n)
@@ -85,11 +87,4 @@ public struct VAELogWeightSource: LogWeightSource, @unchecked Sendable {
       done += m
     }
   }
-}
-
-/// A value handed to concurrent workers that only read it (the closures above are thread-safe by
-/// construction: each writes only its own image's slots).
-struct UncheckedBox<T>: @unchecked Sendable {
-  let value: T
-  init(_ value: T) { self.value = value }
 }

@@ -1,0 +1,148 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+// The Sendable escape hatches of the library, in one file. Each is `@unchecked Sendable` for one
+// reason: worker threads of `ParallelRows`, `GEMM` or the trainer share memory that they only
+// read, or of which each writes its own disjoint slots (its rows, its shard, its chunk), and the
+// results are combined in a fixed order afterwards. Anything else that crosses threads goes
+// through `Lock`. Domain types that own such memory (workspaces, batch states, the trainer) are
+// `@unchecked Sendable` on the same terms; this file holds the wrappers whose only job is the
+// crossing.
+
+/// A pthread mutex (the library keeps to the toolchain's libraries).
+final class Lock: @unchecked Sendable {
+  private let mutex: UnsafeMutablePointer<pthread_mutex_t> = .allocate(capacity: 1)
+  init() { pthread_mutex_init(mutex, nil) }
+  deinit {
+    pthread_mutex_destroy(mutex)
+    mutex.deallocate()
+  }
+  func withLock<T>(_ body: () -> T) -> T {
+    pthread_mutex_lock(mutex)
+    defer { pthread_mutex_unlock(mutex) }
+    return body()
+  }
+}
+
+/// The failure of the lowest row among parallel workers, so that the error reported does not
+/// depend on the thread count or on which worker finished first.
+public final class FirstFailure<Failure>: @unchecked Sendable {
+  private var earliest: (row: Int, failure: Failure)?
+  private let lock = Lock()
+
+  public init() {}
+
+  /// Keeps `failure` unless a failure of a lower or the same row was recorded.
+  public func record(row: Int, _ failure: Failure) {
+    lock.withLock {
+      if let e = earliest, e.row <= row { return }
+      earliest = (row, failure)
+    }
+  }
+
+  /// The failure of the lowest row, if any.
+  public var first: Failure? { lock.withLock { earliest?.failure } }
+}
+
+/// Pointers handed to worker threads that write disjoint parts of the memory they point to.
+struct SharedMutablePointer<T>: @unchecked Sendable {
+  let pointer: UnsafeMutablePointer<T>
+  init(_ p: UnsafeMutablePointer<T>) { pointer = p }
+}
+
+/// GEMM's operands and packing buffers for its workers: A and B are read, each worker writes its
+/// own rows or column panels of C and its own part of the packing buffers.
+struct SharedPointers<T>: @unchecked Sendable {
+  let a: UnsafePointer<T>
+  let b: UnsafePointer<T>
+  let c: SharedMutablePointer<T>
+  let packedA: SharedMutablePointer<T>
+  let packedB: SharedMutablePointer<T>
+}
+
+/// Read-only memory handed to worker threads.
+struct SharedPointer<T>: @unchecked Sendable {
+  let pointer: UnsafePointer<T>
+  init(_ p: UnsafePointer<T>) { pointer = p }
+}
+
+/// A value handed to concurrent workers that only read it (the log-weight sources' closures: each
+/// worker writes only its own images' slots).
+struct UncheckedBox<T>: @unchecked Sendable {
+  let value: T
+  init(_ value: T) { self.value = value }
+}
+
+/// An owned, fixed-size buffer of scalars (parameters, gradients, activations): allocated once,
+/// accessed through its pointer in hot loops (no copy-on-write, no exclusivity checks).
+public final class ScalarBuffer<T: BinaryFloatingPoint>: @unchecked Sendable {
+  public let count: Int
+  public let pointer: UnsafeMutablePointer<T>
+
+  public init(count: Int, repeating value: T = 0) {
+    self.count = count
+    pointer = .allocate(capacity: max(count, 1))
+    pointer.initialize(repeating: value, count: max(count, 1))
+  }
+
+  deinit { pointer.deallocate() }
+
+  public var buffer: UnsafeMutableBufferPointer<T> { UnsafeMutableBufferPointer(start: pointer, count: count) }
+
+  public func fill(_ value: T) { pointer.update(repeating: value, count: count) }
+
+  public func copy(from other: ScalarBuffer<T>) {
+    precondition(other.count == count, "copying \(other.count) values into a buffer of \(count)")
+    pointer.update(from: other.pointer, count: count)
+  }
+
+  /// Copies `values` into slots `offset ..< offset + values.count` (workers that write disjoint
+  /// slots may share one buffer).
+  public func store(_ values: [T], at offset: Int) {
+    precondition(offset >= 0, "negative offset \(offset)")
+    precondition(
+      offset + values.count <= count, "slots \(offset)..<\(offset + values.count) lie beyond a buffer of \(count)")
+    guard !values.isEmpty else { return }
+    values.withUnsafeBufferPointer { source in
+      guard let base = source.baseAddress else { return }
+      (pointer + offset).update(from: base, count: source.count)
+    }
+  }
+
+  public var array: [T] { Array(buffer) }
+}
+
+/// One step's shared inputs for the shard workers; each writes only its own shard's slots.
+struct SharedTrainerStep: @unchecked Sendable {
+  let task: any TrainingTask
+  let step: TrainingStep
+  let parameters: UnsafePointer<Float>
+  let results: ScalarBuffer<Double>
+  let failure: FirstFailure<Error>
+
+  func runShard(_ s: Int) {
+    results.pointer[s] = 0
+    do {
+      results.pointer[s] = try task.runShard(s, step, parameters: parameters)
+    } catch {
+      failure.record(row: s, error)
+    }
+  }
+}
+
+/// The inputs of a parallel Adam update.
+struct SharedAdamStep: @unchecked Sendable {
+  let optimizer: Adam
+  let parameters: UnsafeMutablePointer<Float>
+  let parts: [UnsafePointer<Float>]
+  let flags: ScalarBuffer<Double>
+
+  func run(range: Range<Int>, worker: Int) {
+    parts.withUnsafeBufferPointer { p in
+      flags.pointer[worker] = optimizer.update(range: range, parameters: parameters, gradientParts: p) ? 1 : 0
+    }
+  }
+}
