@@ -30,14 +30,3 @@ public struct IWAE: BoundEstimator {
     matrix.withRow(row, columns: columns) { LogSpace.logMeanExp($0) }
   }
 }
-
-extension LogSpace {
-  /// log((1/K) Σ exp(x_i)) = M + log(A/K); −∞ for an all −∞ buffer; exactly x for K equal
-  /// values x. Error bound as `logSumExp` (the division adds half an ulp of A/K, i.e. ε/2 absolute).
-  @inlinable
-  public static func logMeanExp(_ x: UnsafeBufferPointer<Double>) -> Double {
-    let m = maximum(x)
-    if m == -.infinity { return -.infinity }
-    return m + log(expShiftedSum(x, shift: m) / Double(x.count))
-  }
-}

@@ -76,7 +76,7 @@ public struct HeavyLightDiagnostics: Sendable, Equatable {
 }
 
 /// Exact evaluation of `SubsetSumTarget`s (JVI of order m ≥ 2, leave-j-out means) by the
-/// heavy/light method of ../shared/docs/jackknife-math.md §2.
+/// heavy/light method of docs/jackknife-math.md §2.
 ///
 /// Per row: the h largest non-zero weights are "heavy" and every subset of them of size ≤ m is
 /// handled explicitly, with exact pre-aggregated coefficients (`HeavyLightTable`); the

@@ -1,7 +1,7 @@
 /// Exact, pre-aggregated coefficients of the heavy/light evaluation for one
 /// (K, number of zero weights z, heavy-set size h, target).
 ///
-/// Notation (../shared/docs/jackknife-math.md §2): K' = K − z non-zero weights, the h largest
+/// Notation (docs/jackknife-math.md §2): K' = K − z non-zero weights, the h largest
 /// are "heavy", the other n = K' − h "light". Zero weights are folded in exactly:
 /// α'_k = Σ_i C(z, i) α_{k+i}. For a heavy removal set of size t,
 ///

@@ -25,6 +25,18 @@ extension VectorMath {
   /// Cost: 12 fused multiply-adds and 9 other vector operations per four lanes.
   @inlinable @inline(__always)
   public static func expNonPositive(_ x: SIMD4<Double>) -> SIMD4<Double> {
+    // x ≥ −708 keeps k ≥ −1022, so a single 2^k is a normal number.
+    let (em1, k, _) = reduced(x)
+    var result = (em1 + 1) * powerOfTwo(k)
+    result.replace(with: 0, where: x .< -708.0)
+    return result
+  }
+
+  /// The shared argument reduction and polynomial of every Double exp here:
+  /// x = k·log 2 + r with |r| ≤ log(2)/2 (Cody–Waite, two-part log 2), and
+  /// expm1(r) = r + r²·P(r), P of degree 9 by Estrin's scheme. Returns (expm1(r), k, k as Double).
+  @inlinable @inline(__always)
+  static func reduced(_ x: SIMD4<Double>) -> (expm1: SIMD4<Double>, k: SIMD4<Int64>, kf: SIMD4<Double>) {
     typealias V = SIMD4<Double>
     // t = x/log2 + 1.5·2^52 rounds x/log2 to an integer k held in the low mantissa bits.
     let magic = V(repeating: 6_755_399_441_055_744.0)
@@ -45,14 +57,15 @@ extension VectorMath {
     let p47 = p45.addingProduct(r2, p67)
     let p07 = p03.addingProduct(r4, p47)
     let p = p07.addingProduct(r8, p89)
-    let e = r.addingProduct(r2, p) + 1.0
-    // 2^k from the integer in t's low bits: (k + 1023) << 52. The exponent bits of `magic`
-    // and its 2^51 bit are shifted out or cancelled by the constant.
-    let bits = unsafeBitCast(t, to: SIMD4<UInt64>.self)
-    let scale = unsafeBitCast((bits &+ (1023 &- 0x0008_0000_0000_0000)) &<< 52, to: V.self)
-    var result = e * scale
-    result.replace(with: 0, where: x .< -708.0)
-    return result
+    // The integer k sits in t's low mantissa bits (two's complement relative to `magic`).
+    let k = unsafeBitCast(t, to: SIMD4<Int64>.self) &- unsafeBitCast(magic, to: SIMD4<Int64>.self)
+    return (r.addingProduct(r2, p), k, kf)
+  }
+
+  /// 2^k for k ∈ [−1022, 1023]: (k + 1023) in the exponent field.
+  @inlinable @inline(__always)
+  static func powerOfTwo(_ k: SIMD4<Int64>) -> SIMD4<Double> {
+    unsafeBitCast((k &+ 1023) &<< 52, to: SIMD4<Double>.self)
   }
 
   /// Scalar `exp(x)` for `x ≤ 0` with exactly the same arithmetic as the four-lane version,

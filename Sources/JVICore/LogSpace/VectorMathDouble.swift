@@ -1,6 +1,6 @@
 /// Full-range elementary functions on `SIMD4<Double>` for networks evaluated in Double
-/// (log-weights for evaluation, gradient checks). Same reduction and polynomial as
-/// `expNonPositive` (coefficients from `fit_exp_polynomial.py`).
+/// (log-weights for evaluation, gradient checks). They share `reduced` and `powerOfTwo` with
+/// `expNonPositive` (VectorExp.swift; coefficients from `fit_exp_polynomial.py`).
 extension VectorMath {
   public typealias Double4 = SIMD4<Double>
 
@@ -8,36 +8,6 @@ extension VectorMath {
   @inlinable @inline(__always)
   public static func magnitude(_ x: Double4) -> Double4 {
     unsafeBitCast(unsafeBitCast(x, to: SIMD4<UInt64>.self) & 0x7FFF_FFFF_FFFF_FFFF, to: Double4.self)
-  }
-
-  /// (expm1(r), k) for x = k·log 2 + r, |r| ≤ log(2)/2: expm1(r) = r + r²·P(r).
-  @inlinable @inline(__always)
-  static func reduced(_ x: Double4) -> (expm1: Double4, k: SIMD4<Int64>, kf: Double4) {
-    let magic = Double4(repeating: 6_755_399_441_055_744.0)
-    let t = magic.addingProduct(x, Double4(repeating: 1.442_695_040_888_963_4))
-    let kf = t - magic
-    var r = x.addingProduct(kf, Double4(repeating: -6.931_471_803_691_238_164_90e-01))
-    r = r.addingProduct(kf, Double4(repeating: -1.908_214_929_270_587_700_02e-10))
-    let r2 = r * r, r4 = r2 * r2, r8 = r4 * r4
-    let p01 = Double4(repeating: 0.500_000_000_000_000_1).addingProduct(r, Double4(repeating: 0.166_666_666_666_666_69))
-    let p23 = Double4(repeating: 0.041_666_666_666_624_164).addingProduct(
-      r, Double4(repeating: 0.008_333_333_333_330_065))
-    let p45 = Double4(repeating: 0.001_388_888_891_719_671_9).addingProduct(
-      r, Double4(repeating: 0.000_198_412_698_630_405_45))
-    let p67 = Double4(repeating: 2.480_152_132_236_869_2e-05).addingProduct(
-      r, Double4(repeating: 2.755_726_848_031_002_4e-06))
-    let p89 = Double4(repeating: 2.762_007_587_998_336_7e-07).addingProduct(
-      r, Double4(repeating: 2.510_037_583_256_123_4e-08))
-    let p = p01.addingProduct(r2, p23).addingProduct(r4, p45.addingProduct(r2, p67)).addingProduct(r8, p89)
-    // The integer k sits in t's low mantissa bits (two's complement relative to `magic`).
-    let k = unsafeBitCast(t, to: SIMD4<Int64>.self) &- unsafeBitCast(magic, to: SIMD4<Int64>.self)
-    return (r.addingProduct(r2, p), k, kf)
-  }
-
-  /// 2^k for k ∈ [−1022, 1023].
-  @inlinable @inline(__always)
-  static func powerOfTwo(_ k: SIMD4<Int64>) -> Double4 {
-    unsafeBitCast((k &+ 1023) &<< 52, to: Double4.self)
   }
 
   /// eˣ on four lanes, full range: +∞ above 709.78, gradual underflow to 0 below −708.4.

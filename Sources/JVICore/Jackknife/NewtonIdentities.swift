@@ -1,54 +1,5 @@
-extension LogSpace {
-  /// Power sums q_r = Σ_i ν_i^r for r = 2…R, written to `q[2…R]` (q[0], q[1] untouched).
-  ///
-  /// Two SIMD chunks per iteration, accumulators in `q`'s vector shadow so R may exceed the
-  /// register file. The tail is padded with 0 (which adds nothing to any power r ≥ 1).
-  /// Cost: 2(R − 1) multiply-adds per element. Error bound: each q_r carries
-  /// ≤ (n/8 + R)·ε·Σ|ν_i|^r (blocked summation of exactly rounded powers, relative error ≤ rε each).
-  @inlinable
-  public static func powerSums(
-    _ nu: UnsafeBufferPointer<Double>, upTo r: Int, into q: UnsafeMutableBufferPointer<Double>
-  ) {
-    precondition(r >= 2, "power sums start at order 2, got R = \(r)")
-    precondition(q.count > r, "q holds \(q.count) entries; orders 0…\(r) need \(r + 1)")
-    withUnsafeTemporaryAllocation(of: SIMD4<Double>.self, capacity: r + 1) { acc in
-      for i in 0...r { acc[i] = SIMD4<Double>() }
-      if let p = nu.baseAddress {
-        let n = nu.count
-        var i = 0
-        while i + 8 <= n {
-          let v0 = load(p, i), v1 = load(p, i + 4)
-          var p0 = v0 * v0, p1 = v1 * v1
-          acc[2] += p0 + p1
-          var s = 3
-          while s <= r {
-            p0 *= v0
-            p1 *= v1
-            acc[s] += p0 + p1
-            s += 1
-          }
-          i += 8
-        }
-        while i < n {
-          let v0 = i + 4 <= n ? load(p, i) : loadTail(p, i, n - i, pad: 0)
-          var p0 = v0 * v0
-          acc[2] += p0
-          var s = 3
-          while s <= r {
-            p0 *= v0
-            acc[s] += p0
-            s += 1
-          }
-          i += 4
-        }
-      }
-      for s in 2...r { q[s] = acc[s].sum() }
-    }
-  }
-}
-
 /// Sums of powers of subset sums from power sums, by Newton's identities on exponential
-/// generating functions (../shared/docs/jackknife-math.md §2, item 3):
+/// generating functions (docs/jackknife-math.md §2, item 3):
 ///
 ///     P_k(τ) = Σ_i e^{kτν_i} = Σ_s k^s q_s τ^s/s!,   E_l(τ) = e_l(e^{τν_1}, …),
 ///     l·E_l = Σ_{i=1}^{l} (−1)^{i−1} E_{l−i} P_i,    Q_{l,r} = Σ_{|T|=l} (Σ_{i∈T} ν_i)^r = r! [τ^r] E_l(τ).
