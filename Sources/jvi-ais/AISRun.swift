@@ -69,7 +69,7 @@ struct AISRun {
       }
       let split = o[O.split]
       let data = try ImageDataset(directory: checkpoint.configuration.dataDirectory, validationCount: 0)
-      let source = try VAELogWeightSource(checkpoint: checkpoint, data: data, split: split, limit: instances)
+      let source = try GaussianVAELogWeightSource(checkpoint: checkpoint, data: data, split: split, limit: instances)
       if !bdmc && source.instanceCount < instances {
         throw ToolFailure("the \(split.rawValue) split has \(source.instanceCount) images; asked for \(instances)")
       }

@@ -62,7 +62,7 @@ import Testing
     lg.setObservation(Self.source.observation(3))
     Self.checkGradients(lg, at: [0.3, -1.2, 0.8], label: "linear-gaussian \(start)")
     let (vae, params, x) = Self.smallVAE()
-    let target = VAEAnnealingTarget(model: vae, parameters: params, start: start, maximumRows: 1)
+    let target = GaussianVAEAnnealingTarget(model: vae, parameters: params, start: start, maximumRows: 1)
     target.setObservation(x)
     Self.checkGradients(target, at: [0.7, -0.4], label: "vae \(start)")
   }
@@ -157,7 +157,7 @@ import Testing
   @Test(arguments: AnnealingStart.allCases)
   func aisMatchesQuadratureOnATwoDimensionalVAE(start: AnnealingStart) throws {
     let (vae, params, x) = Self.smallVAE()
-    let target = VAEAnnealingTarget(model: vae, parameters: params, start: start, maximumRows: 64)
+    let target = GaussianVAEAnnealingTarget(model: vae, parameters: params, start: start, maximumRows: 64)
     target.setObservation(x)
     let grid = 1801, h = 0.01
     let e = AnnealingEvaluation(dimension: 2, capacity: 64)

@@ -181,7 +181,7 @@ struct GradientCheckTests {
       for i in 0..<model.parameterCount { params.pointer[i] += 0.2 * (Sampling.uniform(using: &g) - 0.5) }
       let images = 3
       let x = (0..<(images * 7)).map { _ in Sampling.uniform(using: &g) < 0.4 ? 1.0 : 0.0 }
-      let state = VAEBatchState<Double>(model, maximumImages: images, samples: k)
+      let state = GaussianVAEBatchState<Double>(model, maximumImages: images, samples: k)
       var noise = Xoshiro256StarStar(seed: 5)
       state.drawNoise(images: images, latentSize: 3, using: &noise)
       let lossScale = 1.0 / Double(images)

@@ -157,7 +157,7 @@ struct TrainingTests {
     let data = try Self.data(c)
     let t = try Trainer(configuration: c, data: data, threads: 1)
     _ = try t.trainEpoch()
-    var source = try VAELogWeightSource(checkpoint: t.checkpoint(), data: data, split: .test)
+    var source = try GaussianVAELogWeightSource(checkpoint: t.checkpoint(), data: data, split: .test)
     let whole = try source.logWeights(samples: 50, rows: 0..<12, seed: 9, threads: 1)
     source.chunkSamples = 7
     let chunked = try source.logWeights(samples: 50, rows: 0..<12, seed: 9, threads: 2)
@@ -181,7 +181,7 @@ struct TrainingTests {
     var checkpoint = t.checkpoint()
     checkpoint.configuration.architecture.inputSize = 30
     #expect(throws: InputFileError.self) {
-      try VAELogWeightSource(checkpoint: checkpoint, data: try Self.data(c), split: .test)
+      try GaussianVAELogWeightSource(checkpoint: checkpoint, data: try Self.data(c), split: .test)
     }
   }
 }

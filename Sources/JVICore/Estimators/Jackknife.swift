@@ -11,7 +11,7 @@
 /// - m = 1: IWAE_k − (k − 1) g(1) by `LogSpace.leaveOneOut`, O(k);
 /// - m ≥ 2: the heavy/light method (`HeavyLightEvaluator`), O(k·R) per instance.
 ///
-/// Edge cases (../shared/docs/jackknife-math.md §0): with K' non-zero weights, an all-zero
+/// Edge cases (docs/jackknife-math.md §0): with K' non-zero weights, an all-zero
 /// block gives −∞; K' ≤ m gives the IEEE value of the definition: (−1)^(m+1)·∞ when K' = m,
 /// NaN when K' < m. Equal log-weights give that value exactly.
 ///
@@ -87,7 +87,7 @@ public struct Jackknife: BoundEstimator {
     return try value(x, order: order, evaluator: estimator.evaluator, workspace: workspace)
   }
 
-  /// JVI of order m for one row of log-weights (0 ≤ m < K ≤ `maximumOrder`).
+  /// JVI of order m for one row of log-weights (0 ≤ m < K, m ≤ `maximumOrder`).
   public static func value(_ x: [Double], order: Int, workspace: EstimatorWorkspace = EstimatorWorkspace())
     throws(EstimatorError) -> Double
   {

@@ -130,7 +130,7 @@ public enum ModelSpecification: Sendable, Equatable {
       guard FileIO.exists(path) else {
         throw SweepError(
           "the checkpoint \(path) does not exist; train one with jvi-train (make train writes "
-            + "results/models/default-vae.ckpt)")
+            + "\(Checkpoint.defaultVAEPath))")
       }
       let checkpoint = try Checkpoint(contentsOf: path)
       let c = checkpoint.configuration

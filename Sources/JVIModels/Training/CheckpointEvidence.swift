@@ -19,7 +19,7 @@ public enum CheckpointEvidence {
     let c = checkpoint.configuration
     switch c.model {
     case .gaussianVAE:
-      return try VAELogWeightSource(
+      return try GaussianVAELogWeightSource(
         checkpoint: checkpoint, data: try images(c, dataDirectory), split: split, limit: limit)
     case .discreteVAE:
       return try DiscreteVAELogWeightSource(

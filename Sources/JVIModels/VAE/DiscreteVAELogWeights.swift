@@ -53,20 +53,14 @@ public struct DiscreteVAELogWeightSource: LogWeightSource, @unchecked Sendable {
     let out = ScalarBuffer<Double>(count: n * k)
     let chunk = min(chunkSamples, k)
     let source = self
-    ParallelRows.forEachChunk(count: n, chunkSize: 4, threads: threads) { _ in
-      (
-        state: DiscreteVAEBatchState<Double>(source.model, maximumImages: 1, samples: chunk),
-        image: ScalarBuffer<Double>(count: source.model.architecture.inputSize)
-      )
-    } _: { worker, images in
-      source.parameters.withUnsafeBufferPointer { p in
-        for r in images {
-          source.evaluate(
-            image: rows.lowerBound + r, samples: k, seed: seed, parameters: p.baseAddress!, state: worker.state,
-            pixels: worker.image.pointer, logWeights: out.pointer + r * k)
-        }
-      }
-    }
+    ImageLogWeightLoop.run(
+      count: n, threads: threads, parameters: parameters, inputSize: model.architecture.inputSize,
+      makeState: { DiscreteVAEBatchState<Double>(source.model, maximumImages: 1, samples: chunk) },
+      body: { r, state, pixels, p in
+        source.evaluate(
+          image: rows.lowerBound + r, samples: k, seed: seed, parameters: p, state: state, pixels: pixels,
+          logWeights: out.pointer + r * k)
+      })
     return LogWeightMatrix.trusted(rowCount: n, columnCount: k, values: out.array)
   }
 

@@ -26,7 +26,7 @@ extension GaussianVAE {
   /// analytic KL per image, all accumulated in Double. With `keepLogitGradients`, also leaves
   /// t − σ(ℓ) in the state for `backward`.
   public func forward<T: NetworkScalar>(
-    images x: UnsafePointer<T>, count: Int, parameters: UnsafePointer<T>, state: VAEBatchState<T>,
+    images x: UnsafePointer<T>, count: Int, parameters: UnsafePointer<T>, state: GaussianVAEBatchState<T>,
     keepLogitGradients: Bool = false
   ) {
     let d = architecture.latentSize, input = architecture.inputSize, k = state.samples
@@ -88,7 +88,7 @@ extension GaussianVAE {
   ///     ∂log w/∂log σ² = (∂log w/∂z) ⊙ ε ⊙ σ/2 + 1/2  (the 1/2 from −log q).
   public func objective<T: NetworkScalar>(
     _ objective: VAEObjective, images x: UnsafePointer<T>, count: Int, parameters: UnsafePointer<T>,
-    state: VAEBatchState<T>, gradients: UnsafeMutablePointer<T>? = nil, lossScale: Double = 1,
+    state: GaussianVAEBatchState<T>, gradients: UnsafeMutablePointer<T>? = nil, lossScale: Double = 1,
     jackknifeWeights: JackknifeGradientWeights? = nil
   ) throws(EstimatorError) -> ObjectiveValue {
     let d = architecture.latentSize, input = architecture.inputSize, k = state.samples

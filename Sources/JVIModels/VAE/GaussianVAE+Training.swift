@@ -9,24 +9,25 @@ extension GaussianVAE: TrainableImageModel {
     initialParameters(seed: seed, scheme: scheme, as: Float.self)
   }
 
-  public func makeTrainingState(maximumImages: Int, samples: Int) -> VAEBatchState<Float> {
-    VAEBatchState(self, maximumImages: maximumImages, samples: samples)
+  public func makeTrainingState(maximumImages: Int, samples: Int) -> GaussianVAEBatchState<Float> {
+    GaussianVAEBatchState(self, maximumImages: maximumImages, samples: samples)
   }
 
   /// ε ~ N(0, I), drawn in Box–Muller pairs across the shard.
-  public func drawTrainingNoise(_ state: VAEBatchState<Float>, images: Int, using g: inout Xoshiro256StarStar) {
+  public func drawTrainingNoise(_ state: GaussianVAEBatchState<Float>, images: Int, using g: inout Xoshiro256StarStar) {
     state.drawNoise(images: images, latentSize: architecture.latentSize, using: &g)
   }
 
   /// ε ~ N(0, I) for every sample of one slot, one normal at a time.
-  public func drawEvaluationNoise(_ state: VAEBatchState<Float>, slot j: Int, using g: inout Xoshiro256StarStar) {
+  public func drawEvaluationNoise(_ state: GaussianVAEBatchState<Float>, slot j: Int, using g: inout Xoshiro256StarStar)
+  {
     let n = state.samples * architecture.latentSize
     for q in 0..<n { state.epsilon.pointer[j * n + q] = Float(Sampling.standardNormal(using: &g)) }
   }
 
   public func trainingObjective(
     _ objective: VAEObjective, images: UnsafePointer<Float>, count: Int, parameters: UnsafePointer<Float>,
-    state: VAEBatchState<Float>, gradients: UnsafeMutablePointer<Float>?, lossScale: Double,
+    state: GaussianVAEBatchState<Float>, gradients: UnsafeMutablePointer<Float>?, lossScale: Double,
     jackknifeWeights: JackknifeGradientWeights?
   ) throws(EstimatorError) -> ObjectiveValue {
     try self.objective(

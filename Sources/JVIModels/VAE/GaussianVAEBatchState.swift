@@ -2,7 +2,7 @@ import JVICore
 
 /// Every buffer one forward/backward pass of a `GaussianVAE` needs, for up to `maximumImages`
 /// images and `samples` samples each: allocated once, reused every step.
-public final class VAEBatchState<T: NetworkScalar>: ImageModelBatchState<T>, @unchecked Sendable {
+public final class GaussianVAEBatchState<T: NetworkScalar>: ImageModelBatchState<T>, @unchecked Sendable {
   /// log σ²/2 and σ = exp(log σ²/2), images × latent.
   let halfLogVariance: ScalarBuffer<T>
   let sigma: ScalarBuffer<T>

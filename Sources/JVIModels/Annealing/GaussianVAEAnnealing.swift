@@ -14,7 +14,7 @@ import JVICore
 ///
 /// The decoder runs forward on all rows at once and back-propagates to its input only (no
 /// parameter gradients): about 4·P_dec flops per row per evaluation, P_dec the decoder's weights.
-public final class VAEAnnealingTarget: ObservationTarget {
+public final class GaussianVAEAnnealingTarget: ObservationTarget {
   public let model: GaussianVAE
   let parameters: [Double]
   public let start: AnnealingStart
@@ -130,7 +130,7 @@ public final class VAEAnnealingTarget: ObservationTarget {
   }
 }
 
-extension VAELogWeightSource: AnnealableModel {
+extension GaussianVAELogWeightSource: AnnealableModel {
   public var latentDimension: Int { model.architecture.latentSize }
 
   public func observation(_ i: Int) -> [Double] {
@@ -157,6 +157,6 @@ extension VAELogWeightSource: AnnealableModel {
   }
 
   public func makeTarget(start: AnnealingStart, maximumRows: Int) -> any ObservationTarget {
-    VAEAnnealingTarget(model: model, parameters: parameters, start: start, maximumRows: maximumRows)
+    GaussianVAEAnnealingTarget(model: model, parameters: parameters, start: start, maximumRows: maximumRows)
   }
 }

@@ -76,55 +76,6 @@ public struct SweepRow: Sendable, Equatable {
   }
 }
 
-/// (estimator, order, k): what identifies a cell within one run.
-public struct CellKey: Sendable, Hashable, CustomStringConvertible {
-  public var estimator: String
-  public var order: Int
-  public var k: Int
-
-  public init(estimator: String, order: Int, k: Int) {
-    self.estimator = estimator
-    self.order = order
-    self.k = k
-  }
-
-  public init(_ cell: SweepPlan.Cell) {
-    self.init(estimator: cell.estimator.name, order: cell.estimator.order, k: cell.k)
-  }
-
-  public var description: String { estimator == "jvi" ? "jvi-\(order) k=\(k)" : "\(estimator) k=\(k)" }
-}
-
-/// One row of the companion `<run>.intervals.csv`: the percentile bootstrap interval of the bias.
-public struct IntervalRow: Sendable, Equatable {
-  public var key: CellKey
-  public var level: Double
-  public var lower: Double
-  public var upper: Double
-
-  public static let header = "estimator,order,k,level,bias_low,bias_high"
-
-  public init(key: CellKey, level: Double, lower: Double, upper: Double) {
-    self.key = key
-    self.level = level
-    self.lower = lower
-    self.upper = upper
-  }
-
-  public var csvLine: String {
-    "\(key.estimator),\(key.order),\(key.k),\(SweepRow.format(level)),\(SweepRow.format(lower)),"
-      + SweepRow.format(upper)
-  }
-
-  public init(csvLine: String, path: String, line: Int) throws(SweepError) {
-    let f = csvLine.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-    guard f.count == 6, let order = Int(f[1]), let k = Int(f[2]), let level = Double(f[3]), let lo = Double(f[4]),
-      let hi = Double(f[5])
-    else { throw SweepError("\(path):\(line): expected estimator,order,k,level,bias_low,bias_high") }
-    self.init(key: CellKey(estimator: f[0], order: order, k: k), level: level, lower: lo, upper: hi)
-  }
-}
-
 extension CellStatistics {
   /// Values read back from a CSV row.
   public init(
@@ -143,18 +94,5 @@ extension CellStatistics {
     self.varianceStandardError = varianceStandardError
     self.meanSquaredError = meanSquaredError
     self.meanSquaredErrorStandardError = meanSquaredErrorStandardError
-  }
-}
-
-/// Reads a CSV file of rows with a known header: the data lines with their 1-based line numbers.
-enum CSVFile {
-  static func dataLines(_ text: String, header: String, path: String) throws(SweepError) -> [(Int, String)] {
-    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-    guard lines.first == header else {
-      throw SweepError("\(path):1: expected the header '\(header)'")
-    }
-    var out: [(Int, String)] = []
-    for (i, line) in lines.enumerated().dropFirst() where !line.isEmpty { out.append((i + 1, line)) }
-    return out
   }
 }

@@ -7,7 +7,7 @@ import JVICore
 /// chunks of `chunkSamples` rows, so memory stays bounded for any K. Image i uses the fixed
 /// binarisation of its split and noise from stream i of the seed. Threads take images in fixed
 /// chunks: results are bit-identical for any thread count.
-public struct VAELogWeightSource: LogWeightSource, @unchecked Sendable {
+public struct GaussianVAELogWeightSource: LogWeightSource, @unchecked Sendable {
   public let model: GaussianVAE
   public let parameters: [Double]
   public let data: ImageDataset
@@ -46,28 +46,21 @@ public struct VAELogWeightSource: LogWeightSource, @unchecked Sendable {
     let kl = ScalarBuffer<Double>(count: n)
     let chunk = min(chunkSamples, k)
     let source = self
-    ParallelRows.forEachChunk(count: n, chunkSize: 4, threads: threads) { _ in
-      (
-        state: VAEBatchState<Double>(source.model, maximumImages: 1, samples: chunk),
-        image: ScalarBuffer<Double>(count: source.model.architecture.inputSize)
-      )
-    } _: { worker, images in
-      source.parameters.withUnsafeBufferPointer { p in
-        for r in images {
-          source.evaluate(
-            image: rows.lowerBound + r, samples: k, seed: seed, parameters: p.baseAddress!, state: worker.state,
-            pixels: worker.image.pointer, logWeights: out.pointer + r * k, logLikelihood: ll.pointer + r * k,
-            kl: kl.pointer + r)
-        }
-      }
-    }
+    ImageLogWeightLoop.run(
+      count: n, threads: threads, parameters: parameters, inputSize: model.architecture.inputSize,
+      makeState: { GaussianVAEBatchState<Double>(source.model, maximumImages: 1, samples: chunk) },
+      body: { r, state, pixels, p in
+        source.evaluate(
+          image: rows.lowerBound + r, samples: k, seed: seed, parameters: p, state: state, pixels: pixels,
+          logWeights: out.pointer + r * k, logLikelihood: ll.pointer + r * k, kl: kl.pointer + r)
+      })
     return LogWeightMatrix.trusted(
       rowCount: n, columnCount: k, values: out.array, logLikelihood: ll.array, klDivergence: kl.array)
   }
 
   /// K log-weights of one image, decoded in chunks.
   func evaluate(
-    image i: Int, samples k: Int, seed: UInt64, parameters: UnsafePointer<Double>, state: VAEBatchState<Double>,
+    image i: Int, samples k: Int, seed: UInt64, parameters: UnsafePointer<Double>, state: GaussianVAEBatchState<Double>,
     pixels: UnsafeMutablePointer<Double>, logWeights: UnsafeMutablePointer<Double>,
     logLikelihood: UnsafeMutablePointer<Double>, kl: UnsafeMutablePointer<Double>
   ) {

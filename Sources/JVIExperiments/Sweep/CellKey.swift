@@ -1,0 +1,18 @@
+/// (estimator, order, k): what identifies a cell within one run.
+public struct CellKey: Sendable, Hashable, CustomStringConvertible {
+  public var estimator: String
+  public var order: Int
+  public var k: Int
+
+  public init(estimator: String, order: Int, k: Int) {
+    self.estimator = estimator
+    self.order = order
+    self.k = k
+  }
+
+  public init(_ cell: SweepPlan.Cell) {
+    self.init(estimator: cell.estimator.name, order: cell.estimator.order, k: cell.k)
+  }
+
+  public var description: String { estimator == "jvi" ? "jvi-\(order) k=\(k)" : "\(estimator) k=\(k)" }
+}
