@@ -2,13 +2,20 @@
 #
 # Tests run on the release build (-O, bounds and overflow checks kept; -enable-testing for
 # @testable imports): the SIMD kernels are ~8x slower unoptimised.
+#
+# Every release build targets AVX2 + FMA (CPU_FLAGS): without it each SIMD fused multiply-add is
+# a libc call (~130x slower; docs/performance.md). The flag lives here, not in Package.swift,
+# because SwiftPM refuses unsafe flags in a package that others depend on.
 
 export PATH := /opt/swift/usr/bin:$(PATH)
 SWIFT ?= swift
-TEST_FLAGS := -c release -Xswiftc -enable-testing
+CPU_FLAGS := -Xswiftc -target-cpu -Xswiftc haswell
+RELEASE_FLAGS := -c release $(CPU_FLAGS)
+TEST_FLAGS := $(RELEASE_FLAGS) -Xswiftc -enable-testing
 
 .DEFAULT_GOAL := help
-.PHONY: help build release test test-slow bench lint format clean data train sweep models sweep-models bdmc fuzz libfuzz
+.PHONY: help build release test test-slow bench lint format clean data train sweep models sweep-models bdmc fuzz libfuzz \
+  dependency-check
 
 DATA_DIR := /usr/share/datasets/fashion-mnist
 DEFAULT_MODEL := results/models/default-vae.ckpt
@@ -23,7 +30,7 @@ build: ## Debug build of every target
 	$(SWIFT) build
 
 release: ## Release build (-O -target-cpu haswell) of the tools
-	$(SWIFT) build -c release
+	$(SWIFT) build $(RELEASE_FLAGS)
 
 test: ## Build and run every test (release, checked)
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
@@ -67,7 +74,7 @@ LIBFUZZ_DIR := .build-libfuzzer
 LIBFUZZ_REPORT := results/fuzz/libfuzzer-$(LIBFUZZ_RUNS)-seed1.txt
 
 libfuzz: ## libFuzzer + AddressSanitizer: 100,000 coverage-guided inputs for every parser
-	$(SWIFT) build -c release --product jvi-fuzz --sanitize=fuzzer --disable-dead-strip \
+	$(SWIFT) build $(RELEASE_FLAGS) --product jvi-fuzz --sanitize=fuzzer --disable-dead-strip \
 	  -Xswiftc -sanitize=fuzzer,address -Xswiftc -DJVI_LIBFUZZER \
 	  --scratch-path $(LIBFUZZ_DIR)
 	@mkdir -p results/fuzz && : > $(LIBFUZZ_REPORT).partial
@@ -93,7 +100,7 @@ data: ## Install Debian's Fashion-MNIST (dataset-fashion-mnist) if missing
 train: $(DEFAULT_MODEL) ## Train the default VAE (IWAE k=5, 10 epochs, seed 1) if it is missing
 
 # Builds jvi-train, makes the checkpoint's folder and runs jvi-train (recursive: $@ is the rule's target).
-TRAIN = $(SWIFT) build -c release --product jvi-train && mkdir -p $(dir $@) && .build/release/jvi-train
+TRAIN = $(SWIFT) build $(RELEASE_FLAGS) --product jvi-train && mkdir -p $(dir $@) && .build/release/jvi-train
 
 $(DEFAULT_MODEL): | data
 	$(TRAIN) --objective iwae --k 5 --epochs 10 --seed 1 --output $@
@@ -133,6 +140,9 @@ sweep-models: release data $(MODELS) ## Sweeps of those models, the classifier's
 	@echo "make sweep-models: done. Sweeps of run $(RUN_ID):"
 	@for e in $(MODEL_SWEEPS); do echo "  results/$$e/$(RUN_ID).csv   results/$$e/$(RUN_ID).svg"; done
 	@echo "  $(BAYES)/classifier-test-error.csv  $(BAYES)/regression-predictive.csv (.svg)"
+
+dependency-check: ## Build a throwaway package that depends on a tagged jvi (from: "1.0.0") and calls an estimator
+	scripts/check-dependency.sh
 
 lint: ## Check formatting with swift format (.swift-format)
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift

@@ -33,7 +33,7 @@ public enum FileIO {
     bytes.reserveCapacity(Int(info.st_size))
     var chunk = [UInt8](repeating: 0, count: 1 << 20)
     while true {
-      let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+      let n = chunk.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress, $0.count) }
       if n < 0 {
         if errno == EINTR { continue }
         throw InputFileError(path: path, problem: "read failed: \(errorText())")
@@ -115,4 +115,13 @@ public enum FileIO {
   }
 
   static func errorText() -> String { String(cString: strerror(errno)) }
+
+  /// read(2) from the platform's C library (`read` alone would name `FileIO.read`).
+  static func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
+    #if canImport(Glibc)
+      Glibc.read(fd, buffer, count)
+    #else
+      Darwin.read(fd, buffer, count)
+    #endif
+  }
 }

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Shows that another package can depend on a tagged jvi as a versioned dependency and call an
+# estimator: a throwaway clone of this repository's HEAD is tagged 1.0.0, and a throwaway package
+# with `.package(url: "file://…", from: "1.0.0")` builds against JVICore and runs. (SwiftPM
+# refuses a dependency whose targets carry unsafe flags; jvi sets none in Package.swift.)
+# Everything happens in a temporary folder, which is removed at the end.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+export PATH="/opt/swift/usr/bin:$PATH"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+git clone -q "$top" "$work/jvi"
+git -C "$work/jvi" tag 1.0.0
+
+mkdir -p "$work/client/Sources/client"
+cat > "$work/client/Package.swift" <<SWIFT
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+  name: "client",
+  dependencies: [.package(url: "file://$work/jvi", from: "1.0.0")],
+  targets: [
+    .executableTarget(name: "client", dependencies: [.product(name: "JVICore", package: "jvi")])
+  ]
+)
+SWIFT
+cat > "$work/client/Sources/client/main.swift" <<'SWIFT'
+import JVICore
+
+// IWAE and first-order JVI of one row of five log-weights.
+let matrix = try LogWeightMatrix(rows: [[-3, -1, 0, -2, -5]])
+let workspace = EstimatorWorkspace()
+for estimator in [try IWAE() as any BoundEstimator, try Jackknife(order: 1)] {
+  let value = try estimator.evaluate(matrix, workspace: workspace).estimates[0]
+  print("\(estimator.name) \(estimator.order) \(value)")
+}
+SWIFT
+
+cd "$work/client"
+swift build -c release -Xswiftc -target-cpu -Xswiftc haswell 2>&1 | tail -3
+output=$(.build/release/client)
+echo "$output"
+# 40-digit values: IWAE = log(mean(exp(row))) and JVI-1 = 5·IWAE_5 − 4·(mean of the five IWAE_4).
+echo "$output" | awk '
+  $1 == "iwae" { d = $3 + 1.164918938568468622743834619521266513; if (d < 0) d = -d; ok += (d < 1e-15) }
+  $1 == "jvi" { d = $3 + 0.920420300778135196005097107441978929; if (d < 0) d = -d; ok += (d < 1e-15) }
+  END { exit ok == 2 ? 0 : 1 }' || { echo "check-dependency: the estimates differ from the 40-digit values"; exit 1; }
+echo "check-dependency: a package depending on jvi 1.0.0 (from: \"1.0.0\") built and ran JVICore's estimators"
