@@ -2,7 +2,7 @@ import Foundation
 import JVICore
 
 /// One benchmark: a body timed on a fixed amount of work, with the peer's rate for the same
-/// work from ../shared/peers.md when there is one.
+/// work typed in from an earlier peer measurement on this machine type, when there is one.
 struct BenchCase {
   /// The CSV it belongs to: results/bench/<suite>.csv.
   var suite: String

@@ -1,6 +1,6 @@
 import JVICore
 
-/// The estimator suite (issue: estimator core), 1 thread, against ../shared/peers.md.
+/// The estimator suite (issue: estimator core), 1 thread, against peer figures typed in from an earlier measurement.
 enum EstimatorBenchmarks {
   static func all() throws -> [BenchCase] {
     let balanced = SyntheticWeightLaw.logNormal(mu: -90, sigma: 1)

@@ -4,7 +4,7 @@ import JVIModels
 /// The matrix-multiply suite: the peers' shapes and the VAE's, 1 and 2 threads.
 enum GEMMBenchmarks {
   static func all() -> [BenchCase] {
-    // (M, K, N, numpy/OpenBLAS 1-thread GFLOP/s) from ../shared/peers.md.
+    // (M, K, N, numpy/OpenBLAS 1-thread GFLOP/s), typed in from an earlier peer measurement.
     let peerShapes: [(Int, Int, Int, Double?)] = [
       (100, 784, 300, 87), (100, 300, 300, 88), (5000, 40, 300, 78), (5000, 300, 784, 91),
       (100, 784, 200, nil), (500, 200, 784, nil), (5000, 200, 784, nil), (5000, 50, 200, nil),

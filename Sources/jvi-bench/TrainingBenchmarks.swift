@@ -4,7 +4,7 @@ import JVIModels
 
 /// The training-engine suite: one epoch of 60,000 binarised Fashion-MNIST images (batch 100,
 /// Adam 1e-3, the default 784-200-200-50 tanh VAE) and log-weights of 1,000 test images ×
-/// 5,000 samples, on 1 and 2 threads, against ../shared/peers.md (the fastest peer per row).
+/// 5,000 samples, on 1 and 2 threads, against peer figures typed in from an earlier measurement (the fastest peer per row).
 enum TrainingBenchmarks {
   static func all(runs: Int) throws -> [BenchCase] {
     guard FileIO.exists(ImageDataset.defaultDirectory) else {
@@ -63,14 +63,14 @@ enum TrainingBenchmarks {
   }
 
   /// A freshly initialised default VAE on the test split (the speed does not depend on the weights).
-  static func source(_ data: ImageDataset) throws -> VAELogWeightSource {
+  static func source(_ data: ImageDataset) throws -> GaussianVAELogWeightSource {
     let c = TrainingConfiguration()
     let model = GaussianVAE(c.architecture)
     let p = model.initialParameters(seed: 1, as: Float.self)
     let checkpoint = Checkpoint(
       configuration: c, epochsCompleted: 0, adamStep: 0, trainingExamples: 0, parameters: p.array,
       adamM: [Float](repeating: 0, count: p.count), adamV: [Float](repeating: 0, count: p.count))
-    return try VAELogWeightSource(checkpoint: checkpoint, data: data, split: .test)
+    return try GaussianVAELogWeightSource(checkpoint: checkpoint, data: data, split: .test)
   }
 }
 

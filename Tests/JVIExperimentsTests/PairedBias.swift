@@ -2,7 +2,7 @@ import Foundation
 import JVICore
 import JVIExperiments
 
-/// Bias measured as a paired difference on the same blocks (../shared/docs/jackknife-math.md §5,
+/// Bias measured as a paired difference on the same blocks (docs/jackknife-math.md §5,
 /// caveat 1): for each instance n and replicate set s,
 ///
 ///     d_ns = mean_b [T_nsb(K) − A_nsb(K)],

@@ -1,7 +1,7 @@
 import Foundation
 import JVICore
 
-/// The log-weight regimes of ../shared/docs/jackknife-math.md §3, as seeded generators.
+/// The log-weight regimes of docs/jackknife-math.md §3, as seeded generators.
 /// Every regime except `equal` adds the offset −87.3.
 public enum WeightRegime: String, CaseIterable, Sendable, CustomStringConvertible {
   case normalTenth = "N(0,0.1²)"

@@ -1,5 +1,5 @@
 /// Standardised central moments of importance weights, the inputs of the asymptotic bias of
-/// IWAE and JVI (../shared/docs/jackknife-math.md §4a). With μ = E[w] = p(x):
+/// IWAE and JVI (docs/jackknife-math.md §4a). With μ = E[w] = p(x):
 ///
 ///     s₂ = E(w − μ)²/μ²,   s₃ = E(w − μ)³/μ³,   s₄ = E(w − μ)⁴/μ⁴.
 ///

@@ -5,7 +5,7 @@
 #endif
 
 /// I.i.d. importance weights with a known evidence, for demos, tests and sweeps
-/// (../shared/docs/jackknife-math.md §4a).
+/// (docs/jackknife-math.md §4a).
 ///
 /// - `.logNormal(mu:sigma:)`: log w ~ N(μ, σ²), log p = log E[w] = μ + σ²/2,
 ///   bias(IWAE_K) = −(e^{σ²} − 1)/(2K) + O(K⁻²) (accurate once K ≫ e^{σ²} − 1).

@@ -2,7 +2,7 @@ import JVICore
 import JVIModels
 
 /// A percentile bootstrap interval for the dataset-level bias mean_n (T̄_n − θ̂_n)
-/// (../shared/docs/jackknife-math.md §5): the replicates are resampled within each instance,
+/// (docs/jackknife-math.md §5): the replicates are resampled within each instance,
 /// and a noisy reference is redrawn as θ̂_n + √v_n·N(0, 1).
 ///
 /// To keep the cost at B·N·G draws instead of B·N·R, each instance's R replicates are first

@@ -1,5 +1,5 @@
 /// Bias, variance and MSE of one estimator at one K, from R replicate estimates per instance and
-/// a reference per instance (../shared/docs/jackknife-math.md §5).
+/// a reference per instance (docs/jackknife-math.md §5).
 ///
 /// Per instance n, with replicates T_n1…T_nR, sample variance s_n², fourth central sample moment
 /// m₄, reference θ̂_n of variance v_n (0 when exact):

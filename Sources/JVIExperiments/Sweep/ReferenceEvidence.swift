@@ -8,7 +8,7 @@ import JVIModels
 ///   stochastic lower bound whose bias is ≈ −ŝ₂/(2C)), v_n = ŝ₂/C from the chains' weights.
 /// - `.jackknife` / `.iwae`: JVI-1 or IWAE on K_ref separate columns (their own seed stream, never
 ///   shared with a replicate), with v_n = ŝ₂/K_ref, ŝ₂ = K_ref/ESS − 1, the delta-method variance
-///   (../shared/docs/jackknife-math.md §5). Its own bias is ≈ −ŝ₂/(2K_ref) for IWAE and
+///   (docs/jackknife-math.md §5). Its own bias is ≈ −ŝ₂/(2K_ref) for IWAE and
 ///   O(K_ref⁻²) for JVI-1; `selfBiasEstimate` reports the mean of −ŝ₂/(2K_ref). A reference is only
 ///   as good as its ESS: with ESS ≪ K_ref it cannot see the tail it has not sampled.
 public struct ReferenceEvidence: Sendable, Equatable {

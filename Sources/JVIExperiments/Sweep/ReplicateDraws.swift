@@ -3,7 +3,7 @@ import JVIModels
 
 /// The S independent N × K_max log-weight matrices of a sweep (one per replicate set, each from
 /// its own seed) and the replicate estimates of a cell carved from them
-/// (../shared/docs/jackknife-math.md §5): at K, each set gives B = ⌊K_max/K⌋ disjoint column
+/// (docs/jackknife-math.md §5): at K, each set gives B = ⌊K_max/K⌋ disjoint column
 /// blocks [bK, (b+1)K), so there are R = S·B independent replicates per instance.
 ///
 /// Replicates at different K share columns (nested samples): each K's statistics are valid, but

@@ -6,7 +6,7 @@ import JVICore
   import Darwin
 #endif
 
-/// The closed forms of ../shared/docs/jackknife-math.md §4b–c for one instance. With
+/// The closed forms of docs/jackknife-math.md §4b–c for one instance. With
 /// δ = m_q − m_p and z = m_q + L_q ε, ε ~ N(0, I):
 ///
 ///     log w = log p(x) − δᵀP L_q ε − ½ εᵀ(L_qᵀ P L_q − I) ε + const,

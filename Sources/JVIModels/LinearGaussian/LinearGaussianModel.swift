@@ -7,7 +7,7 @@ import JVICore
 #endif
 
 /// The linear-Gaussian latent model, whose evidence and posterior are exact
-/// (../shared/docs/jackknife-math.md §4b):
+/// (docs/jackknife-math.md §4b):
 ///
 ///     z ~ N(0, I_d),   x | z ~ N(Wz + b, Ψ),   Ψ = diag(ψ),   W ∈ R^{D×d};
 ///     x ~ N(b, C),  C = WWᵀ + Ψ,

@@ -1,6 +1,6 @@
 """Reference values for Tests/JVICoreTests/ReferenceRowTests.swift.
 
-Rows of log-weights in the regimes of ../shared/docs/jackknife-math.md §3 (offset -87.3)
+Rows of log-weights in the regimes of docs/jackknife-math.md §3 (offset -87.3)
 for K in {64, 257, 1000}, with IWAE_K, Lbar_{K-j} and JVI_{K,m} computed in 40-digit
 mpmath by enumerating every removal set of size j <= m (independent of the Swift code:
 no heavy/light split, no series). Each kept-subset sum rho_T = sum_{i not in T} u_i is
