@@ -10,15 +10,20 @@ public struct EstimatorEvaluation: Sendable {
     /// Samples per estimate.
     public var sampleCount: Int
     public var blockCount: Int
+    /// One per instance; NaN for an undefined instance.
     public var estimates: [Double]
+    /// The undefined instances, in row order.
+    public var undefined: [UndefinedInstance]
+    /// Mean and standard error over the defined instances (`count` is how many there are).
     public var summary: SampleSummary
   }
 
   public var results: [Result]
 
-  /// Evaluates `estimators` on `matrix` with `threads` workers.
+  /// Evaluates `estimators` on `matrix` with `threads` workers. An instance whose estimate is
+  /// undefined is recorded in its result's `undefined` and left out of the summary.
   ///
-  /// - Throws: `EstimatorError` (the first failing row in row order, whatever the threads).
+  /// - Throws: `EstimatorError` for a mismatch between an estimator and the matrix.
   public init(_ estimators: [any BoundEstimator], on matrix: LogWeightMatrix, threads: Int) throws(EstimatorError) {
     for e in estimators { try e.validate(for: matrix) }
     var results: [Result] = []
@@ -26,11 +31,13 @@ public struct EstimatorEvaluation: Sendable {
       let n = matrix.rowCount
       let out = ScalarBuffer<Double>(count: n, repeating: .nan)
       let failure = FirstFailure<EstimatorError>()
+      let undefined = ChunkCollector<UndefinedInstance>()
       ParallelRows.forEachChunk(count: n, threads: threads) { _, rows in
         let workspace = EstimatorWorkspace()
         do throws(EstimatorError) {
           let r = try e.evaluate(matrix, rows: rows, workspace: workspace)
           out.store(r.estimates, at: rows.lowerBound)
+          undefined.add(r.undefined, chunk: rows.lowerBound)
         } catch {
           failure.record(row: rows.lowerBound, error)
         }
@@ -41,7 +48,7 @@ public struct EstimatorEvaluation: Sendable {
       results.append(
         Result(
           name: e.name, order: e.order, sampleCount: k, blockCount: matrix.columnCount / k, estimates: estimates,
-          summary: SampleSummary(estimates)))
+          undefined: undefined.inChunkOrder, summary: SampleSummary(estimates.filter { !$0.isNaN })))
     }
     self.results = results
   }

@@ -3,15 +3,17 @@ import JVICore
 /// The CSV output of `jvi-eval` (a fixed contract other tools rely on).
 ///
 /// - per instance: `instance,estimator,order,k,estimate`, one row per instance and estimator,
-///   0-based instances, doubles in shortest round-trip form (`-inf` for −∞);
-/// - summary: `estimator,order,k,n,mean,std_error`, one row per estimator; `std_error` is the
-///   standard error across instances (`inf` when not estimable: one instance or an infinite estimate).
+///   0-based instances, doubles in shortest round-trip form (`-inf` for −∞); an undefined
+///   instance has an empty `estimate` (never NaN);
+/// - summary: `estimator,order,k,n,mean,std_error`, one row per estimator, over the `n` defined
+///   instances; `std_error` is the standard error across them (`inf` when not estimable: one
+///   instance or an infinite estimate); with no defined instance `mean` and `std_error` are empty.
 public enum EvaluationCSV {
   public static let perInstanceHeader = "instance,estimator,order,k,estimate"
   public static let summaryHeader = "estimator,order,k,n,mean,std_error"
 
-  /// Shortest round-trip text of a double ("1.0", "-0.25", "1e-05", "-inf").
-  public static func format(_ x: Double) -> String { String(describing: x) }
+  /// Shortest round-trip text of a double ("1.0", "-0.25", "1e-05", "-inf"); empty for NaN.
+  public static func format(_ x: Double) -> String { x.isNaN ? "" : String(describing: x) }
 
   public static func perInstance(_ evaluation: EstimatorEvaluation) -> String {
     var out = perInstanceHeader + "\n"
@@ -25,20 +27,12 @@ public enum EvaluationCSV {
   public static func summary(_ evaluation: EstimatorEvaluation) -> String {
     var out = summaryHeader + "\n"
     for r in evaluation.results {
+      let s = r.summary
+      let defined = s.count > 0 && s.isDefined
       out +=
-        "\(r.name),\(r.order),\(r.sampleCount),\(r.summary.count),\(format(r.summary.mean)),"
-        + "\(format(r.summary.standardError))\n"
+        "\(r.name),\(r.order),\(r.sampleCount),\(s.count),\(defined ? format(s.mean) : ""),"
+        + "\(defined ? format(s.standardError) : "")\n"
     }
     return out
-  }
-
-  /// The first undefined (NaN) estimate, as (estimator, row), if any. Output must never contain NaN.
-  public static func firstUndefined(_ evaluation: EstimatorEvaluation) -> (
-    result: EstimatorEvaluation.Result, row: Int
-  )? {
-    for r in evaluation.results {
-      if let i = r.estimates.firstIndex(where: { $0.isNaN }) { return (r, i) }
-    }
-    return nil
   }
 }

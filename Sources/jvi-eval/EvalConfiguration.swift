@@ -39,8 +39,12 @@ struct EvalConfiguration {
   var latent: DiscreteVAE.LatentKind
   /// With a Bayes-by-Backprop model: where to write predictions.
   var predictPath: String?
-  /// The estimators named by --estimator, --order and --k.
+  /// The estimators named by --estimator, their parameters, --k and --seed.
   var chosen: [any BoundEstimator]
+  /// Write importance diagnostics instead of estimates.
+  var diagnostics: Bool
+  /// Refuse the input when some instance's estimate is undefined.
+  var strict: Bool
 
   init(_ o: ParsedOptions) throws {
     let sources = [O.input, O.model].filter { o.has($0) }.map(\.name) + (o[O.demo] ? [O.demo.name] : [])
@@ -74,11 +78,20 @@ struct EvalConfiguration {
     }
     estimator = o[O.estimator]
     order = o[O.order]
-    if o.has(O.order) && estimator != "jvi" && estimator != "all" {
-      throw UsageError("--order applies to the jvi estimator, not \(estimator)")
-    }
     k = o[O.k]
-    chosen = try EvalConfiguration.chosenEstimators(estimator, order: order, k: k)
+    diagnostics = o[O.diagnostics]
+    strict = o[O.strict]
+    if diagnostics {
+      for option: any OptionDeclaration in [
+        O.estimator, O.order, O.alpha, O.beta, O.partitions, O.minimumTerms, O.mlmcForm,
+      ]
+      where o.has(option) {
+        throw UsageError("\(option.name) chooses an estimator; --diagnostics writes diagnostics instead")
+      }
+      if o[O.strict] { throw UsageError("--strict applies to estimates, not to --diagnostics") }
+    }
+    try EvalConfiguration.checkParameters(o, estimator: estimator)
+    chosen = diagnostics ? [] : try EvalConfiguration.chosenEstimators(o, k: k)
     perInstance = o[O.perInstance]
     outputPath = o[O.output]
     seed = o[O.seed]
@@ -186,8 +199,7 @@ struct EvalConfiguration {
       : "\(source.instanceCount) \(split.rawValue) images x \(k) samples from \(path) (\(c.model.rawValue) "
         + "\(c.objective.name) k=\(c.samples), \(checkpoint.epochsCompleted) epochs; \(source.name))"
     Output.standardError(
-      "jvi-eval: \(why)log-weights of \(what), seed \(seed), \(compact((monotonicSeconds() - start) * 10).prefix(6)) ds\n"
-    )
+      "jvi-eval: \(why)log-weights of \(what), seed \(seed), \(DurationText.format(monotonicSeconds() - start))\n")
     if let out = saveLogWeights {
       try FileIO.writeAtomically(matrix.npyBytes(), to: out)
       Output.standardError("jvi-eval: saved the log-weights to \(out)\n")
@@ -216,32 +228,68 @@ struct EvalConfiguration {
     }
   }
 
-  /// The estimators the options name, built (so their configuration is checked) before any
-  /// log-weights are read; `all` lists every one, and `estimators(for:)` drops those the
-  /// matrix cannot feed.
-  static func chosenEstimators(_ name: String, order: Int, k: Int?) throws -> [any BoundEstimator] {
-    do {
-      switch name {
-      case "elbo-a": return [try ELBOMonteCarlo(k: k)]
-      case "elbo-b": return [try ELBOAnalyticKL(k: k)]
-      case "iwae": return [try IWAE(k: k)]
-      case "jvi": return [try Jackknife(order: order, k: k)]
-      case "delta": return [try DeltaMethod(k: k)]
-      default:
-        let all: [any BoundEstimator] = [
-          try ELBOMonteCarlo(k: k), try ELBOAnalyticKL(k: k), try IWAE(k: k), try Jackknife(order: order, k: k),
-        ]
-        return all + ((k ?? 2) >= 2 ? [try DeltaMethod(k: k)] : [])
+  /// The estimator options that only some estimators take, and which ones.
+  static let parameters: [(option: any OptionDeclaration, estimators: [String])] = [
+    (O.order, ["jvi"]), (O.alpha, ["vr"]), (O.beta, ["ciwae"]), (O.partitions, ["tvo", "tvo-upper"]),
+    (O.minimumTerms, ["sumo"]), (O.mlmcForm, ["mlmc"]),
+  ]
+
+  /// A parameter given for an estimator that does not take it is a usage error ('all' takes
+  /// --order, 'family' every parameter).
+  static func checkParameters(_ o: ParsedOptions, estimator: String) throws {
+    for (option, names) in parameters where o.has(option) {
+      if names.contains(estimator) || estimator == "family" || (estimator == "all" && option.name == O.order.name) {
+        continue
       }
-    } catch {
-      throw UsageError(error.description)
+      let which =
+        names.count == 1 ? "the \(names[0]) estimator" : "the " + names.joined(separator: " and ") + " estimators"
+      throw UsageError("\(option.name) applies to \(which), not \(estimator)")
     }
+  }
+
+  /// The estimators the options name, as experiment-file choices, in output order.
+  static func choices(_ o: ParsedOptions) -> [EstimatorChoice] {
+    let tvo = o[O.partitions]
+    let named: [String: [EstimatorChoice]] = [
+      "elbo-a": [.elboMonteCarlo], "elbo-b": [.elboAnalyticKL], "iwae": [.iwae],
+      "jvi": [.jackknife(order: o[O.order])], "delta": [.delta], "psis": [.paretoSmoothed],
+      "vr": [.renyi(alpha: o[O.alpha])], "vr-max": [.renyiMax], "ciwae": [.combination(beta: o[O.beta])],
+      "sumo": [.sumo(minimumTerms: o[O.minimumTerms])],
+      "mlmc": [.multilevel(form: o[O.mlmcForm], rate: MultilevelIWAE.defaultRate)],
+      "tvo": [.thermodynamic(side: .lower, partitions: tvo), .thermodynamic(side: .upper, partitions: tvo)],
+      "tvo-upper": [.thermodynamic(side: .upper, partitions: tvo)],
+    ]
+    let classic = ["elbo-a", "elbo-b", "iwae", "jvi", "delta"]
+    let family = classic + ["psis", "vr", "vr-max", "ciwae", "sumo", "mlmc", "tvo"]
+    switch o[O.estimator] {
+    case "all": return classic.flatMap { named[$0] ?? [] }
+    case "family": return family.flatMap { named[$0] ?? [] }
+    case let name: return named[name] ?? []
+    }
+  }
+
+  /// The estimators the options name, built (so their configuration is checked) before any
+  /// log-weights are read; `all` and `family` list every one they hold, and `estimators(for:)`
+  /// drops those the matrix cannot feed. The randomised ones draw from --seed.
+  static func chosenEstimators(_ o: ParsedOptions, k: Int?) throws -> [any BoundEstimator] {
+    let many = o[O.estimator] == "all" || o[O.estimator] == "family"
+    var list: [any BoundEstimator] = []
+    for choice in choices(o) {
+      // In a list, delta needs k >= 2 and is left out below that (as before).
+      if many, case .delta = choice, let k, k < 2 { continue }
+      do {
+        list.append(try choice.build(k: k, seed: o[O.seed]))
+      } catch {
+        throw UsageError(error.description)
+      }
+    }
+    return list
   }
 
   /// The estimators to run on `matrix`, checked against it (inconsistent options are usage errors).
   func estimators(for matrix: LogWeightMatrix) throws -> [any BoundEstimator] {
     var list = chosen
-    if estimator == "all" {
+    if estimator == "all" || estimator == "family" {
       if !matrix.hasAnalyticKLInputs {
         list.removeAll { $0.needsAnalyticKLInputs }
         if case .file = source {

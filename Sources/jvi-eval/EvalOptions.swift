@@ -1,9 +1,13 @@
 import CommandLineSupport
+import JVICore
 import JVIModels
 
 /// Every `jvi-eval` option, declared once: name, type, default, range, help and section.
 enum EvalOptions {
-  static let estimatorNames = ["elbo-a", "elbo-b", "iwae", "jvi", "delta", "all"]
+  static let estimatorNames = [
+    "elbo-a", "elbo-b", "iwae", "jvi", "delta", "psis", "vr", "vr-max", "ciwae", "sumo", "mlmc", "tvo", "tvo-upper",
+    "all", "family",
+  ]
   static let estimators = OptionSection("Estimator")
   static let modelSection = OptionSection("Model and demo")
 
@@ -33,14 +37,47 @@ enum EvalOptions {
   static let perInstance = Flag(
     "--per-instance", help: "Write one row per instance: instance,estimator,order,k,estimate.")
   static let seed = Option<UInt64>.seed(
-    "--seed", default: 0, help: "Seed of the synthetic demo matrix or of the model's samples.")
+    "--seed", default: 0,
+    help: "Seed of the synthetic demo matrix or of the model's samples, and of sumo's and mlmc's own draws "
+      + "(one stream per instance and block, so the results do not depend on --threads).")
+  static let diagnostics = Flag(
+    "--diagnostics",
+    help: "Instead of estimates, write each instance's importance diagnostics (with --per-instance: "
+      + "instance,k,ess,max_weight,pareto_k,psis_ess,jackknife_bias,jackknife_variance; pareto_k is PSIS's k-hat, "
+      + "inf when the tail has fewer than 5 points) or their summary, with the shares of instances whose k-hat "
+      + "exceeds 0.7 and the sample-size threshold min(1 - 1/log10 K, 0.7).")
+  static let strict = Flag(
+    "--strict",
+    help: "Refuse the whole input when an estimate is undefined for some instance (by default those instances "
+      + "are reported on standard error, left empty per instance and out of the summary).")
 
   // The estimator.
   static let estimator = Option<String>.choice(
     "--estimator", value: "NAME", among: estimatorNames, default: "jvi",
-    help: "The estimator; 'all' runs each in turn.", section: estimators)
+    help: "The estimator: elbo-a, elbo-b (analytic KL), iwae, jvi (of --order), delta (the delta method), psis "
+      + "(Pareto-smoothed IWAE), vr (Renyi bound of --alpha), vr-max, ciwae (of --beta; MIWAE is iwae with --k "
+      + "blocks), sumo and mlmc (unbiased, randomised by --seed), tvo and tvo-upper (the thermodynamic lower and "
+      + "upper Riemann sums over --partitions; tvo gives both). 'all' runs the ELBOs, IWAE, JVI and delta; "
+      + "'family' runs every estimator.", section: estimators)
   static let order = Option<Int>.integer(
     "--order", value: "M", in: 0...Int.max, default: 1, help: "Jackknife order of jvi, 0 <= M < k; order 0 is IWAE.",
+    section: estimators)
+  static let alpha = Option<Double>.number(
+    "--alpha", value: "A", default: RenyiBound.defaultAlpha,
+    help: "The Renyi bound's alpha: 0 is IWAE, 1 the ELBO, below 0 above IWAE.", section: estimators)
+  static let beta = Option<Double>.number(
+    "--beta", value: "B", in: .closed(0, 1), default: CombinationIWAE.defaultBeta,
+    help: "CIWAE's weight of the ELBO: beta ELBO + (1 - beta) IWAE.", section: estimators)
+  static let partitions = Option<Int>.integer(
+    "--partitions", value: "P", in: 1...1000, default: ThermodynamicBound.defaultPartitions,
+    help: "TVO's partitions of [0, 1]: beta_1..beta_P log-spaced from 10^-1.09 to 1 (P = 1: the ELBO and the "
+      + "self-normalised upper bound).", section: estimators)
+  static let minimumTerms = Option<Int>.integer(
+    "--min-terms", value: "M", in: 1...100_000, default: SUMO.defaultMinimumTerms,
+    help: "SUMO's IWAE terms always summed before the Russian roulette.", section: estimators)
+  static let mlmcForm = Option<MultilevelIWAE.Form>.choice(
+    "--mlmc-form", value: "FORM", default: .russianRoulette,
+    help: "The multilevel estimator: rr (Russian roulette, every level up to the drawn one) or ss (single term).",
     section: estimators)
   static let k = Option<Int?>.integer(
     "--k", value: "K", in: 1...Int.max,
@@ -87,8 +124,8 @@ enum EvalOptions {
       "Estimate log p(x) from a matrix of log importance weights (N instances x K samples) with the ELBO, "
       + "IWAE, jackknife variational inference (JVI) of any order, and the delta method. Writes CSV.",
     options: [
-      input, model, demo, demoModel, output, perInstance, seed, CommonOptions.threads,
-      estimator, order, k, logLikelihood, kl,
+      input, model, demo, demoModel, output, perInstance, seed, CommonOptions.threads, diagnostics, strict,
+      estimator, order, alpha, beta, partitions, minimumTerms, mlmcForm, k, logLikelihood, kl,
       samples, split, limit, data, saveLogWeights, latent, predict,
     ],
     examples: [
@@ -107,7 +144,12 @@ enum EvalOptions {
       ("jvi-eval --order 2", "Try it without data (the default model if one is trained, else the synthetic demo):"),
       (
         "jvi-eval --demo-model linear-gaussian:q-shift=1.5 --estimator all",
-        "Every estimator on the linear-Gaussian model, whose exact log p(x) is printed alongside:"
+        "The classic estimators on the linear-Gaussian model, whose exact log p(x) is printed alongside:"
+      ),
+      ("jvi-eval --input logw.npy --estimator vr --alpha -1", "The Renyi bound at alpha = -1 (above IWAE):"),
+      (
+        "jvi-eval --input logw.npy --diagnostics --per-instance",
+        "Each instance's ESS, PSIS k-hat and the jackknife's estimates of IWAE's bias and variance:"
       ),
     ])
 }

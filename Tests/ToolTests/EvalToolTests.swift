@@ -37,7 +37,10 @@ struct EvalToolTests {
     #expect(r.exitCode == 0, "\(r.standardError)")
     let lines = r.standardOutput.split(separator: "\n")
     #expect(lines.first == "estimator,order,k,n,mean,std_error")
-    #expect(lines.count == 2 && lines[1].hasPrefix("jvi,2,4,3,"))
+    // Row 2 has K' = 2 = m non-zero weights: its JVI is the definition's artefact −∞, reported as
+    // undefined and left out of the summary (n = 2).
+    #expect(lines.count == 2 && lines[1].hasPrefix("jvi,2,4,2,"))
+    #expect(r.standardError.contains("undefined for 1 of 3 instances (0-based: 2)"))
     let all = try eval(["--input", input, "--estimator", "all", "--k", "2"])
     #expect(all.exitCode == 0)
     let names = all.standardOutput.split(separator: "\n").dropFirst().map { $0.split(separator: ",")[0] }
@@ -183,18 +186,38 @@ struct EvalToolTests {
     #expect(missing.exitCode == 1 && missing.standardError.contains("missing.npy: cannot open"))
   }
 
-  @Test func undefinedEstimatesAreRefusedWithoutWritingOutput() throws {
+  @Test func undefinedEstimatesAreRefusedWithoutWritingOutputUnderStrict() throws {
     // One row has a single non-zero weight: JVI of order 3 is NaN there by definition.
     let input = write("nan.csv", "0,1,2,3,4\n-inf,-inf,-inf,-inf,5\n")
     let output = dir + "/never.csv"
-    let r = try eval(["--input", input, "--order", "3", "--output", output])
+    let r = try eval(["--input", input, "--order", "3", "--output", output, "--strict"])
     #expect(r.exitCode == 1)
     #expect(r.standardError.contains("instance 1") && r.standardError.contains("undefined"))
     #expect(!FileManager.default.fileExists(atPath: output))
-    // Order 1 is defined there (+inf) and is written.
-    let ok = try eval(["--input", input, "--order", "1", "--per-instance", "--output", output])
-    #expect(ok.exitCode == 0 && ok.standardOutput.isEmpty)
-    #expect(try String(contentsOfFile: output, encoding: .utf8).hasSuffix("1,jvi,1,5,inf\n"))
+    // Order 1 gives +inf there, the same artefact: refused under --strict too.
+    let inf = try eval(["--input", input, "--order", "1", "--per-instance", "--output", output, "--strict"])
+    #expect(inf.exitCode == 1 && inf.standardError.contains("1 non-zero weight"))
+    #expect(!FileManager.default.fileExists(atPath: output))
+  }
+
+  @Test func undefinedInstancesAreReportedAndLeftOutByDefault() throws {
+    let input = write("nan.csv", "0,1,2,3,4\n-inf,-inf,-inf,-inf,5\n1,2,3,4,5\n")
+    let output = dir + "/per-instance.csv"
+    let r = try eval(["--input", input, "--order", "1", "--per-instance", "--output", output])
+    #expect(r.exitCode == 0, "\(r.standardError)")
+    #expect(r.standardError.contains("jvi of order 1 is undefined for 1 of 3 instances (0-based: 1)"))
+    #expect(r.standardError.contains("1 non-zero weight"))
+    let lines = try String(contentsOfFile: output, encoding: .utf8).split(
+      separator: "\n", omittingEmptySubsequences: false)
+    #expect(lines[2] == "1,jvi,1,5," && !lines.contains { $0.contains("nan") || $0.contains("inf") })
+    // The summary averages the two defined instances.
+    let summary = try eval(["--input", input, "--order", "1"])
+    #expect(summary.standardOutput.split(separator: "\n")[1].hasPrefix("jvi,1,5,2,"))
+    // PSIS on K < 21: every instance is undefined (the tail has fewer than 5 points); n = 0 and
+    // mean and std_error are empty, never NaN.
+    let psis = try eval(["--input", input, "--estimator", "psis"])
+    #expect(psis.exitCode == 0 && psis.standardOutput.split(separator: "\n")[1] == "psis,0,5,0,,")
+    #expect(psis.standardError.contains("PSIS needs at least 5"))
   }
 
   @Test func rowsThatCannotBeCertifiedAreRefusedNamingTheRow() throws {
@@ -202,9 +225,10 @@ struct EvalToolTests {
     let m = SyntheticWeightLaw.logNormal(mu: -90, sigma: 5).sample(rows: 1, columns: 256, seed: 5)
     let path = writeBytes("hopeless.npy", m.npyBytes())
     let output = dir + "/hopeless.csv"
-    let r = try eval(["--input", path, "--order", "10", "--output", output])
+    let r = try eval(["--input", path, "--order", "10", "--output", output, "--strict"])
     #expect(r.exitCode == 1)
-    #expect(r.standardError.contains("row 0 (0-based)") && r.standardError.contains("cannot be computed accurately"))
+    #expect(
+      r.standardError.contains("instance 0 (0-based)") && r.standardError.contains("cannot be computed accurately"))
     #expect(!FileManager.default.fileExists(atPath: output))
     // Order 6 is certified and printed.
     #expect(try eval(["--input", path, "--order", "6"]).exitCode == 0)

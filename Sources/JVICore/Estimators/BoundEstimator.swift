@@ -1,16 +1,26 @@
 /// An estimator of log p(x) computed from a block of log importance weights of one instance.
 ///
-/// Conformers are small value types, one per file: `ELBOMonteCarlo` (ELBO-A),
-/// `ELBOAnalyticKL` (ELBO-B), `IWAE`, `Jackknife` (JVI) and `DeltaMethod`. Invalid
-/// configurations are rejected when the estimator is built; a mismatch with a matrix
-/// (too few columns, missing ELBO-B inputs) by `validate(for:)`.
+/// Conformers are small value types, one per file: `ELBOMonteCarlo` (ELBO-A), `ELBOAnalyticKL`
+/// (ELBO-B), `IWAE`, `Jackknife` (JVI), `DeltaMethod`, `ParetoSmoothedIWAE` (PSIS), `RenyiBound`
+/// (VR-α), `RenyiMax`, `CombinationIWAE` (CIWAE), `SUMO`, `MultilevelIWAE` (ML-SS, ML-RR) and
+/// `ThermodynamicBound` (TVO). Invalid configurations are rejected when the estimator is built; a
+/// mismatch with a matrix (too few columns, missing ELBO-B inputs) by `validate(for:)`.
+///
+/// An estimate may be undefined for one block (JVI of order m with at most m non-zero weights,
+/// PSIS with a tail of fewer than 5 points): `estimate` then returns NaN or +∞ (or throws
+/// `rowNotEvaluable`), and `evaluate` marks that instance undefined, with
+/// `undefinedReason(_:)`, instead of failing the matrix.
 ///
 /// Every estimator has a block width k (`sampleCount`, nil = all K columns). With k < K the
 /// per-instance estimate is the mean over the B = ⌊K/k⌋ disjoint column blocks
 /// [b·k, (b+1)·k), which are independent replicates (`evaluate(_:workspace:)`).
 public protocol BoundEstimator: Sendable {
-  /// The name used in CSV output and on the command line: elbo-a, elbo-b, iwae, jvi, delta.
+  /// The name used in CSV output and on the command line: elbo-a, elbo-b, iwae, jvi, delta, psis,
+  /// vr, vr-max, ciwae, sumo, mlmc, tvo, tvo-upper.
   var name: String { get }
+  /// The name with its parameters, as experiment files and sweep CSVs write it ("vr:alpha=0.5");
+  /// the name itself when the parameters are the defaults or there are none.
+  var label: String { get }
   /// The jackknife order m for `jvi`; 0 for every other estimator (IWAE is JVI of order 0).
   var order: Int { get }
   /// Samples per estimate k, or nil for all columns.
@@ -24,11 +34,19 @@ public protocol BoundEstimator: Sendable {
   func estimate(
     _ matrix: LogWeightMatrix, row: Int, columns: Range<Int>, workspace: EstimatorWorkspace
   ) throws(EstimatorError) -> Double
+
+  /// Why the estimate of the block `x` is undefined (it came out NaN or +∞).
+  func undefinedReason(_ x: UnsafeBufferPointer<Double>) -> String
 }
 
 extension BoundEstimator {
+  public var label: String { name }
   public var minimumSampleCount: Int { 1 }
   public var needsAnalyticKLInputs: Bool { false }
+  public func undefinedReason(_ x: UnsafeBufferPointer<Double>) -> String { "the estimate is undefined" }
+
+  /// Whether an estimate is defined: finite or −∞ (a block whose weights are all zero).
+  public static func isDefined(_ value: Double) -> Bool { !value.isNaN && value != .infinity }
 
   /// The block width used on `matrix`: `sampleCount` or all columns.
   public func blockWidth(for matrix: LogWeightMatrix) -> Int { sampleCount ?? matrix.columnCount }
@@ -51,7 +69,9 @@ extension BoundEstimator {
   /// blocks of k columns, and the standard deviation across blocks when there are two or more.
   ///
   /// The mean is taken around the first block's value, so equal block values give that value
-  /// exactly. Infinite block values follow IEEE arithmetic.
+  /// exactly. An instance with an undefined block (NaN or +∞, or a row the estimator cannot
+  /// evaluate) is undefined: its estimate is NaN and `undefined` says why; the others are
+  /// computed as usual.
   public func evaluate(
     _ matrix: LogWeightMatrix, rows: Range<Int>? = nil, workspace: EstimatorWorkspace
   ) throws(EstimatorError) -> InstanceEstimates {
@@ -61,32 +81,50 @@ extension BoundEstimator {
     let blocks = matrix.columnCount / k
     var estimates = [Double](repeating: 0, count: range.count)
     var spreads: [Double]? = blocks >= 2 ? [Double](repeating: 0, count: range.count) : nil
-    if blocks == 1 {
-      for (offset, row) in range.enumerated() {
-        do {
-          estimates[offset] = try estimate(matrix, row: row, columns: 0..<k, workspace: workspace)
-        } catch {
-          throw error.at(row: row)
-        }
-      }
-      return InstanceEstimates(estimates: estimates, blockStandardDeviations: nil, blockCount: 1, sampleCount: k)
-    }
+    var undefined: [UndefinedInstance] = []
     var blockValues = [Double](repeating: 0, count: blocks)
     for (offset, row) in range.enumerated() {
+      var reason: String? = nil
       for b in 0..<blocks {
+        let columns = (b * k)..<((b + 1) * k)
         do {
-          blockValues[b] = try estimate(matrix, row: row, columns: (b * k)..<((b + 1) * k), workspace: workspace)
+          let v = try estimate(matrix, row: row, columns: columns, workspace: workspace)
+          if !Self.isDefined(v) {
+            reason = matrix.withRow(row, columns: columns) { undefinedReason($0) }
+            break
+          }
+          blockValues[b] = v
         } catch {
-          throw error.at(row: row)
+          guard case .rowNotEvaluable(_, let message) = error else { throw error.at(row: row) }
+          reason = message
+          break
         }
       }
-      let summary = ReplicateSummary(blockValues)
-      estimates[offset] = summary.mean
-      spreads?[offset] = summary.standardDeviation
+      if let reason {
+        estimates[offset] = .nan
+        spreads?[offset] = .nan
+        undefined.append(UndefinedInstance(row: row, reason: reason))
+        continue
+      }
+      if blocks == 1 {
+        estimates[offset] = blockValues[0]
+      } else {
+        let summary = ReplicateSummary(blockValues)
+        estimates[offset] = summary.mean
+        spreads?[offset] = summary.standardDeviation
+      }
     }
     return InstanceEstimates(
-      estimates: estimates, blockStandardDeviations: spreads, blockCount: blocks, sampleCount: k)
+      estimates: estimates, blockStandardDeviations: spreads, blockCount: blocks, sampleCount: k,
+      undefined: undefined)
   }
+}
+
+/// An instance whose estimate is undefined, and why.
+public struct UndefinedInstance: Sendable, Equatable {
+  /// The matrix row (0-based).
+  public var row: Int
+  public var reason: String
 }
 
 /// Per-instance results of one estimator.
@@ -99,6 +137,8 @@ public struct InstanceEstimates: Sendable, Equatable {
   public var blockCount: Int
   /// k, the samples per block.
   public var sampleCount: Int
+  /// The instances whose estimate is undefined (NaN in `estimates`), in row order.
+  public var undefined: [UndefinedInstance] = []
 }
 
 /// Mean and standard deviation of a few replicate values.

@@ -12,8 +12,9 @@
 /// - m ≥ 2: the heavy/light method (`HeavyLightEvaluator`), O(k·R) per instance.
 ///
 /// Edge cases (docs/jackknife-math.md §0): with K' non-zero weights, an all-zero
-/// block gives −∞; K' ≤ m gives the IEEE value of the definition: (−1)^(m+1)·∞ when K' = m,
-/// NaN when K' < m. Equal log-weights give that value exactly.
+/// block gives −∞; K' ≤ m gives the IEEE value of the definition in `value(_:order:)`:
+/// (−1)^(m+1)·∞ when K' = m, NaN when K' < m. As a `BoundEstimator` both are undefined: the
+/// estimate is NaN and the instance is reported as such. Equal log-weights give that value exactly.
 ///
 /// Error bound: m = 1 a few ulp (≤ 1.6e−15·max(1, |JVI|)); m = 2, 3 ≤ 1.2e−14·max(1, |JVI|)
 /// (measured 1.9e−15 against 40-digit enumeration at K = 64…1000). Beyond that the light terms
@@ -54,8 +55,20 @@ public struct Jackknife: BoundEstimator {
     throws(EstimatorError) -> Double
   {
     try matrix.withRow(row, columns: columns) { (x) throws(EstimatorError) -> Double in
-      try Jackknife.value(x, order: order, evaluator: evaluator, workspace: workspace)
+      let v = try Jackknife.value(x, order: order, evaluator: evaluator, workspace: workspace)
+      // ±∞ from a block with some non-zero weight is the definition's artefact of K' = m, not an
+      // estimate: undefined (NaN). Only an all-zero block's −∞ is a value.
+      if v.isInfinite && LogSpace.maximum(x) > -.infinity { return .nan }
+      return v
     }
+  }
+
+  /// With K' ≤ m non-zero weights the definition gives NaN (K' < m) or (−1)^(m+1)·∞ (K' = m):
+  /// both are reported as undefined.
+  public func undefinedReason(_ x: UnsafeBufferPointer<Double>) -> String {
+    let nonZero = x.filter { $0 > -.infinity }.count
+    return "it has \(nonZero) non-zero weight\(nonZero == 1 ? "" : "s") in a block of \(x.count), and JVI of order m "
+      + "needs at least m + 1 = \(order + 1) (with fewer the definition gives NaN or an infinity)"
   }
 
   /// JVI of order m for one block of log-weights.

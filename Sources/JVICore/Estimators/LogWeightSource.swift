@@ -7,7 +7,7 @@ public protocol LogWeightSource: Sendable {
   var name: String { get }
 
   /// log w for instances `rows` with `samples` samples each: row r of the result is instance
-  /// rows.lowerBound + r. Instance i's samples come from its own stream of `seed`, so a value
+  /// rows.lowerBound + r (its `instanceOffset` is rows.lowerBound). Instance i's samples come from its own stream of `seed`, so a value
   /// does not depend on which other rows are requested or on the thread count. Sources with an
   /// analytic KL attach log p(x | z) and KL for ELBO-B.
   func logWeights(samples: Int, rows: Range<Int>, seed: UInt64, threads: Int) throws -> LogWeightMatrix
@@ -22,13 +22,24 @@ public protocol LogWeightSource: Sendable {
 extension LogWeightSource {
   public func exactLogEvidence(rows: Range<Int>) -> [Double]? { nil }
   public var providesAnalyticKL: Bool { false }
+
+  /// The preconditions of every `logWeights` request: at least one sample, rows that exist.
+  public func checkRequest(samples k: Int, rows: Range<Int>) {
+    precondition(k >= 1, "samples must be at least 1, got \(k)")
+    precondition(
+      rows.upperBound <= instanceCount, "rows end at \(rows.upperBound), past the \(instanceCount) instances")
+  }
 }
 
 extension LogWeightMatrix {
   /// A matrix from values the caller has already checked (internal sources).
+  /// `instanceOffset`: the global index of row 0 (a source asked for rows a..<b passes a).
   public static func trusted(
-    rowCount: Int, columnCount: Int, values: [Double], logLikelihood: [Double]? = nil, klDivergence: [Double]? = nil
+    rowCount: Int, columnCount: Int, values: [Double], logLikelihood: [Double]? = nil, klDivergence: [Double]? = nil,
+    instanceOffset: Int = 0
   ) -> LogWeightMatrix {
-    LogWeightMatrix(unchecked: rowCount, columnCount, values, logLikelihood, klDivergence)
+    var m = LogWeightMatrix(unchecked: rowCount, columnCount, values, logLikelihood, klDivergence)
+    m.instanceOffset = instanceOffset
+    return m
   }
 }

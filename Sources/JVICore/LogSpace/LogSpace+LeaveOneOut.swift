@@ -43,6 +43,36 @@ extension LogSpace {
     return LeaveOneOutTerms(iwae: iwae, meanLogRatio: sumPhi / kd)
   }
 
+  /// log ρ_i = log(1 − u_i), the log share of the mass that leaving sample i out keeps, for every
+  /// i, into `out` (K ≥ 2 entries): IWAE_{K−1}^(−i) = IWAE_K + log(K/(K − 1)) + log ρ_i.
+  ///
+  /// log1p(−u_i) for every i but the first arg-max i*, where u_i ≤ 1/2; for i*, the log-sum-exp of
+  /// the others (never 1 − u_{i*}, which cancels when one weight dominates). An all −∞ row gives
+  /// NaN throughout (no weights to share); a row with one non-zero weight gives −∞ at i*.
+  /// Error bound: a few ulp of each log ρ_i. Cost: one exp and one log1p per element.
+  public static func leaveOneOutLogShares(
+    _ x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>
+  ) {
+    let k = x.count
+    precondition(k >= 2, "leave-one-out needs K ≥ 2")
+    precondition(out.count >= k, "out holds \(out.count) entries; K = \(k) needed")
+    let (m, top) = maximumAndFirstIndex(x)
+    if m == -.infinity {
+      for i in 0..<k { out[i] = .nan }
+      return
+    }
+    let a = UnsafeMutableBufferPointer(rebasing: out[0..<k])
+    let (others, _) = storeExpShiftedExcluding(top, x, shift: m, into: a)
+    let total = 1 + others
+    let logTotal = log(total)
+    for i in 0..<k where i != top { a[i] = log1p(-a[i] / total) }
+    a[top] =
+      others >= 0x1p-900
+      ? log(others) - logTotal
+      : withUnsafePointer(to: top) { LogSpace.logSumExp(x, excluding: UnsafeBufferPointer(start: $0, count: 1)) } - m
+        - logTotal
+  }
+
   /// Σ_{i ≠ excluded} φ(x_i), x_i = (K a_i − A)/((K − 1)A) = (K u_i − 1)/(K − 1).
   /// The excluded lane contributes φ(0) = 0 exactly.
   @inlinable

@@ -16,6 +16,10 @@ public struct LogWeightMatrix: Sendable, Equatable {
   public private(set) var logLikelihood: [Double]?
   /// KL(q(z | x_i) ‖ p(z)) per instance, when known.
   public private(set) var klDivergence: [Double]?
+  /// The global index of row 0: the matrix may hold a block of a larger set of instances (a
+  /// shard, `rows(_:)`). Randomised estimators seed each instance by its global index, so an
+  /// instance's estimate does not depend on how the instances were split.
+  public var instanceOffset = 0
 
   /// A matrix from row-major values.
   ///
@@ -94,9 +98,11 @@ public struct LogWeightMatrix: Sendable, Equatable {
     precondition(!rows.isEmpty, "an empty row range")
     precondition(rows.lowerBound >= 0 && rows.upperBound <= rowCount, "rows \(rows) of a matrix of \(rowCount) rows")
     let range = (rows.lowerBound * columnCount)..<(rows.upperBound * columnCount)
-    return LogWeightMatrix(
+    var block = LogWeightMatrix(
       unchecked: rows.count, columnCount, Array(values[range]),
       logLikelihood.map { Array($0[range]) }, klDivergence.map { Array($0[rows]) })
+    block.instanceOffset = instanceOffset + rows.lowerBound
+    return block
   }
 
   init(unchecked n: Int, _ k: Int, _ v: [Double], _ ll: [Double]?, _ kl: [Double]?) {

@@ -83,7 +83,9 @@ public enum SyntheticWeightLaw: Sendable, Equatable, CustomStringConvertible {
         }
       }
     }
-    return LogWeightMatrix(unchecked: n, k, values, nil, nil)
+    var m = LogWeightMatrix(unchecked: n, k, values, nil, nil)
+    m.instanceOffset = rows.lowerBound
+    return m
   }
 
   public var description: String {

@@ -9,7 +9,9 @@ import JVICore
 /// |                   | `ModelSpecification`)                                                         |
 /// | instances         | N, the number of instances (images, observations)                             |
 /// | k                 | the K grid, ascending integers: `1 2 4 8 … 1024`                              |
-/// | estimators        | any of elbo-a elbo-b iwae jvi-M (M = 0…10) delta, in output order            |
+/// | estimators        | any of elbo-a elbo-b iwae jvi-M (M = 0…10) delta psis vr[:alpha=A] vr-max     |
+/// |                   | ciwae[:beta=B] sumo[:m=M] mlmc[:form=ss|rr,r=R] tvo[:partitions=P] tvo-upper  |
+/// |                   | (`EstimatorChoice`), in output order                                          |
 /// | replicate-sets    | S ≥ 2 independent N × K_max draws; at K there are S·⌊K_max/K⌋ replicates     |
 /// | seed              | fixes every draw                                                              |
 /// | reference         | exact (default when known), jvi-1 or iwae on separate columns, or ais         |
@@ -71,9 +73,11 @@ public struct ExperimentSpecification: Sendable, Equatable {
     }
     var chosen: [EstimatorChoice] = []
     for word in estimatorWords {
-      guard let e = EstimatorChoice(word) else {
-        throw r.error(
-          "estimators", "unknown estimator '\(word)'; expected elbo-a, elbo-b, iwae, jvi-M (M = 0...10) or delta")
+      let e: EstimatorChoice
+      do {
+        e = try EstimatorChoice(word)
+      } catch {
+        throw r.error("estimators", error.description)
       }
       if chosen.contains(e) { throw r.error("estimators", "'\(word)' is listed twice") }
       if e == .elboAnalyticKL && !model.hasAnalyticKL {
@@ -162,64 +166,5 @@ public struct ExperimentSpecification: Sendable, Equatable {
       ks.append(k)
     }
     return ks
-  }
-}
-
-/// One estimator of a sweep, as named in experiment files and CSV (estimator, order).
-public enum EstimatorChoice: Sendable, Hashable, CustomStringConvertible {
-  case elboMonteCarlo
-  case elboAnalyticKL
-  case iwae
-  case jackknife(order: Int)
-  case delta
-
-  public init?(_ word: String) {
-    switch word {
-    case "elbo-a": self = .elboMonteCarlo
-    case "elbo-b": self = .elboAnalyticKL
-    case "iwae": self = .iwae
-    case "delta": self = .delta
-    default:
-      guard word.hasPrefix("jvi-"), let m = Int(word.dropFirst(4)), (0...Jackknife.maximumOrder).contains(m) else {
-        return nil
-      }
-      self = .jackknife(order: m)
-    }
-  }
-
-  /// The CSV `estimator` column: the estimator's own `BoundEstimator.name`.
-  public var name: String { make(k: minimumSampleCount).name }
-
-  /// The CSV `order` column.
-  public var order: Int {
-    if case .jackknife(let m) = self { return m }
-    return 0
-  }
-
-  /// "jvi-2", "iwae": as in experiment files and figure legends.
-  public var description: String {
-    if case .jackknife(let m) = self { return "jvi-\(m)" }
-    return name
-  }
-
-  /// The smallest K it is defined for.
-  public var minimumSampleCount: Int {
-    switch self {
-    case .jackknife(let m): m + 1
-    case .delta: 2
-    default: 1
-    }
-  }
-
-  /// The estimator on blocks of k columns.
-  public func make(k: Int) -> any BoundEstimator {
-    // k ≥ minimumSampleCount is checked by the sweep plan, so construction cannot fail.
-    switch self {
-    case .elboMonteCarlo: try! ELBOMonteCarlo(k: k)
-    case .elboAnalyticKL: try! ELBOAnalyticKL(k: k)
-    case .iwae: try! IWAE(k: k)
-    case .jackknife(let m): try! Jackknife(order: m, k: k)
-    case .delta: try! DeltaMethod(k: k)
-    }
   }
 }

@@ -11,7 +11,7 @@ public struct CellKey: Sendable, Hashable, CustomStringConvertible {
   }
 
   public init(_ cell: SweepPlan.Cell) {
-    self.init(estimator: cell.estimator.name, order: cell.estimator.order, k: cell.k)
+    self.init(estimator: cell.estimator.label, order: cell.estimator.order, k: cell.k)
   }
 
   public var description: String { estimator == "jvi" ? "jvi-\(order) k=\(k)" : "\(estimator) k=\(k)" }

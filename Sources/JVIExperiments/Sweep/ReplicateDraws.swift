@@ -25,7 +25,8 @@ public struct ReplicateDraws: Sendable {
       var m = try source.logWeights(
         samples: e.maximumSampleCount, rows: 0..<e.instances, seed: plan.replicateSetSeed(s), threads: threads)
       if !keepLikelihood && m.hasAnalyticKLInputs {
-        m = .trusted(rowCount: m.rowCount, columnCount: m.columnCount, values: m.values)
+        m = .trusted(
+          rowCount: m.rowCount, columnCount: m.columnCount, values: m.values, instanceOffset: m.instanceOffset)
       }
       if let i = m.values.firstIndex(where: { $0.isNaN || $0 == .infinity }) {
         throw SweepError(
@@ -48,13 +49,17 @@ public struct ReplicateDraws: Sendable {
   ///
   /// - Throws: `SweepError` naming the instance when a block cannot be evaluated or gives a value
   ///   that is not finite.
-  public func estimates(of estimator: EstimatorChoice, k: Int, threads: Int) throws(SweepError) -> [Double] {
+  ///
+  /// A randomised estimator's draws on set s come from `seeds(s)` (`SweepPlan.estimatorSeed`).
+  public func estimates(
+    of estimator: EstimatorChoice, k: Int, threads: Int, seeds: (Int) -> UInt64 = { _ in 0 }
+  ) throws(SweepError) -> [Double] {
     let blocks = maximumSampleCount / k
     let r = sets.count * blocks
     let n = instances
     let out = ScalarBuffer<Double>(count: n * r, repeating: .nan)
     let failure = FirstFailure<String>()
-    let e = estimator.make(k: k)
+    let perSet = sets.indices.map { estimator.make(k: k, seed: seeds($0)) }
     let sets = self.sets
     ParallelRows.forEachChunk(count: n, chunkSize: 16, threads: threads) { _, rows in
       let workspace = EstimatorWorkspace()
@@ -63,7 +68,7 @@ public struct ReplicateDraws: Sendable {
           for b in 0..<blocks {
             let value: Double
             do {
-              value = try e.estimate(m, row: i, columns: (b * k)..<((b + 1) * k), workspace: workspace)
+              value = try perSet[s].estimate(m, row: i, columns: (b * k)..<((b + 1) * k), workspace: workspace)
             } catch {
               failure.record(row: i, "instance \(i) (0-based): \(error)")
               return

@@ -35,6 +35,9 @@ public struct SweepPlan: Sendable {
   public func replicateSetSeed(_ s: Int) -> UInt64 { derivedSeed(0x5E70_0000 + UInt64(s)) }
   public var referenceSeed: UInt64 { derivedSeed(0x5EF0_0000) }
   public var bootstrapSeed: UInt64 { derivedSeed(0xB007_0000) }
+  /// The seed of a randomised estimator's own draws (SUMO, MLMC) on replicate set s: each set's
+  /// truncations are independent, as its log-weights are.
+  public func estimatorSeed(_ s: Int) -> UInt64 { derivedSeed(0xE571_0000 + UInt64(s)) }
 
   func derivedSeed(_ stream: UInt64) -> UInt64 {
     var g = Xoshiro256StarStar(seed: experiment.seed, stream: stream)

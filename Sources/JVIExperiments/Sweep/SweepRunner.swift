@@ -221,7 +221,8 @@ public final class SweepRunner {
     _ cell: SweepPlan.Cell, draws: ReplicateDraws, reference: ReferenceEvidence,
     labels: (model: String, dataset: String)
   ) throws(SweepError) -> (SweepRow, IntervalRow) {
-    let estimates = try draws.estimates(of: cell.estimator, k: cell.k, threads: options.threads)
+    let estimates = try draws.estimates(
+      of: cell.estimator, k: cell.k, threads: options.threads, seeds: { [plan] in plan.estimatorSeed($0) })
     let r = draws.replicates(k: cell.k)
     return estimates.withUnsafeBufferPointer { e in
       let statistics = CellStatistics(

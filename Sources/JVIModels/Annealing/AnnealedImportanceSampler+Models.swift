@@ -37,7 +37,7 @@ extension AnnealedImportanceSampler {
       for (g, r) in members.enumerated() { out.store(w[g], at: r * chains) }
       progress(members.count)
     }
-    return LogWeightMatrix.trusted(rowCount: n, columnCount: chains, values: out.array)
+    return LogWeightMatrix.trusted(rowCount: n, columnCount: chains, values: out.array, instanceOffset: rows.lowerBound)
   }
 
   /// The seed of the simulated draws of bidirectional Monte Carlo: draw i comes from stream i.

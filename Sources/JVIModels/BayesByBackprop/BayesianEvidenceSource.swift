@@ -41,9 +41,7 @@ public struct BayesianEvidenceSource: LogWeightSource, @unchecked Sendable {
   public var name: String { label }
 
   public func logWeights(samples k: Int, rows: Range<Int>, seed: UInt64, threads: Int) throws -> LogWeightMatrix {
-    precondition(k >= 1, "samples must be at least 1, got \(k)")
-    precondition(
-      rows.upperBound <= instanceCount, "rows end at \(rows.upperBound), past the \(instanceCount) instances")
+    checkRequest(samples: k, rows: rows)
     let n = rows.count
     let out = ScalarBuffer<Double>(count: n * k)
     let source = self
@@ -63,7 +61,7 @@ public struct BayesianEvidenceSource: LogWeightSource, @unchecked Sendable {
         }
       }
     }
-    return LogWeightMatrix.trusted(rowCount: n, columnCount: k, values: out.array)
+    return LogWeightMatrix.trusted(rowCount: n, columnCount: k, values: out.array, instanceOffset: rows.lowerBound)
   }
 
   /// log P(D | w) + log P(w) − log q(w | θ) for w = μ + σ ⊙ ε.

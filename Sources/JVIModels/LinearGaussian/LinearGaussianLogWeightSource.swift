@@ -36,9 +36,7 @@ public struct LinearGaussianLogWeightSource: LogWeightSource {
   public func exactLogEvidence(rows: Range<Int>) -> [Double]? { rows.map { instances[$0].logEvidence } }
 
   public func logWeights(samples k: Int, rows: Range<Int>, seed: UInt64, threads: Int) throws -> LogWeightMatrix {
-    precondition(k >= 1, "samples must be at least 1, got \(k)")
-    precondition(
-      rows.upperBound <= instanceCount, "rows end at \(rows.upperBound), past the \(instanceCount) instances")
+    checkRequest(samples: k, rows: rows)
     let n = rows.count
     let out = ScalarBuffer<Double>(count: n * k), ll = ScalarBuffer<Double>(count: n * k)
     let source = self
@@ -51,7 +49,7 @@ public struct LinearGaussianLogWeightSource: LogWeightSource {
     }
     return LogWeightMatrix.trusted(
       rowCount: n, columnCount: k, values: out.array, logLikelihood: ll.array,
-      klDivergence: rows.map { instances[$0].klToPrior })
+      klDivergence: rows.map { instances[$0].klToPrior }, instanceOffset: rows.lowerBound)
   }
 
   /// K samples of instance i.

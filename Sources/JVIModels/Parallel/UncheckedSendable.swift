@@ -47,6 +47,24 @@ public final class FirstFailure<Failure>: @unchecked Sendable {
   public var first: Failure? { lock.withLock { earliest?.failure } }
 }
 
+/// Lists that parallel workers report per chunk of rows, joined in chunk order whatever the
+/// thread count (the undefined instances of an evaluation).
+public final class ChunkCollector<Item>: @unchecked Sendable {
+  private var chunks: [(start: Int, items: [Item])] = []
+  private let lock = Lock()
+
+  public init() {}
+
+  /// Records the items of the chunk that starts at row `chunk`.
+  public func add(_ items: [Item], chunk: Int) {
+    if items.isEmpty { return }
+    lock.withLock { chunks.append((chunk, items)) }
+  }
+
+  /// Every item, chunks in row order.
+  public var inChunkOrder: [Item] { lock.withLock { chunks.sorted { $0.start < $1.start }.flatMap(\.items) } }
+}
+
 /// Pointers handed to worker threads that write disjoint parts of the memory they point to.
 struct SharedMutablePointer<T>: @unchecked Sendable {
   let pointer: UnsafeMutablePointer<T>

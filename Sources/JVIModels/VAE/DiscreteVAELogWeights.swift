@@ -46,9 +46,7 @@ public struct DiscreteVAELogWeightSource: LogWeightSource, @unchecked Sendable {
   }
 
   public func logWeights(samples k: Int, rows: Range<Int>, seed: UInt64, threads: Int) throws -> LogWeightMatrix {
-    precondition(k >= 1, "samples must be at least 1, got \(k)")
-    precondition(
-      rows.upperBound <= instanceCount, "rows end at \(rows.upperBound), past the \(instanceCount) instances")
+    checkRequest(samples: k, rows: rows)
     let n = rows.count
     let out = ScalarBuffer<Double>(count: n * k)
     let chunk = min(chunkSamples, k)
@@ -61,7 +59,7 @@ public struct DiscreteVAELogWeightSource: LogWeightSource, @unchecked Sendable {
           image: rows.lowerBound + r, samples: k, seed: seed, parameters: p, state: state, pixels: pixels,
           logWeights: out.pointer + r * k)
       })
-    return LogWeightMatrix.trusted(rowCount: n, columnCount: k, values: out.array)
+    return LogWeightMatrix.trusted(rowCount: n, columnCount: k, values: out.array, instanceOffset: rows.lowerBound)
   }
 
   /// K log-weights of one image, decoded in chunks; the noise is one stream per image.

@@ -38,9 +38,7 @@ public struct GaussianVAELogWeightSource: LogWeightSource, @unchecked Sendable {
   public var name: String { "gaussian-vae \(model.architecture.description) on \(split.rawValue)" }
 
   public func logWeights(samples k: Int, rows: Range<Int>, seed: UInt64, threads: Int) throws -> LogWeightMatrix {
-    precondition(k >= 1, "samples must be at least 1, got \(k)")
-    precondition(
-      rows.upperBound <= instanceCount, "rows end at \(rows.upperBound), past the \(instanceCount) instances")
+    checkRequest(samples: k, rows: rows)
     let n = rows.count
     let out = ScalarBuffer<Double>(count: n * k), ll = ScalarBuffer<Double>(count: n * k)
     let kl = ScalarBuffer<Double>(count: n)
@@ -55,7 +53,8 @@ public struct GaussianVAELogWeightSource: LogWeightSource, @unchecked Sendable {
           logWeights: out.pointer + r * k, logLikelihood: ll.pointer + r * k, kl: kl.pointer + r)
       })
     return LogWeightMatrix.trusted(
-      rowCount: n, columnCount: k, values: out.array, logLikelihood: ll.array, klDivergence: kl.array)
+      rowCount: n, columnCount: k, values: out.array, logLikelihood: ll.array, klDivergence: kl.array,
+      instanceOffset: rows.lowerBound)
   }
 
   /// K log-weights of one image, decoded in chunks.
