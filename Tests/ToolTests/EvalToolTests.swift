@@ -220,6 +220,58 @@ struct EvalToolTests {
     #expect(psis.standardError.contains("PSIS needs at least 5"))
   }
 
+  @Test func diagnosticsPerInstanceAndSummary() throws {
+    // 2 instances x 1000 log-normal weights, and one with a dominant weight.
+    let m = SyntheticWeightLaw.logNormal(mu: -90, sigma: 1.5).sample(rows: 2, columns: 1000, seed: 2)
+    var values = m.values
+    values[1000] += 40
+    let path = writeBytes("d.npy", try LogWeightMatrix(rowCount: 2, columnCount: 1000, values: values).npyBytes())
+    let r = try eval(["--input", path, "--diagnostics", "--per-instance"])
+    #expect(r.exitCode == 0, "\(r.standardError)")
+    let lines = r.standardOutput.split(separator: "\n")
+    #expect(lines[0] == "instance,k,ess,max_weight,pareto_k,psis_ess,jackknife_bias,jackknife_variance")
+    let second = lines[2].split(separator: ",").map(String.init)
+    #expect(second[1] == "1000" && Double(second[3])! > 0.99 && Double(second[4])! > 0.7)
+    // The jackknife's bias estimate is IWAE − JVI-1.
+    let iwae = try eval(["--input", path, "--estimator", "iwae", "--per-instance"])
+    let jvi = try eval(["--input", path, "--estimator", "jvi", "--per-instance"])
+    let i0 = Double(iwae.standardOutput.split(separator: "\n")[1].split(separator: ",")[4])!
+    let j0 = Double(jvi.standardOutput.split(separator: "\n")[1].split(separator: ",")[4])!
+    let bias = Double(lines[1].split(separator: ",")[6])!
+    #expect(abs(bias - (i0 - j0)) <= 1e-12 * max(1, abs(i0)))
+    let summary = try eval(["--input", path, "--diagnostics"])
+    let s = summary.standardOutput.split(separator: "\n")
+    #expect(s[0].hasPrefix("k,n,mean_ess,mean_max_weight,share_pareto_k_above_0.7,pareto_k_threshold"))
+    let f = s[1].split(separator: ",").map(String.init)
+    #expect(f[0] == "1000" && f[1] == "2" && f[4] == "0.5" && abs(Double(f[5])! - (1 - 1 / 3.0)) <= 1e-15)
+    // Short rows: the tail has fewer than 5 points, so pareto_k is inf.
+    let short = try eval(["--input", write("s.csv", "0,1,2,3\n"), "--diagnostics", "--per-instance"])
+    #expect(short.standardOutput.split(separator: "\n")[1].split(separator: ",")[4] == "inf")
+    // Estimator options do not go with --diagnostics.
+    #expect(try eval(["--input", path, "--diagnostics", "--alpha", "2"]).exitCode == 64)
+  }
+
+  @Test func familyEstimatorsAndTheirParameters() throws {
+    let path = write("f.csv", "0,1,2,3,4,5,6,7\n-1,-2,-3,-4,-5,-6,-7,-8\n")
+    let r = try eval(["--input", path, "--estimator", "family", "--alpha", "-1", "--partitions", "3"])
+    #expect(r.exitCode == 0, "\(r.standardError)")
+    let names = r.standardOutput.split(separator: "\n").dropFirst().map { String($0.split(separator: ",")[0]) }
+    #expect(
+      names == ["elbo-a", "iwae", "jvi", "delta", "psis", "vr", "vr-max", "ciwae", "sumo", "mlmc", "tvo", "tvo-upper"])
+    #expect(r.standardError.contains("sumo: the drawn truncation"))
+    for (args, fragment) in [
+      (["--estimator", "iwae", "--alpha", "2"], "--alpha applies to the vr estimator, not iwae"),
+      (["--estimator", "jvi", "--beta", "0.5"], "--beta applies to the ciwae estimator"),
+      (["--estimator", "ciwae", "--beta", "2"], "invalid value '2' for --beta"),
+      (["--estimator", "all", "--partitions", "3"], "--partitions applies to the tvo and tvo-upper estimators"),
+      (["--estimator", "sumo", "--min-terms", "8"], "sumo needs at least 9 samples per estimate"),
+    ] {
+      let e = try eval(["--input", path] + args)
+      #expect(e.exitCode == 64, "\(args)")
+      #expect(e.standardError.contains(fragment), "\(args): \(e.standardError)")
+    }
+  }
+
   @Test func rowsThatCannotBeCertifiedAreRefusedNamingTheRow() throws {
     // Order 10 on 256 heavy-tailed weights: the terms cancel beyond double-double.
     let m = SyntheticWeightLaw.logNormal(mu: -90, sigma: 5).sample(rows: 1, columns: 256, seed: 5)
