@@ -65,6 +65,17 @@ enum EstimatorBenchmarks {
     for m in [5, 8] { add("jvi\(m)-n256-k256", try Jackknife(order: m), rows: 256, columns: 256) }
     add("delta-n1000-k1024", try DeltaMethod(), rows: 1000, columns: 1024, unit: "elements/s")
     add("elbo-a-n1000-k1024", try ELBOMonteCarlo(), rows: 1000, columns: 1024, unit: "elements/s")
+    // The estimator family on one shape: instances/s at N = 256, K = 1024, 1 thread.
+    let family: [any BoundEstimator] = [
+      try IWAE(), try Jackknife(order: 1), try Jackknife(order: 2), try Jackknife(order: 3), try DeltaMethod(),
+      try ParetoSmoothedIWAE(), try RenyiBound(alpha: 0.5), try RenyiBound(alpha: 1 - 1e-6), try RenyiMax(),
+      try CombinationIWAE(), try SUMO(seed: 1), try MultilevelIWAE(seed: 1),
+      try MultilevelIWAE(form: .singleTerm, seed: 1), try ThermodynamicBound(), try ThermodynamicBound(side: .upper),
+    ]
+    for e in family {
+      let name = e.name == "jvi" ? "jvi\(e.order)" : e.label.replacingOccurrences(of: ":", with: "-")
+      add("family-\(name)-n256-k1024", e, rows: 256, columns: 1024)
+    }
     return list
   }
 }

@@ -74,10 +74,9 @@ struct EvalCommand: ToolCommand {
       let share = 100 * Double(counts.truncated) / Double(Swift.max(1, counts.blocks))
       Output.standardError(
         "jvi-eval: \(e.label): the drawn truncation needed more than the block's \(e.blockWidth(for: matrix)) columns "
-          + "in \(counts.truncated) of \(counts.blocks) blocks (\(compact(share))%)"
-          + (counts.truncated > 0
-            ? "; those estimates sum only the terms that fit, which makes them unbiased for E[IWAE_k], not log p(x)"
-            : "") + ".\n")
+          + "in \(counts.truncated) of \(counts.blocks) blocks (\(compact(share))%); those sum only the terms that fit. "
+          + "Capped at k columns the estimator is unbiased for E[IWAE_k], not for log p(x), however rarely the cap "
+          + "is reached: its bias is IWAE_k's.\n")
     }
   }
 }

@@ -9,7 +9,8 @@ struct EstimatorChoiceTests {
   @Test func wordsRoundTripThroughTheirLabels() throws {
     for word in [
       "elbo-a", "elbo-b", "iwae", "jvi-3", "delta", "psis", "vr", "vr-max", "ciwae", "sumo", "mlmc", "tvo", "tvo-upper",
-      "vr:alpha=-1.0", "ciwae:beta=0.05", "sumo:m=4", "mlmc:form=ss", "mlmc:r=0.65", "mlmc:form=ss,r=0.7",
+      "vr:alpha=-1", "vr:alpha=0.25", "ciwae:beta=0.05", "sumo:m=4", "mlmc:form=ss", "mlmc:r=0.65",
+      "mlmc:form=ss,r=0.7",
       "tvo:partitions=10", "tvo-upper:partitions=2",
     ] {
       let choice = try EstimatorChoice(word)

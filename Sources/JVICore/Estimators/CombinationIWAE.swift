@@ -14,7 +14,7 @@ public struct CombinationIWAE: BoundEstimator {
   public static let defaultBeta = 0.5
 
   public var name: String { "ciwae" }
-  public var label: String { beta == CombinationIWAE.defaultBeta ? "ciwae" : "ciwae:beta=\(beta)" }
+  public var label: String { beta == CombinationIWAE.defaultBeta ? "ciwae" : "ciwae:beta=\(compact(beta))" }
   public var order: Int { 0 }
   public let beta: Double
   public let sampleCount: Int?

@@ -20,8 +20,9 @@
 /// linear-Gaussian choice).
 ///
 /// Truncation: a level beyond the block (2^(𝒦+1) > K columns) is unavailable; ML-RR then sums the
-/// levels that fit and ML-SS keeps I₀ alone. Averaged over 𝒦 that is unbiased for
-/// E[IWAE_{2^(L+1)}] (L the last level that fits), not for log p(x). `truncatedBlocks(_:)` counts it.
+/// levels that fit and ML-SS keeps I₀ alone. Averaged over 𝒦, the capped estimator is unbiased for
+/// E[IWAE_{2^(L+1)}] (L the last level that fits), not for log p(x), however rarely the cap is
+/// reached. `truncatedBlocks(_:)` counts how often it was.
 ///
 /// Evaluation: each half's log-sum is M + log Σ e^(x − M) with its own maximum, the difference
 /// taken as (M_O − M_E) + (log A_O − log A_E), and Δ from `LogSpace.logCosh` (no cancellation:
@@ -43,7 +44,7 @@ public struct MultilevelIWAE: BoundEstimator {
   public var label: String {
     var parts: [String] = []
     if form != .russianRoulette { parts.append("form=\(form.rawValue)") }
-    if rate != MultilevelIWAE.defaultRate { parts.append("r=\(rate)") }
+    if rate != MultilevelIWAE.defaultRate { parts.append("r=\(compact(rate))") }
     return parts.isEmpty ? "mlmc" : "mlmc:" + parts.joined(separator: ",")
   }
   public var order: Int { 0 }

@@ -29,7 +29,7 @@ public struct RenyiBound: BoundEstimator {
   public static let defaultAlpha = 0.5
 
   public var name: String { "vr" }
-  public var label: String { alpha == RenyiBound.defaultAlpha ? "vr" : "vr:alpha=\(alpha)" }
+  public var label: String { alpha == RenyiBound.defaultAlpha ? "vr" : "vr:alpha=\(compact(alpha))" }
   public var order: Int { 0 }
   public let alpha: Double
   public let sampleCount: Int?

@@ -18,8 +18,11 @@
 /// block's own generator (`EstimatorRandomness`), so results do not depend on threads or shards.
 ///
 /// Truncation: when m + 𝒦 exceeds the block's K columns only the K − m available terms are
-/// summed. Averaged over 𝒦 that estimate is exactly unbiased for E[IWAE_K], not for log p(x): it
-/// is biased by IWAE_K's own bias. `truncatedBlocks(_:)` counts how often this happened.
+/// summed. Averaged over 𝒦, the capped estimator is then exactly E[IWAE_K], not log p(x) —
+/// however rarely the cap is reached, because the rare long sums carry weights 1/P(𝒦 ≥ k) that
+/// make up the whole remaining bias. Inside a fixed block SUMO is therefore as biased as IWAE_K
+/// and far more variable; it is unbiased only when samples are drawn on demand.
+/// `truncatedBlocks(_:)` counts how often the cap was reached.
 ///
 /// Evaluation: Δ_j = log1p(expm1(log w_{j+1} − IWAE_j)/(j + 1)) (`LogSpace.iwaeIncrement`), with the
 /// running IWAE_j kept relative to IWAE_m, so neither IWAE value is formed by subtraction and the

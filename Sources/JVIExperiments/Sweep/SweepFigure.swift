@@ -4,10 +4,11 @@
   import Darwin
 #endif
 
-/// The sweep's figure as SVG: |bias| (left) and Monte Carlo variance (right) against K on
-/// log-log axes, one line per estimator in a colour of its own (the same in every figure). A filled marker is a bias more than two
-/// standard errors from zero; a hollow one is not distinguishable from zero. Points that are
-/// exactly 0 (nothing to draw on a log axis) are left out.
+/// The sweep's figure as SVG: |bias|, Monte Carlo variance and MSE against K on log-log axes, one
+/// line per estimator in a colour of its own (the same in every figure; an estimator with other
+/// parameters is dashed in its family's colour). A filled marker is a bias more than two standard
+/// errors from zero; a hollow one is not distinguishable from zero. Points that are 0 or below
+/// (nothing to draw on a log axis; an MSE corrected for the reference's noise can be) are left out.
 public struct SweepFigure {
   public var title: String
   public var subtitle: String
@@ -19,22 +20,36 @@ public struct SweepFigure {
     self.rows = rows
   }
 
-  /// One colour per estimator, the same in every figure.
+  /// One colour per estimator, the same in every figure; a label with parameters ("vr:alpha=-1")
+  /// takes its family's colour.
   static func color(_ label: String) -> String {
     switch label {
-    case "elbo-a": "#1f77b4"
-    case "elbo-b": "#d62728"
-    case "iwae": "#2ca02c"
-    case "jvi-1": "#ff7f0e"
-    case "jvi-2": "#9467bd"
-    case "jvi-3": "#8c564b"
-    case "delta": "#e377c2"
-    case "jvi-4": "#7f7f7f"
-    case "jvi-5": "#bcbd22"
-    default: "#17becf"
+    case "elbo-a": return "#1f77b4"
+    case "elbo-b": return "#d62728"
+    case "iwae": return "#2ca02c"
+    case "jvi-1": return "#ff7f0e"
+    case "jvi-2": return "#9467bd"
+    case "jvi-3": return "#8c564b"
+    case "delta": return "#e377c2"
+    case "jvi-4": return "#7f7f7f"
+    case "jvi-5": return "#bcbd22"
+    case "psis": return "#17becf"
+    case "vr-max": return "#393b79"
+    case "tvo-upper": return "#637939"
+    default: break
+    }
+    switch label.split(separator: ":").first.map(String.init) ?? label {
+    case "vr": return "#b5cf6b"
+    case "ciwae": return "#e7969c"
+    case "sumo": return "#000000"
+    case "mlmc": return "#de9ed6"
+    case "tvo": return "#8ca252"
+    case "tvo-upper": return "#637939"
+    default: return "#17becf"
     }
   }
-  static let plotWidth = 380.0, plotHeight = 300.0, top = 78.0, left = 78.0, gap = 100.0
+  static let plotWidth = 330.0, plotHeight = 290.0, top = 78.0, left = 78.0, gap = 96.0
+  static let legendColumns = 6, legendItemWidth = 150.0, legendRowHeight = 20.0
 
   struct Series {
     var label: String
@@ -62,10 +77,12 @@ public struct SweepFigure {
   public var svg: String {
     let biasSeries = series { (abs($0.statistics.bias), abs($0.statistics.bias) > 2 * $0.statistics.biasStandardError) }
     let varianceSeries = series { ($0.statistics.variance, true) }
+    let mseSeries = series { ($0.statistics.meanSquaredError, true) }
     let ks = rows.map { Double($0.k) }
     let kRange = (ks.min() ?? 1, max(ks.max() ?? 2, (ks.min() ?? 1) * 2))
-    let width = Self.left + 2 * Self.plotWidth + Self.gap + 40
-    let height = Self.top + Self.plotHeight + 110
+    let width = Self.left + 3 * Self.plotWidth + 2 * Self.gap + 40
+    let legendRows = (biasSeries.count + Self.legendColumns - 1) / Self.legendColumns
+    let height = Self.top + Self.plotHeight + 100 + Double(legendRows) * Self.legendRowHeight
     var out = """
       <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" \
       viewBox="0 0 \(Int(width)) \(Int(height))" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">
@@ -74,12 +91,16 @@ public struct SweepFigure {
       <text x="\(Int(width / 2))" y="46" font-size="11" text-anchor="middle" fill="#444">\(Self.escape(subtitle))</text>
 
       """
+    let step = Self.plotWidth + Self.gap
     out += panel(
       x: Self.left, series: biasSeries, kRange: kRange, yLabel: "|bias| of the log p(x) estimate (nats)",
       caption: "|bias| = |E[estimate] \u{2212} log p(x)|, mean over instances")
     out += panel(
-      x: Self.left + Self.plotWidth + Self.gap, series: varianceSeries, kRange: kRange,
+      x: Self.left + step, series: varianceSeries, kRange: kRange,
       yLabel: "variance (nats\u{00B2})", caption: "Monte Carlo variance per instance, mean over instances")
+    out += panel(
+      x: Self.left + 2 * step, series: mseSeries, kRange: kRange, yLabel: "MSE (nats\u{00B2})",
+      caption: "mean squared error per instance, mean over instances")
     out += legend(labels: biasSeries.map(\.label), y: Self.top + Self.plotHeight + 78, width: width)
     out += "</svg>\n"
     return out
@@ -151,33 +172,34 @@ public struct SweepFigure {
   }
 
   func legend(labels: [String], y: Double, width: Double) -> String {
-    let itemWidth = 92.0
-    let total = Double(labels.count) * itemWidth
-    var x = (width - total) / 2
+    let columns = min(Self.legendColumns, max(labels.count, 1))
+    let left = (width - Double(columns) * Self.legendItemWidth) / 2
     let f = Self.number
     var s = "<g font-size=\"12\">\n"
-    for label in labels {
+    for (i, label) in labels.enumerated() {
+      let x = left + Double(i % columns) * Self.legendItemWidth
+      let yy = y + Double(i / columns) * Self.legendRowHeight
       let color = Self.color(label)
       s +=
-        "<line x1=\"\(f(x))\" y1=\"\(f(y))\" x2=\"\(f(x + 22))\" y2=\"\(f(y))\" stroke=\"\(color)\" "
+        "<line x1=\"\(f(x))\" y1=\"\(f(yy))\" x2=\"\(f(x + 22))\" y2=\"\(f(yy))\" stroke=\"\(color)\" "
         + "stroke-width=\"2\"\(Self.dash(label))/>\n"
-      s += "<circle cx=\"\(f(x + 11))\" cy=\"\(f(y))\" r=\"3.2\" fill=\"\(color)\"/>\n"
-      s += "<text x=\"\(f(x + 28))\" y=\"\(f(y + 4))\">\(Self.escape(label))</text>\n"
-      x += itemWidth
+      s += "<circle cx=\"\(f(x + 11))\" cy=\"\(f(yy))\" r=\"3.2\" fill=\"\(color)\"/>\n"
+      s += "<text x=\"\(f(x + 28))\" y=\"\(f(yy + 4))\">\(Self.escape(label))</text>\n"
     }
+    let rows = (labels.count + columns - 1) / columns
     s +=
-      "<text x=\"\(f(width / 2))\" y=\"\(f(y + 24))\" font-size=\"10\" text-anchor=\"middle\" fill=\"#555\">"
-      + "filled marker: |bias| &gt; 2 standard errors; hollow: within 2 SE of zero</text>\n"
+      "<text x=\"\(f(width / 2))\" y=\"\(f(y + Double(rows) * Self.legendRowHeight + 8))\" font-size=\"10\" "
+      + "text-anchor=\"middle\" fill=\"#555\">filled marker: |bias| &gt; 2 standard errors; hollow: within 2 SE of "
+      + "zero</text>\n"
     return s + "</g>\n"
   }
 
-  /// ELBO-B is dashed and delta dotted, so they stay visible where they coincide with ELBO-A or JVI.
+  /// ELBO-B is dashed and delta dotted, so they stay visible where they coincide with ELBO-A or JVI;
+  /// an estimator with non-default parameters is dashed in its family's colour.
   static func dash(_ label: String) -> String {
-    switch label {
-    case "elbo-b": " stroke-dasharray=\"7 4\""
-    case "delta": " stroke-dasharray=\"2 3\""
-    default: ""
-    }
+    if label == "elbo-b" || label.contains(":") { return " stroke-dasharray=\"7 4\"" }
+    if label == "delta" { return " stroke-dasharray=\"2 3\"" }
+    return ""
   }
 
   /// Coordinates with two decimals.
