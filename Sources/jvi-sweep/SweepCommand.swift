@@ -23,8 +23,9 @@ enum SweepCommandOptions {
       + "same numbers).")
   static let shard = Option<ShardSelection?>(
     "--shard", value: "I/N",
-    help: "Run only cells I, I+N, I+2N, ... (I from 1 to N) into <ID>.shard-I-of-N.csv, for array jobs. Needs "
-      + "--run-id or --resume so that all shards share an ID.", default: nil
+    help: "Run block I of N of the instances (their reference, draws and every cell; I from 1 to N) into the "
+      + "folder <ID>.shard-I-of-N/, for array jobs; --merge joins the N folders into the run's files, identical "
+      + "to an unsharded run. Needs --run-id or --resume so that all shards share an ID.", default: nil
   ) { (text) throws(UsageError) -> ShardSelection? in
     guard let s = ShardSelection(text) else {
       throw UsageError("--shard takes I/N with 1 <= I <= N, for example 2/8; got '\(text)'")
@@ -119,17 +120,20 @@ struct SweepCommand: ToolCommand {
 
   func run() throws {
     if let runID = mergeID {
-      let outcome = try ShardMerge.merge(plan: plan, runID: runID, resultsDirectory: results)
+      let outcome = try ShardMerge.merge(plan: plan, experimentText: text, runID: runID, resultsDirectory: results)
       Output.standardOutput(
-        "jvi-sweep: merged \(outcome.shards) shards of \(plan.cells.count) cells into \(outcome.csvPath)\n"
+        "jvi-sweep: merged \(outcome.shards) shards of \(plan.experiment.instances) instances x \(plan.cells.count) cells "
+          + "into \(outcome.csvPath)\n"
           + "  figure: \(outcome.figurePath)\n  bias intervals: \(outcome.intervalsPath)\n")
       return
     }
     let progress = ProgressLine()
-    let cellsHere = plan.cells(shard: shard).count
+    let block = plan.instances(shard: shard)
     progress.show(
-      "\(experiment.name): \(cellsHere) cells (\(experiment.estimators.count) estimators x \(experiment.sampleCounts.count) "
-        + "values of K\(shard.map { ", shard \($0)" } ?? "")), run \(runID), \(options.threads) threads")
+      "\(experiment.name): \(plan.cells.count) cells (\(experiment.estimators.count) estimators x "
+        + "\(experiment.sampleCounts.count) values of K) on \(shard == nil ? "" : "instances \(block.lowerBound)..<\(block.upperBound) of ")"
+        + "\(experiment.instances) instances\(shard.map { ", shard \($0)" } ?? ""), run \(runID), \(options.threads) threads"
+    )
     let runner = SweepRunner(
       experimentPath: path, experimentText: text, plan: plan, options: options, report: { progress.show($0) })
     let outcome: SweepOutcome

@@ -102,30 +102,73 @@ import Testing
     #expect(throws: SweepError.self) { try Self.runner(missing).run() }
   }
 
-  @Test func shardsMergeIntoTheUnshardedResult() throws {
+  @Test(arguments: [1, 3, 7])
+  func shardsOfInstancesMergeIntoTheUnshardedResult(count: Int) throws {
     let d = temporaryDirectory()
     let whole = try Self.runner(Self.options(d, runID: "whole")).run()
     let p = try plan(Self.text, name: "small")
-    for i in 1...3 {
-      var o = Self.options(d, runID: "split")
-      o.shard = ShardSelection("\(i)/3")
+    for i in 1...count {
+      var o = Self.options(d, runID: "split", threads: i % 2 + 1)
+      o.shard = ShardSelection(index: i, count: count)
       let outcome = try Self.runner(o).run()
-      #expect(outcome.figurePath == nil && outcome.cellsInShard == p.cells(shard: o.shard).count)
-      if i == 2 {
-        // Two of three shards: the merge names the missing one.
+      #expect(outcome.figurePath == nil && outcome.complete)
+      let manifest = try String(contentsOfFile: outcome.manifestPath, encoding: .utf8)
+      let block = p.instances(shard: o.shard)
+      #expect(manifest.contains("\"first\": \(block.lowerBound)") && manifest.contains("\"end\": \(block.upperBound)"))
+      if i == count - 1 {
+        // All but the last shard: the merge names the missing one.
         let error = #expect(throws: SweepError.self) {
-          try ShardMerge.merge(plan: p, runID: "split", resultsDirectory: d)
+          try ShardMerge.merge(plan: p, experimentText: Self.text, runID: "split", resultsDirectory: d)
         }
-        #expect(error?.message.contains("shard 3 of 3") == true)
+        #expect(error?.message.contains("shard \(count) of \(count) is missing") == true)
       }
     }
-    let merged = try ShardMerge.merge(plan: p, runID: "split", resultsDirectory: d)
-    #expect(merged.shards == 3)
+    let merged = try ShardMerge.merge(plan: p, experimentText: Self.text, runID: "split", resultsDirectory: d)
+    #expect(merged.shards == count)
     #expect(try Self.withoutSeconds(merged.csvPath) == Self.withoutSeconds(whole.csvPath))
-    #expect(
-      try String(contentsOfFile: merged.intervalsPath, encoding: .utf8)
-        == String(contentsOfFile: whole.intervalsPath, encoding: .utf8))
-    #expect(FileManager.default.fileExists(atPath: merged.figurePath))
+    for suffix in [".intervals.csv", ".reference.csv"] {
+      #expect(
+        try String(contentsOfFile: d + "/small/split" + suffix, encoding: .utf8)
+          == String(contentsOfFile: d + "/small/whole" + suffix, encoding: .utf8), "\(suffix)")
+    }
+    #expect(try String(contentsOfFile: merged.figurePath, encoding: .utf8).contains("split across \(count) shards"))
+    #expect(try String(contentsOfFile: merged.manifestPath, encoding: .utf8).contains("\"shard_layout\""))
+  }
+
+  @Test func aKilledShardResumesAloneAndTheMergeRefusesForeignShards() throws {
+    let d = temporaryDirectory()
+    let whole = try Self.runner(Self.options(d, runID: "whole")).run()
+    let p = try plan(Self.text, name: "small")
+    for i in 1...2 {
+      var o = Self.options(d, runID: "s")
+      o.shard = ShardSelection(index: i, count: 2)
+      if i == 2 { o.maximumNewCells = 11 }
+      _ = try Self.runner(o).run()
+    }
+    // Shard 2 stopped after 11 cells: the merge says it is not complete.
+    let incomplete = #expect(throws: SweepError.self) {
+      try ShardMerge.merge(plan: p, experimentText: Self.text, runID: "s", resultsDirectory: d)
+    }
+    #expect(incomplete?.message.contains("shard 2 (") == true && incomplete?.message.contains("--resume") == true)
+    var again = Self.options(d, runID: "s")
+    again.shard = ShardSelection(index: 2, count: 2)
+    again.resume = true
+    let resumed = try Self.runner(again).run()
+    #expect(resumed.cellsAlreadyDone == 11 && resumed.cellsComputed == 31 - 11 && resumed.complete)
+    let merged = try ShardMerge.merge(plan: p, experimentText: Self.text, runID: "s", resultsDirectory: d)
+    #expect(try Self.withoutSeconds(merged.csvPath) == Self.withoutSeconds(whole.csvPath))
+    // Another experiment file (another seed) cannot be merged with these shards.
+    let other = Self.text.replacingOccurrences(of: "seed = 5", with: "seed = 6")
+    let foreign = #expect(throws: SweepError.self) {
+      try ShardMerge.merge(plan: try plan(other, name: "small"), experimentText: other, runID: "s", resultsDirectory: d)
+    }
+    #expect(foreign?.message.contains("another experiment file") == true)
+    // A missing cell file names the cell and the shard to resume.
+    try FileManager.default.removeItem(atPath: d + "/small/s.shard-1-of-2/cells/4.csv")
+    let missing = #expect(throws: SweepError.self) {
+      try ShardMerge.merge(plan: p, experimentText: Self.text, runID: "s", resultsDirectory: d)
+    }
+    #expect(missing?.message.contains("is missing from shard 1 of 2") == true)
   }
 
   /// A source that produces a NaN log-weight is reported with the instance, not written.

@@ -32,30 +32,34 @@ public struct ReferenceEvidence: Sendable, Equatable {
     self.variances = variances
   }
 
-  /// The exact log p(x) of every instance.
-  public static func exact(_ source: any LogWeightSource) throws(SweepError) -> ReferenceEvidence {
-    guard let values = source.exactLogEvidence(rows: 0..<source.instanceCount) else {
+  /// The exact log p(x) of instances `rows` (all by default).
+  public static func exact(_ source: any LogWeightSource, rows: Range<Int>? = nil) throws(SweepError)
+    -> ReferenceEvidence
+  {
+    guard let values = source.exactLogEvidence(rows: rows ?? 0..<source.instanceCount) else {
       throw SweepError("\(source.name) has no exact log p(x)")
     }
     return ReferenceEvidence(
       kind: .exact, samples: nil, values: values, variances: [Double](repeating: 0, count: values.count))
   }
 
-  /// JVI-1 or IWAE of K_ref fresh samples per instance, in chunks of rows (memory ≈ 64·K_ref doubles).
-  /// `progress(done, total)` is called after each chunk.
+  /// JVI-1 or IWAE of K_ref fresh samples per instance of `block` (all by default), in chunks of
+  /// rows (memory ≈ 64·K_ref doubles). Instance i's samples come from its own stream, so a block's
+  /// values are those of the full reference. `progress(done, total)` is called after each chunk.
   public static func sampled(
     _ source: any LogWeightSource, kind: ExperimentSpecification.ReferenceKind, samples kRef: Int, seed: UInt64,
-    threads: Int, progress: (Int, Int) -> Void = { _, _ in }
+    rows block: Range<Int>? = nil, threads: Int, progress: (Int, Int) -> Void = { _, _ in }
   ) throws -> ReferenceEvidence {
     precondition(kind != .exact, "an exact reference is not sampled")
     precondition(kRef >= 2, "a sampled reference needs at least 2 samples, got \(kRef)")
-    let n = source.instanceCount
+    let block = block ?? 0..<source.instanceCount
+    let n = block.count
     var values = [Double](repeating: 0, count: n)
     var variances = [Double](repeating: 0, count: n)
     let chunk = 64
     var start = 0
     while start < n {
-      let rows = start..<min(n, start + chunk)
+      let rows = (block.lowerBound + start)..<(block.lowerBound + min(n, start + chunk))
       let m = try source.logWeights(samples: kRef, rows: rows, seed: seed, threads: threads)
       let outValues = ScalarBuffer<Double>(count: rows.count, repeating: .nan)
       let outVariances = ScalarBuffer<Double>(count: rows.count, repeating: .nan)
@@ -84,21 +88,24 @@ public struct ReferenceEvidence: Sendable, Equatable {
         !outValues.pointer[$0].isFinite || !outVariances.pointer[$0].isFinite
       }) {
         throw SweepError(
-          "the reference of instance \(start + bad) (0-based) is not finite (\(outValues.pointer[bad])): its log-weights "
+          "the reference of instance \(rows.lowerBound + bad) (0-based) is not finite (\(outValues.pointer[bad])): its log-weights "
             + "have no finite value")
       }
-      start = rows.upperBound
+      start += rows.count
       progress(start, n)
     }
     return ReferenceEvidence(kind: kind, samples: kRef, values: values, variances: variances)
   }
 
-  /// AIS with `chains` chains per instance of `model` (which must be the sweep's source).
+  /// AIS with `chains` chains per instance of `model` (which must be the sweep's source), for
+  /// instances `block` (all by default); every chain is seeded by its instance, so a block's
+  /// values are those of the full reference.
   public static func annealed(
-    _ model: any AnnealableModel, settings: AISSettings, chains: Int, seed: UInt64, threads: Int,
-    progress: (Int, Int) -> Void = { _, _ in }
+    _ model: any AnnealableModel, settings: AISSettings, chains: Int, seed: UInt64, rows block: Range<Int>? = nil,
+    threads: Int, progress: (Int, Int) -> Void = { _, _ in }
   ) throws -> ReferenceEvidence {
-    let n = model.instanceCount
+    let block = block ?? 0..<model.instanceCount
+    let n = block.count
     var values = [Double](repeating: 0, count: n)
     var variances = [Double](repeating: 0, count: n)
     let chunk = 64
@@ -106,7 +113,7 @@ public struct ReferenceEvidence: Sendable, Equatable {
     let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: chains)
     defer { scratch.deallocate() }
     while start < n {
-      let rows = start..<min(n, start + chunk)
+      let rows = (block.lowerBound + start)..<(block.lowerBound + min(n, start + chunk))
       let m = try AnnealedImportanceSampler(settings).logWeights(
         model: model, rows: rows, chains: chains, seed: seed, threads: threads)
       for r in 0..<rows.count {
@@ -114,10 +121,10 @@ public struct ReferenceEvidence: Sendable, Equatable {
         values[start + r] = d.iwae
         variances[start + r] = d.iwaeVariance(sampleCount: chains)
         guard d.iwae.isFinite && variances[start + r].isFinite else {
-          throw SweepError("the AIS reference of instance \(start + r) (0-based) is not finite (\(d.iwae))")
+          throw SweepError("the AIS reference of instance \(rows.lowerBound + r) (0-based) is not finite (\(d.iwae))")
         }
       }
-      start = rows.upperBound
+      start += rows.count
       progress(start, n)
     }
     return ReferenceEvidence(kind: .ais, samples: chains, values: values, variances: variances)
@@ -126,13 +133,25 @@ public struct ReferenceEvidence: Sendable, Equatable {
   public static let csvHeader = "instance,reference,reference_se,reference_variance"
 
   /// The `<run>.reference.csv` text (the variance too, so a resumed run reads back the same bits).
-  public var csv: String {
+  public var csv: String { csv(firstInstance: 0) }
+
+  /// The same, numbering the instances from `firstInstance` (a shard's block).
+  public func csv(firstInstance: Int) -> String {
     var out = Self.csvHeader + "\n"
     for i in values.indices {
       out +=
-        "\(i),\(SweepRow.format(values[i])),\(SweepRow.format(variances[i].squareRoot())),"
+        "\(firstInstance + i),\(SweepRow.format(values[i])),\(SweepRow.format(variances[i].squareRoot())),"
         + "\(SweepRow.format(variances[i]))\n"
     }
     return out
+  }
+}
+
+extension ReferenceEvidence {
+  /// The references of consecutive blocks, joined in order (the kinds and sample counts must agree).
+  public static func joined(_ parts: [ReferenceEvidence]) -> ReferenceEvidence {
+    ReferenceEvidence(
+      kind: parts.first?.kind ?? .exact, samples: parts.first?.samples, values: parts.flatMap(\.values),
+      variances: parts.flatMap(\.variances))
   }
 }

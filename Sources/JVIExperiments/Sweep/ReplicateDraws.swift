@@ -13,31 +13,33 @@ public struct ReplicateDraws: Sendable {
   public let instances: Int
   public let maximumSampleCount: Int
 
-  /// Draws every set. ELBO-B's log p(x|z) is kept only when `keepLikelihood`.
-  /// `progress(setsDone, S)` is called after each set.
+  /// Draws every set for instances `rows` (all by default; a shard's block). Each instance's draws
+  /// come from its own stream, so a block's rows are those of the full draw. ELBO-B's log p(x|z)
+  /// is kept only when `keepLikelihood`. `progress(setsDone, S)` is called after each set.
   public init(
-    source: any LogWeightSource, plan: SweepPlan, keepLikelihood: Bool, threads: Int,
+    source: any LogWeightSource, plan: SweepPlan, rows: Range<Int>? = nil, keepLikelihood: Bool, threads: Int,
     progress: (Int, Int) -> Void = { _, _ in }
   ) throws {
     let e = plan.experiment
+    let rows = rows ?? 0..<e.instances
     var sets: [LogWeightMatrix] = []
     for s in 0..<e.replicateSets {
       var m = try source.logWeights(
-        samples: e.maximumSampleCount, rows: 0..<e.instances, seed: plan.replicateSetSeed(s), threads: threads)
+        samples: e.maximumSampleCount, rows: rows, seed: plan.replicateSetSeed(s), threads: threads)
       if !keepLikelihood && m.hasAnalyticKLInputs {
         m = .trusted(
           rowCount: m.rowCount, columnCount: m.columnCount, values: m.values, instanceOffset: m.instanceOffset)
       }
       if let i = m.values.firstIndex(where: { $0.isNaN || $0 == .infinity }) {
         throw SweepError(
-          "\(source.name) gave a log-weight of \(m.values[i]) for instance \(i / m.columnCount) (0-based), "
+          "\(source.name) gave a log-weight of \(m.values[i]) for instance \(rows.lowerBound + i / m.columnCount) (0-based), "
             + "sample \(i % m.columnCount) of replicate set \(s)")
       }
       sets.append(m)
       progress(s + 1, e.replicateSets)
     }
     self.sets = sets
-    instances = e.instances
+    instances = rows.count
     maximumSampleCount = e.maximumSampleCount
   }
 
@@ -70,12 +72,13 @@ public struct ReplicateDraws: Sendable {
             do {
               value = try perSet[s].estimate(m, row: i, columns: (b * k)..<((b + 1) * k), workspace: workspace)
             } catch {
-              failure.record(row: i, "instance \(i) (0-based): \(error)")
+              failure.record(row: i, "instance \(m.instanceOffset + i) (0-based): \(error)")
               return
             }
             guard value.isFinite else {
               failure.record(
-                row: i, "instance \(i) (0-based), replicate set \(s), block \(b): the estimate is \(value)")
+                row: i,
+                "instance \(m.instanceOffset + i) (0-based), replicate set \(s), block \(b): the estimate is \(value)")
               return
             }
             out.pointer[i * r + s * blocks + b] = value

@@ -17,6 +17,8 @@ public struct SweepManifest: Sendable {
   var drawSeconds: Double? = nil
   var cellSeconds: Double? = nil
   var totalSeconds: Double? = nil
+  /// The instances this run (or shard) computed.
+  var instanceBlock: Range<Int>? = nil
   var cellsComputed = 0
   var cellsAlreadyDone = 0
   var failure: String? = nil
@@ -85,8 +87,12 @@ public struct SweepManifest: Sendable {
     let end: JSONValue = endTime.map(JSONValue.string) ?? .null
     let modelLabel: JSONValue = model.map(JSONValue.string) ?? .null
     let datasetLabel: JSONValue = dataset.map(JSONValue.string) ?? .null
+    let block: JSONValue =
+      instanceBlock.map {
+        .object([("first", .integer($0.lowerBound)), ("end", .integer($0.upperBound)), ("count", .integer($0.count))])
+      } ?? .null
     let cells: JSONValue = .object([
-      ("in_this_file", .integer(plan.cells(shard: options.shard).count)),
+      ("in_this_run", .integer(plan.cells.count)),
       ("computed_by_this_invocation", .integer(cellsComputed)),
       ("kept_from_before", .integer(cellsAlreadyDone)),
     ])
@@ -100,6 +106,7 @@ public struct SweepManifest: Sendable {
     if let failure { fields.append(("error", .string(failure))) }
     fields.append(("run_id", .string(options.runID)))
     fields.append(("shard", shard))
+    fields.append(("instance_block", block))
     fields.append(("command_line", .array(options.commandLine.map(JSONValue.string))))
     fields.append(("experiment_file", .string(experimentPath)))
     fields.append(("experiment_fingerprint", .string(experimentFingerprint)))
@@ -132,6 +139,14 @@ public struct SweepManifest: Sendable {
     let rest = text[range.upperBound...]
     guard let end = rest.firstIndex(of: "\"") else { return nil }
     return String(rest[..<end])
+  }
+
+  /// The number of `"key": 1.5` in a manifest we wrote.
+  static func number(_ key: String, in text: String) -> Double? {
+    guard let range = text.firstRange(of: "\"\(key)\": ") else { return nil }
+    let rest = text[range.upperBound...]
+    let digits = rest.prefix { $0.isNumber || $0 == "." || $0 == "-" || $0 == "e" || $0 == "E" || $0 == "+" }
+    return Double(String(digits))
   }
 
   /// The strings of `"key": ["a", "b"]` in a manifest we wrote.

@@ -24,10 +24,12 @@ public struct SweepPlan: Sendable {
     self.cells = cells
   }
 
-  /// The cells of shard `index` of `count` (1-based): every count-th cell, starting at index − 1.
-  public func cells(shard: ShardSelection?) -> [Cell] {
-    guard let shard else { return cells }
-    return cells.filter { $0.index % shard.count == shard.index - 1 }
+  /// The instances of shard `index` of `count` (1-based): the block [⌊(i − 1)N/n⌋, ⌊iN/n⌋) of the
+  /// N instances (all of them without a shard). Blocks tile 0..<N in shard order.
+  public func instances(shard: ShardSelection?) -> Range<Int> {
+    let n = experiment.instances
+    guard let shard else { return 0..<n }
+    return (n * (shard.index - 1) / shard.count)..<(n * shard.index / shard.count)
   }
 
   /// The seed of replicate set s (0-based), of the reference columns and of the bootstrap: each
@@ -49,6 +51,12 @@ public struct SweepPlan: Sendable {
 public struct ShardSelection: Sendable, Equatable, CustomStringConvertible {
   public var index: Int
   public var count: Int
+
+  public init(index: Int, count: Int) {
+    precondition(count >= 1 && index >= 1 && index <= count, "shard \(index) of \(count)")
+    self.index = index
+    self.count = count
+  }
 
   public init?(_ text: String) {
     let parts = text.split(separator: "/")

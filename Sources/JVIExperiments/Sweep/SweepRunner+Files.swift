@@ -26,7 +26,7 @@ extension SweepRunner {
   }
 
   static func readReference(
-    _ path: String, count: Int, kind: ExperimentSpecification.ReferenceKind, samples: Int?
+    _ path: String, count: Int, kind: ExperimentSpecification.ReferenceKind, samples: Int?, firstInstance: Int = 0
   ) throws -> ReferenceEvidence {
     let text = try FileIO.readText(path)
     let lines = try CSVFile.dataLines(text, header: ReferenceEvidence.csvHeader, path: path)
@@ -36,10 +36,10 @@ extension SweepRunner {
     var values: [Double] = [], variances: [Double] = []
     for (i, (line, content)) in lines.enumerated() {
       let f = content.split(separator: ",")
-      guard f.count == 4, Int(f[0]) == i, let v = Double(f[1]), v.isFinite, let variance = Double(f[3]),
-        variance >= 0, variance.isFinite
+      guard f.count == 4, Int(f[0]) == firstInstance + i, let v = Double(f[1]), v.isFinite,
+        let variance = Double(f[3]), variance >= 0, variance.isFinite
       else {
-        throw SweepError("\(path):\(line): expected '\(i),reference,reference_se,reference_variance'")
+        throw SweepError("\(path):\(line): expected '\(firstInstance + i),reference,reference_se,reference_variance'")
       }
       values.append(v)
       variances.append(variance)

@@ -35,12 +35,18 @@ public struct SweepOutcome: Sendable {
 }
 
 /// Runs the cells of an experiment and writes results/<experiment>/<run>.{csv, intervals.csv,
-/// reference.csv, manifest.json, svg}.
+/// reference.csv, manifest.json, svg}; with a shard, the shard's folder instead.
 ///
 /// Every file is replaced atomically (temporary file + rename) after each cell, so an interrupted
 /// sweep leaves whole rows only, and `--resume` continues from the last finished cell: the draws
-/// are regenerated from the seed, the rows already written are kept, no row is lost or
-/// duplicated. Cells run in plan order; a shard takes every N-th cell.
+/// are regenerated from the seed, the cells already written are kept, no row is lost or
+/// duplicated. Cells run in plan order.
+///
+/// A shard (`--shard I/N`) takes the block of instances `SweepPlan.instances(shard:)` and computes
+/// their reference, their replicate draws and every cell on them, into
+/// `<run>.shard-I-of-N/` (`manifest.json`, `reference.csv`, `cells/<index>.csv`, see
+/// `CellPartial`); `ShardMerge` joins the N folders into the run's files, bit-identical to a
+/// run over all instances with the same seed.
 public final class SweepRunner {
   public let plan: SweepPlan
   public let options: SweepOptions
@@ -60,43 +66,61 @@ public final class SweepRunner {
   }
 
   var directory: String { options.resultsDirectory + "/" + plan.experiment.name }
+  /// The run's files, or the shard's folder.
   var base: String { directory + "/" + options.runID + (options.shard?.fileSuffix ?? "") }
+  var instances: Range<Int> { plan.instances(shard: options.shard) }
+  var manifestPath: String { options.shard == nil ? base + ".manifest.json" : base + "/manifest.json" }
+  var referencePath: String { options.shard == nil ? base + ".reference.csv" : base + "/reference.csv" }
+  var csvPath: String { base + ".csv" }
+  var intervalsPath: String { base + ".intervals.csv" }
+  func cellPath(_ cell: SweepPlan.Cell) -> String { base + "/cells/" + String(cell.index) + ".csv" }
 
   public func run() throws -> SweepOutcome {
     let start = monotonicSeconds()
     let startTime = RunEnvironment.utcTimestamp()
     let experiment = plan.experiment
-    let cells = plan.cells(shard: options.shard)
-    let csvPath = base + ".csv", intervalsPath = base + ".intervals.csv"
-    let manifestPath = base + ".manifest.json"
+    let cells = plan.cells
 
     // Everything that can be checked is checked before the first file is written.
     var rows: [SweepRow] = []
     var intervals: [IntervalRow] = []
+    var done = Set<CellKey>()
     var manifest = SweepManifest(
       experimentPath: experimentPath, experimentText: experimentText, plan: plan, options: options,
       startTime: startTime)
     if options.resume {
-      guard FileIO.exists(manifestPath), FileIO.exists(csvPath) else {
-        throw SweepError("there is no run '\(options.runID)' to resume: \(csvPath) or \(manifestPath) is missing")
+      guard FileIO.exists(manifestPath), options.shard != nil || FileIO.exists(csvPath) else {
+        throw SweepError(
+          "there is no run '\(options.runID)' to resume: \(options.shard == nil ? csvPath : base) or \(manifestPath) "
+            + "is missing")
       }
       let old = try FileIO.readText(manifestPath)
       try manifest.continuing(old, path: manifestPath)
-      rows = try Self.readRows(csvPath)
-      intervals = FileIO.exists(intervalsPath) ? try Self.readIntervals(intervalsPath) : []
-      let planned = Set(cells.map(CellKey.init))
-      var seen = Set<CellKey>()
-      for r in rows {
-        guard planned.contains(r.key), seen.insert(r.key).inserted else {
-          throw SweepError("\(csvPath): cell \(r.key) does not belong to this experiment or appears twice")
+      if options.shard == nil {
+        rows = try Self.readRows(csvPath)
+        intervals = FileIO.exists(intervalsPath) ? try Self.readIntervals(intervalsPath) : []
+        let planned = Set(cells.map(CellKey.init))
+        for r in rows {
+          guard planned.contains(r.key), done.insert(r.key).inserted else {
+            throw SweepError("\(csvPath): cell \(r.key) does not belong to this experiment or appears twice")
+          }
+        }
+        // An interval written just before an interruption, for a row that was not: dropped, recomputed.
+        intervals = intervals.filter { done.contains($0.key) }
+      } else {
+        for cell in cells where FileIO.exists(cellPath(cell)) {
+          let part = try CellPartial(text: try FileIO.readText(cellPath(cell)), path: cellPath(cell))
+          guard part.key == CellKey(cell), part.instances == instances else {
+            throw SweepError(
+              "\(cellPath(cell)) holds cell \(part.key) of instances \(part.instances), not this shard's")
+          }
+          done.insert(part.key)
         }
       }
-      // An interval written just before an interruption, for a row that was not: dropped, recomputed.
-      intervals = intervals.filter { seen.contains($0.key) }
-    } else if FileIO.exists(csvPath) || FileIO.exists(manifestPath) {
+    } else if FileIO.exists(options.shard == nil ? csvPath : base) || FileIO.exists(manifestPath) {
       throw SweepError(
-        "run '\(options.runID)' of \(experiment.name) already exists (\(csvPath)); continue it with "
-          + "--resume \(options.runID) or choose another --run-id")
+        "run '\(options.runID)' of \(experiment.name) already exists (\(options.shard == nil ? csvPath : base)); "
+          + "continue it with --resume \(options.runID) or choose another --run-id")
     }
     report("building \(experiment.model.kind) log-weights for \(experiment.instances) instances")
     let source = try experiment.model.makeSource(instances: experiment.instances)
@@ -110,17 +134,22 @@ public final class SweepRunner {
     let labels = Self.labels(experiment.model, source)
     manifest.model = labels.model
     manifest.dataset = labels.dataset
+    manifest.instanceBlock = instances
 
-    let done = Set(rows.map(\.key))
     let pending = cells.filter { !done.contains(CellKey($0)) }
-    try FileIO.createDirectories(directory)
-    try FileIO.writeAtomically(manifest.json.text() + "\n", to: manifestPath)
-    try Self.write(rows: rows, to: csvPath)
-    try Self.write(intervals: intervals, to: intervalsPath)
+    if options.shard == nil {
+      try FileIO.createDirectories(directory)
+      try FileIO.writeAtomically(manifest.json.text() + "\n", to: manifestPath)
+      try Self.write(rows: rows, to: csvPath)
+      try Self.write(intervals: intervals, to: intervalsPath)
+    } else {
+      try FileIO.createDirectories(base + "/cells")
+      try FileIO.writeAtomically(manifest.json.text() + "\n", to: manifestPath)
+    }
     do {
       return try compute(
-        pending: pending, cells: cells, rows: rows, intervals: intervals, manifest: manifest, source: source,
-        labels: labels, start: start)
+        pending: pending, alreadyDone: done.count, rows: rows, intervals: intervals, manifest: manifest,
+        source: source, labels: labels, start: start)
     } catch {
       manifest.fail(endTime: RunEnvironment.utcTimestamp(), message: "\(error)")
       try? FileIO.writeAtomically(manifest.json.text() + "\n", to: manifestPath)
@@ -130,41 +159,39 @@ public final class SweepRunner {
 
   /// The reference, the draws and the pending cells, after the files are in place.
   func compute(
-    pending: [SweepPlan.Cell], cells: [SweepPlan.Cell], rows initialRows: [SweepRow],
+    pending: [SweepPlan.Cell], alreadyDone: Int, rows initialRows: [SweepRow],
     intervals initialIntervals: [IntervalRow],
     manifest initialManifest: SweepManifest, source: any LogWeightSource, labels: (model: String, dataset: String),
     start: Double
   ) throws -> SweepOutcome {
     let experiment = plan.experiment
-    let csvPath = base + ".csv", intervalsPath = base + ".intervals.csv"
-    let manifestPath = base + ".manifest.json", referencePath = base + ".reference.csv"
     var rows = initialRows, intervals = initialIntervals, manifest = initialManifest
-    let alreadyDone = rows.count
+    let block = instances
 
-    // The reference: exact, or sampled on separate columns (kept in <run>.reference.csv for resumes).
+    // The reference of the block's instances: exact, or sampled on separate columns (kept for resumes).
     let referenceStart = monotonicSeconds()
     let reference: ReferenceEvidence
     if options.resume, FileIO.exists(referencePath) {
       reference = try Self.readReference(
-        referencePath, count: experiment.instances, kind: experiment.reference,
-        samples: experiment.reference == .exact ? nil : experiment.referenceSamples)
+        referencePath, count: block.count, kind: experiment.reference,
+        samples: experiment.reference == .exact ? nil : experiment.referenceSamples, firstInstance: block.lowerBound)
       report("reference: read \(referencePath)")
     } else if experiment.reference == .exact {
-      reference = try ReferenceEvidence.exact(source)
+      reference = try ReferenceEvidence.exact(source, rows: block)
     } else if experiment.reference == .ais, let settings = experiment.ais {
       let chains = experiment.referenceSamples
       report("reference: \(settings), \(chains) chains for each instance")
       reference = try ReferenceEvidence.annealed(
-        try Self.annealableModel(source), settings: settings, chains: chains, seed: plan.referenceSeed,
+        try Self.annealableModel(source), settings: settings, chains: chains, seed: plan.referenceSeed, rows: block,
         threads: options.threads, progress: referenceProgress())
     } else {
       let kRef = experiment.referenceSamples
       report("reference: \(experiment.reference.rawValue) of \(kRef) separate samples for each instance")
       reference = try ReferenceEvidence.sampled(
-        source, kind: experiment.reference, samples: kRef, seed: plan.referenceSeed, threads: options.threads,
-        progress: referenceProgress())
+        source, kind: experiment.reference, samples: kRef, seed: plan.referenceSeed, rows: block,
+        threads: options.threads, progress: referenceProgress())
     }
-    try FileIO.writeAtomically(reference.csv, to: referencePath)
+    try FileIO.writeAtomically(reference.csv(firstInstance: block.lowerBound), to: referencePath)
     manifest.reference = reference
     manifest.referenceSeconds = monotonicSeconds() - referenceStart
 
@@ -173,10 +200,10 @@ public final class SweepRunner {
       let drawStart = monotonicSeconds()
       let needsLikelihood = experiment.estimators.contains(.elboAnalyticKL)
       report(
-        "drawing \(experiment.replicateSets) replicate sets of \(experiment.instances) x "
+        "drawing \(experiment.replicateSets) replicate sets of \(block.count) x "
           + "\(experiment.maximumSampleCount) log-weights")
       let draws = try ReplicateDraws(
-        source: source, plan: plan, keepLikelihood: needsLikelihood, threads: options.threads
+        source: source, plan: plan, rows: block, keepLikelihood: needsLikelihood, threads: options.threads
       ) { s, total in
         self.report("drawn replicate set \(s)/\(total), \(DurationText.format(monotonicSeconds() - drawStart))")
       }
@@ -184,24 +211,28 @@ public final class SweepRunner {
       let cellStart = monotonicSeconds()
       for cell in pending {
         if let limit = options.maximumNewCells, computed >= limit { break }
-        let t0 = monotonicSeconds()
-        let (row, interval) = try evaluate(cell, draws: draws, reference: reference, labels: labels)
-        var timed = row
-        timed.seconds = monotonicSeconds() - t0
-        intervals.append(interval)
-        try Self.write(intervals: intervals, to: intervalsPath)
-        rows.append(timed)
-        try Self.write(rows: rows, to: csvPath)
+        let part = try CellPartial.compute(
+          cell, plan: plan, draws: draws, reference: reference, instances: block,
+          resamples: options.bootstrapResamples, threads: options.threads)
+        if options.shard == nil {
+          let (row, interval) = part.finish(reference: reference, labels: labels)
+          intervals.append(interval)
+          try Self.write(intervals: intervals, to: intervalsPath)
+          rows.append(row)
+          try Self.write(rows: rows, to: csvPath)
+        } else {
+          try FileIO.writeAtomically(part.text, to: cellPath(cell))
+        }
         computed += 1
         report(
-          "cell \(rows.count)/\(cells.count) (\(CellKey(cell))) done; "
+          "cell \(alreadyDone + computed)/\(plan.cells.count) (\(CellKey(cell))) done; "
             + Self.elapsedAndETA(since: cellStart, done: computed, remaining: pending.count - computed))
       }
       manifest.cellSeconds = monotonicSeconds() - cellStart
     }
 
     var figurePath: String? = nil
-    let complete = rows.count == cells.count
+    let complete = alreadyDone + computed == plan.cells.count
     if complete && options.shard == nil {
       let path = base + ".svg"
       try FileIO.writeAtomically(Self.figure(rows: rows, plan: plan, labels: labels).svg, to: path)
@@ -211,104 +242,10 @@ public final class SweepRunner {
       endTime: RunEnvironment.utcTimestamp(), seconds: monotonicSeconds() - start, computed: computed,
       alreadyDone: alreadyDone, complete: complete)
     try FileIO.writeAtomically(manifest.json.text() + "\n", to: manifestPath)
+    let isShard = options.shard != nil
     return SweepOutcome(
-      csvPath: csvPath, intervalsPath: intervalsPath, manifestPath: manifestPath, referencePath: referencePath,
-      figurePath: figurePath, cellsComputed: computed, cellsAlreadyDone: alreadyDone, cellsInShard: cells.count)
-  }
-
-  /// One cell: replicate estimates, statistics, bootstrap interval.
-  func evaluate(
-    _ cell: SweepPlan.Cell, draws: ReplicateDraws, reference: ReferenceEvidence,
-    labels: (model: String, dataset: String)
-  ) throws(SweepError) -> (SweepRow, IntervalRow) {
-    let estimates = try draws.estimates(
-      of: cell.estimator, k: cell.k, threads: options.threads, seeds: { [plan] in plan.estimatorSeed($0) })
-    let r = draws.replicates(k: cell.k)
-    return estimates.withUnsafeBufferPointer { e in
-      let statistics = CellStatistics(
-        estimates: e, replicates: r, reference: reference.values, referenceVariance: reference.variances)
-      let interval = BiasBootstrap.interval(
-        estimates: e, replicates: r, reference: reference.values, referenceVariance: reference.variances,
-        resamples: options.bootstrapResamples, seed: plan.bootstrapSeed, stream: UInt64(cell.index),
-        threads: options.threads)
-      let key = CellKey(cell)
-      return (
-        SweepRow(
-          model: labels.model, dataset: labels.dataset, estimator: key.estimator, order: key.order, k: key.k,
-          statistics: statistics, seconds: 0),
-        IntervalRow(key: key, level: 0.95, lower: interval.lower, upper: interval.upper)
-      )
-    }
-  }
-
-  /// The CSV `model` and `dataset` labels (commas would break the CSV: replaced by semicolons).
-  static func labels(_ model: ModelSpecification, _ source: any LogWeightSource) -> (model: String, dataset: String) {
-    let dataset: String
-    switch model {
-    case .linearGaussian(_, _, _, let dataSeed, _): dataset = "draws-from-the-model data-seed=\(dataSeed)"
-    case .law: dataset = "iid-weights"
-    case .checkpoint(let path, let directory, let split, _):
-      let c = (try? Checkpoint(contentsOf: path))?.configuration
-      let folder = directory ?? c?.dataDirectory ?? "data"
-      let name = folder.split(separator: "/").last.map(String.init) ?? folder
-      switch c?.model {
-      case .bbbRegression?:
-        let curve = c!.bayes.curve
-        dataset = "regression-curve points=\(curve.points) noise=\(curve.noiseSD) seed=\(curve.seed) (replicates)"
-      case .bbbClassifier?: dataset = "\(name) train (replicates)"
-      default: dataset = "\(name) \(split.rawValue)"
-      }
-    }
-    func clean(_ s: String) -> String { String(s.map { $0 == "," ? ";" : $0 }) }
-    var label = source.name
-    switch model {
-    case .law(.logNormal(let mu, let sigma)): label = "log-normal mu=\(compact(mu)) sigma=\(compact(sigma))"
-    case .law(.gamma(let a, let theta)): label = "gamma shape=\(compact(a)) scale=\(compact(theta))"
-    default: break
-    }
-    return (clean(label), clean(dataset))
-  }
-
-  /// The model behind a sweep's source, when AIS can run on it.
-  static func annealableModel(_ source: any LogWeightSource) throws -> any AnnealableModel {
-    if let model = source as? any AnnealableModel { return model }
-    if let model = (source as? CheckpointLogWeightSource)?.base as? any AnnealableModel { return model }
-    throw SweepError(
-      "\(source.name) has no AIS target (a prior and a differentiable log p(x|z)); reference = ais runs on "
-        + "gaussian-vae checkpoints and linear-gaussian")
-  }
-
-  static func figure(rows: [SweepRow], plan: SweepPlan, labels: (model: String, dataset: String)) -> SweepFigure {
-    let e = plan.experiment
-    var reference =
-      e.reference == .exact ? "exact log p(x)" : "reference \(e.reference.rawValue) of \(e.referenceSamples) samples"
-    if let ais = e.ais {
-      reference =
-        "reference AIS (\(ais.temperatures) temperatures from the \(ais.start.rawValue), \(e.referenceSamples) chains)"
-    }
-    return SweepFigure(
-      title: "\(e.name) \u{2014} \(labels.model)",
-      subtitle:
-        "\(labels.dataset), N = \(e.instances) instances, \(e.replicateSets) replicate sets of K_max = "
-        + "\(e.maximumSampleCount), \(reference), seed \(e.seed)",
-      rows: rows)
-  }
-
-  /// The reference's progress report, "reference: done/total instances, … elapsed, ETA …", timed
-  /// from the call.
-  func referenceProgress() -> (Int, Int) -> Void {
-    let start = monotonicSeconds()
-    return { done, total in
-      self.report(
-        "reference: \(done)/\(total) instances, "
-          + Self.elapsedAndETA(since: start, done: done, remaining: total - done))
-    }
-  }
-
-  /// "… elapsed, ETA …" for `done` units of work finished since `start`, `remaining` to go.
-  static func elapsedAndETA(since start: Double, done: Int, remaining: Int) -> String {
-    let elapsed = monotonicSeconds() - start
-    return
-      "\(DurationText.format(elapsed)) elapsed, ETA \(DurationText.format(elapsed / Double(done) * Double(remaining)))"
+      csvPath: isShard ? base + "/cells" : csvPath, intervalsPath: isShard ? base + "/cells" : intervalsPath,
+      manifestPath: manifestPath, referencePath: referencePath, figurePath: figurePath, cellsComputed: computed,
+      cellsAlreadyDone: alreadyDone, cellsInShard: plan.cells.count)
   }
 }

@@ -89,9 +89,9 @@ struct SharedPointer<T>: @unchecked Sendable {
 
 /// A value handed to concurrent workers that only read it (the log-weight sources' closures: each
 /// worker writes only its own images' slots).
-struct UncheckedBox<T>: @unchecked Sendable {
-  let value: T
-  init(_ value: T) { self.value = value }
+public struct UncheckedBox<T>: @unchecked Sendable {
+  public let value: T
+  public init(_ value: T) { self.value = value }
 }
 
 /// An owned, fixed-size buffer of scalars (parameters, gradients, activations): allocated once,
