@@ -98,6 +98,15 @@ public struct ParsedOptions: Sendable {
   /// The names of the given options and flags, in no particular order.
   public var givenNames: Set<String> { flags.union(texts.keys) }
 
+  /// Throws a usage error when `option` was given with any other option: "--merge joins parts;
+  /// it does not take --seed, --shard".
+  public func requireAlone(_ option: some OptionDeclaration, doing what: String) throws(UsageError) {
+    let others = givenNames.subtracting([option.name]).sorted()
+    if has(option) && !others.isEmpty {
+      throw UsageError("\(option.name) \(what); it does not take \(others.joined(separator: ", "))")
+    }
+  }
+
   /// `--threads` (`CommonOptions.threads`), or `processors` when absent.
   public func threads(default processors: Int) -> Int { self[CommonOptions.threads] ?? processors }
 

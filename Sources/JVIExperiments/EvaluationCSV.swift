@@ -15,11 +15,12 @@ public enum EvaluationCSV {
   /// Shortest round-trip text of a double ("1.0", "-0.25", "1e-05", "-inf"); empty for NaN.
   public static func format(_ x: Double) -> String { x.isNaN ? "" : String(describing: x) }
 
-  public static func perInstance(_ evaluation: EstimatorEvaluation) -> String {
+  /// Rows numbered from `firstInstance` (a shard's first global instance).
+  public static func perInstance(_ evaluation: EstimatorEvaluation, firstInstance: Int = 0) -> String {
     var out = perInstanceHeader + "\n"
     for r in evaluation.results {
       let prefix = ",\(r.name),\(r.order),\(r.sampleCount),"
-      for (i, v) in r.estimates.enumerated() { out += String(i) + prefix + format(v) + "\n" }
+      for (i, v) in r.estimates.enumerated() { out += String(firstInstance + i) + prefix + format(v) + "\n" }
     }
     return out
   }

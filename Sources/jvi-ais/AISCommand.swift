@@ -8,9 +8,21 @@ import JVIModels
 @main
 struct AISCommand: ToolCommand {
   static let spec = AISOptions.spec
-  let invocation: AISRun
+  let invocation: AISRun?
+  let merge: String?
 
-  init(_ options: ParsedOptions) throws { invocation = try AISRun(options) }
+  init(_ options: ParsedOptions) throws {
+    merge = options[AISOptions.merge]
+    if merge != nil {
+      try options.requireAlone(AISOptions.merge, doing: "joins the parts written by --shard")
+      invocation = nil
+    } else {
+      invocation = try AISRun(options)
+    }
+  }
 
-  func run() throws { try invocation.run() }
+  func run() throws {
+    if let merge { return Output.standardError("jvi-ais: " + (try LogWeightParts.join(merge).summary) + "\n") }
+    try invocation!.run()
+  }
 }

@@ -1,5 +1,6 @@
 import CommandLineSupport
 import JVICore
+import JVIExperiments
 import JVIModels
 
 /// Every `jvi-ais` option, declared once. The AIS settings' defaults and ranges come from
@@ -29,6 +30,21 @@ enum AISOptions {
     "--save-logw", value: "FILE",
     help: "Save the forward log-weights (instances x chains, the last number of temperatures) as float64 .npy, "
       + "for jvi-eval.")
+  static let shard = Option<ShardSelection?>(
+    "--shard", value: "I/N",
+    help: "Compute only block I of N of the instances (I from 1 to N; the same rows, bit for bit, as an unsharded "
+      + "run) and save them as the part FILE.part-I-of-N.npy of --save-logw FILE, for array jobs; the CSV has "
+      + "the block's rows, numbered as in the whole run.", default: nil
+  ) { (text) throws(UsageError) -> ShardSelection? in
+    guard let s = ShardSelection(text) else {
+      throw UsageError("--shard takes I/N with 1 <= I <= N, for example 2/8; got '\(text)'")
+    }
+    return s
+  }
+  static let merge = Option<String?>.text(
+    "--merge", value: "FILE",
+    help: "Join the finished parts FILE.part-I-of-N.npy of --shard runs into FILE (refusing when a part is missing "
+      + "or of another model, seed, setting or revision), and exit.")
 
   static let temperatures = Option<[Int]>(
     "--temperatures", value: "LIST", help: "Numbers of intermediate distributions, comma-separated.",
@@ -76,8 +92,8 @@ enum AISOptions {
       + "forward and reverse AIS on data simulated from the model and reports the gap between the stochastic lower "
       + "and upper bounds. Writes one CSV row per instance and number of temperatures.",
     options: [
-      model, demoModel, bdmc, instances, split, chains, seed, CommonOptions.threads, output, saveLogWeights,
-      temperatures, start, schedule, leapfrog, stepSize, targetAcceptance, pilotChains,
+      model, demoModel, bdmc, instances, split, chains, seed, CommonOptions.threads, output, saveLogWeights, shard,
+      merge, temperatures, start, schedule, leapfrog, stepSize, targetAcceptance, pilotChains,
     ],
     examples: [
       (
@@ -88,6 +104,11 @@ enum AISOptions {
         "jvi-ais --bdmc --instances 10 --chains 4 --temperatures 100,1000,10000",
         "The BDMC gap on data simulated from the default VAE, closing as the temperatures grow:"
       ),
+      (
+        "jvi-ais --instances 10000 --chains 16 --save-logw ais.npy --shard $SLURM_ARRAY_TASK_ID/8",
+        "One of 8 array jobs (sbatch --array=1-8) of a 10,000-image AIS reference; then join the parts into ais.npy:"
+      ),
+      ("jvi-ais --merge ais.npy", "Join the eight parts ais.part-I-of-8.npy into ais.npy:"),
       (
         "jvi-ais --demo-model linear-gaussian --instances 50",
         "AIS against the exact log p(x) of the linear-Gaussian model:"

@@ -16,6 +16,11 @@ struct AISRun {
   var threads: Int
   var output: String?
   var saveLogWeights: String?
+  /// With --shard: this block of the instances, saved as a part of --save-logw.
+  var shard: ShardSelection?
+  /// What the saved log-weights are of (model, split, chains, seed, settings): parts join only
+  /// when it agrees.
+  var description = ""
 
   typealias O = AISOptions
 
@@ -31,6 +36,16 @@ struct AISRun {
       throw UsageError("--save-logw writes a .npy file; got '\(path)'")
     }
     if saveLogWeights != nil && bdmc { throw UsageError("--save-logw saves forward AIS log-weights; not with --bdmc") }
+    shard = o[O.shard]
+    if let shard {
+      if bdmc { throw UsageError("--shard splits the instances of forward AIS; not with --bdmc") }
+      guard saveLogWeights != nil else {
+        throw UsageError("--shard saves its block as a part of --save-logw FILE; give --save-logw")
+      }
+      if shard.count > instances {
+        throw UsageError("--shard \(shard): \(shard.count) shards of \(instances) instances would leave some empty")
+      }
+    }
     let (start, schedule, leapfrog, step) = (o[O.start], o[O.schedule], o[O.leapfrog], o[O.stepSize])
     let (acceptance, pilots) = (o[O.targetAcceptance], o[O.pilotChains])
     settings = try o[O.temperatures].map { t in
@@ -54,6 +69,7 @@ struct AISRun {
         throw UsageError("--demo-model: AIS needs a latent-variable model; only linear-gaussian has one")
       }
       model = source
+      description = "demo \(text)"
       exact = { source.model.logEvidence($0) }
       exactOfInstances = source.exactLogEvidence(rows: 0..<instances)
     } else {
@@ -74,27 +90,50 @@ struct AISRun {
         throw ToolFailure("the \(split.rawValue) split has \(source.instanceCount) images; asked for \(instances)")
       }
       model = source
+      description =
+        "model \(path) (fingerprint \(RunEnvironment.fingerprint(bytes: try FileIO.read(path)))), \(split.rawValue) "
+        + "split of \(checkpoint.configuration.dataDirectory)"
     }
+    description =
+      "jvi-ais forward log-weights of \(description); \(instances) instances, \(chains) chains, seed \(seed); "
+      + "\(settings.last!)"
   }
 
   func run() throws {
     var report = AnnealingReport()
     var last: LogWeightMatrix?
+    let rows = shard?.block(of: instances) ?? 0..<instances
+    let start = monotonicSeconds()
     for s in settings {
-      let what = bdmc ? "\(instances) draws simulated from \(model.name)" : "\(instances) instances of \(model.name)"
+      let what =
+        bdmc
+        ? "\(instances) draws simulated from \(model.name)"
+        : shard.map {
+          "instances \(rows.lowerBound)..<\(rows.upperBound) (shard \($0)) of \(instances) of \(model.name)"
+        }
+          ?? "\(instances) instances of \(model.name)"
       Output.standardError("jvi-ais: \(what): \(s), \(chains) chains\n")
       if bdmc {
         try report.addBidirectional(
           model: model, settings: s, count: instances, chains: chains, seed: seed, threads: threads, exact: exact)
       } else {
         last = try report.addForward(
-          model: model, settings: s, rows: 0..<instances, chains: chains, seed: seed, threads: threads,
-          exact: exactOfInstances)
+          model: model, settings: s, rows: rows, chains: chains, seed: seed, threads: threads,
+          exact: exactOfInstances.map { Array($0[rows]) })
       }
       Output.standardError("jvi-ais: " + report.summary.split(separator: "\n").last.map(String.init)! + "\n")
     }
     Output.standardError(report.summary)
-    if let path = saveLogWeights, let m = last { try FileIO.writeAtomically(m.npyBytes(), to: path) }
+    if let path = saveLogWeights, let m = last {
+      if let shard {
+        let part = try LogWeightParts.write(
+          m, block: rows, total: instances, shard: shard, producer: "jvi-ais", description: description,
+          seconds: monotonicSeconds() - start, to: path)
+        Output.standardError("jvi-ais: saved part \(shard) to \(part); join the parts with jvi-ais --merge \(path)\n")
+      } else {
+        try FileIO.writeAtomically(m.npyBytes(), to: path)
+      }
+    }
     if let path = output {
       try FileIO.writeAtomically(report.csv, to: path)
     } else {

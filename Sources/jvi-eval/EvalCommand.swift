@@ -7,11 +7,22 @@ import JVIModels
 @main
 struct EvalCommand: ToolCommand {
   static let spec = EvalOptions.spec
-  let config: EvalConfiguration
+  let config: EvalConfiguration?
+  let merge: String?
 
-  init(_ options: ParsedOptions) throws { config = try EvalConfiguration(options) }
+  init(_ options: ParsedOptions) throws {
+    merge = options[EvalOptions.merge]
+    if merge != nil {
+      try options.requireAlone(EvalOptions.merge, doing: "joins the parts written by --shard")
+      config = nil
+    } else {
+      config = try EvalConfiguration(options)
+    }
+  }
 
   func run() throws {
+    if let merge { return Output.standardError("jvi-eval: " + (try LogWeightParts.join(merge).summary) + "\n") }
+    let config = config!
     let matrix = try config.loadMatrix()
     let csv: String
     if config.diagnostics {
@@ -30,7 +41,10 @@ struct EvalCommand: ToolCommand {
       }
       try EvalCommand.reportUndefined(evaluation, strict: config.strict)
       EvalCommand.reportTruncation(estimators, on: matrix)
-      csv = config.perInstance ? EvaluationCSV.perInstance(evaluation) : EvaluationCSV.summary(evaluation)
+      csv =
+        config.perInstance
+        ? EvaluationCSV.perInstance(evaluation, firstInstance: matrix.instanceOffset)
+        : EvaluationCSV.summary(evaluation)
     }
     if let path = config.outputPath {
       try FileIO.writeAtomically(csv, to: path)

@@ -35,6 +35,8 @@ struct EvalConfiguration {
   var limit: Int?
   var dataDirectory: String?
   var saveLogWeights: String?
+  /// With --shard: this block of the images, saved as a part of --save-logw and evaluated.
+  var shard: ShardSelection?
   /// With a discrete-latent VAE: relaxed or discrete log-weights.
   var latent: DiscreteVAE.LatentKind
   /// With a Bayes-by-Backprop model: where to write predictions.
@@ -53,7 +55,7 @@ struct EvalConfiguration {
       throw UsageError("--demo-model chooses the synthetic demo; it does not go with --input or --model")
     }
     source = try EvalConfiguration.source(o)
-    let modelOnly: [any OptionDeclaration] = [O.split, O.data, O.saveLogWeights, O.latent, O.predict]
+    let modelOnly: [any OptionDeclaration] = [O.split, O.data, O.saveLogWeights, O.shard, O.latent, O.predict]
     switch source {
     case .model: break
     case .demo:
@@ -75,6 +77,13 @@ struct EvalConfiguration {
     predictPath = o[O.predict]
     if let path = saveLogWeights, !path.lowercased().hasSuffix(".npy") {
       throw UsageError("--save-logw writes a .npy file; got '\(path)'")
+    }
+    shard = o[O.shard]
+    if shard != nil {
+      if saveLogWeights == nil {
+        throw UsageError("--shard saves its block as a part of --save-logw FILE; give --save-logw")
+      }
+      if predictPath != nil { throw UsageError("--predict does not split into shards; run it without --shard") }
     }
     estimator = o[O.estimator]
     order = o[O.order]
@@ -176,55 +185,6 @@ struct EvalConfiguration {
         "jvi-eval: \(why)evaluating the seeded synthetic demo matrix: \(rows) instances x \(columns) "
           + "samples of \(source.name), seed \(seed). \(exact)\n")
       return try source.logWeights(samples: columns, rows: 0..<rows, seed: seed, threads: threads)
-    }
-  }
-
-  /// Log-weights of a trained model (Double network), saved if asked; predictions if asked.
-  func modelLogWeights(_ checkpoint: Checkpoint, path: String, implicit: Bool) throws -> LogWeightMatrix {
-    let c = checkpoint.configuration
-    let bayes = c.model.isBayesByBackprop
-    // The classifier's evidence needs a pass over 50,000 images per weight sample: smaller defaults.
-    let k = samplesGiven ? samples : (c.model == .bbbClassifier ? 20 : samples)
-    let rows = limit ?? (c.model == .bbbClassifier ? 2 : nil)
-    let source = try CheckpointEvidence.source(
-      checkpoint, dataDirectory: dataDirectory, split: split, limit: rows, latent: latent)
-    if source.instanceCount == 0 { throw ToolFailure("the \(split.rawValue) split has no images") }
-    if let out = predictPath { try predict(checkpoint, to: out) }
-    let start = monotonicSeconds()
-    let matrix = try source.logWeights(samples: k, rows: 0..<source.instanceCount, seed: seed, threads: threads)
-    let why = implicit ? "no --input given; " : ""
-    let what =
-      bayes
-      ? "\(source.instanceCount) replicates x \(k) weight samples of log p(D) for \(source.name)"
-      : "\(source.instanceCount) \(split.rawValue) images x \(k) samples from \(path) (\(c.model.rawValue) "
-        + "\(c.objective.name) k=\(c.samples), \(checkpoint.epochsCompleted) epochs; \(source.name))"
-    Output.standardError(
-      "jvi-eval: \(why)log-weights of \(what), seed \(seed), \(DurationText.format(monotonicSeconds() - start))\n")
-    if let out = saveLogWeights {
-      try FileIO.writeAtomically(matrix.npyBytes(), to: out)
-      Output.standardError("jvi-eval: saved the log-weights to \(out)\n")
-    }
-    return matrix
-  }
-
-  /// Writes the predictive report of a Bayes-by-Backprop checkpoint (and its SVG for regression).
-  func predict(_ checkpoint: Checkpoint, to path: String) throws {
-    let c = checkpoint.configuration
-    let model = c.bayes.network(c.model, architecture: c.architecture)
-    if c.model == .bbbRegression {
-      let r = PredictiveReport.regression(
-        model, parameters: checkpoint.parameters, curve: RegressionCurve(c.bayes.curve), samples: max(samples, 2),
-        seed: seed)
-      try FileIO.writeAtomically(r.csv, to: path)
-      let svg = (path.hasSuffix(".csv") ? String(path.dropLast(4)) : path) + ".svg"
-      try FileIO.writeAtomically(r.svg, to: svg)
-      Output.standardError("jvi-eval: predictive written to \(path) and \(svg); \(r.summary)\n")
-    } else {
-      let data = try ImageDataset(directory: dataDirectory ?? c.dataDirectory, validationCount: c.validationCount)
-      let r = PredictiveReport.classification(
-        model, parameters: checkpoint.parameters, data: data, samples: samplesGiven ? samples : 10, seed: seed)
-      try FileIO.writeAtomically(r.csv, to: path)
-      Output.standardError("jvi-eval: predictions written to \(path); \(r.summary)\n")
     }
   }
 

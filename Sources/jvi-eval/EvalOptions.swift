@@ -1,5 +1,6 @@
 import CommandLineSupport
 import JVICore
+import JVIExperiments
 import JVIModels
 
 /// Every `jvi-eval` option, declared once: name, type, default, range, help and section.
@@ -108,6 +109,21 @@ enum EvalOptions {
   static let saveLogWeights = Option<String?>.text(
     "--save-logw", value: "FILE", help: "Also save the model's log-weights as a float64 .npy file (N x K).",
     section: modelSection)
+  static let shard = Option<ShardSelection?>(
+    "--shard", value: "I/N",
+    help: "With --model and --save-logw FILE: compute only block I of N of the images (I from 1 to N; the same "
+      + "rows, bit for bit, as an unsharded run), save them as the part FILE.part-I-of-N.npy and evaluate them, "
+      + "for array jobs.", section: modelSection, default: nil
+  ) { (text) throws(UsageError) -> ShardSelection? in
+    guard let s = ShardSelection(text) else {
+      throw UsageError("--shard takes I/N with 1 <= I <= N, for example 2/8; got '\(text)'")
+    }
+    return s
+  }
+  static let merge = Option<String?>.text(
+    "--merge", value: "FILE",
+    help: "Join the finished parts FILE.part-I-of-N.npy of --shard runs into FILE (refusing when a part is missing "
+      + "or of another model, split, seed or revision), and exit.", section: modelSection)
   static let latent = Option<DiscreteVAE.LatentKind>.choice(
     "--latent", value: "KIND", default: .relaxed,
     help: "A discrete-vae's log-weights: relaxed (the continuous relaxation's log p(x)) or discrete (the binary "
@@ -126,7 +142,7 @@ enum EvalOptions {
     options: [
       input, model, demo, demoModel, output, perInstance, seed, CommonOptions.threads, diagnostics, strict,
       estimator, order, alpha, beta, partitions, minimumTerms, mlmcForm, k, logLikelihood, kl,
-      samples, split, limit, data, saveLogWeights, latent, predict,
+      samples, split, limit, data, saveLogWeights, shard, merge, latent, predict,
     ],
     examples: [
       (
@@ -147,6 +163,11 @@ enum EvalOptions {
         "The classic estimators on the linear-Gaussian model, whose exact log p(x) is printed alongside:"
       ),
       ("jvi-eval --input logw.npy --estimator vr --alpha -1", "The Renyi bound at alpha = -1 (above IWAE):"),
+      (
+        "jvi-eval --model model.ckpt --samples 5000 --save-logw logw.npy --shard $SLURM_ARRAY_TASK_ID/4",
+        "One of 4 array jobs (sbatch --array=1-4) computing a quarter of the test images' log-weights; then join:"
+      ),
+      ("jvi-eval --merge logw.npy", "Join the parts logw.part-I-of-4.npy into logw.npy:"),
       (
         "jvi-eval --input logw.npy --diagnostics --per-instance",
         "Each instance's ESS, PSIS k-hat and the jackknife's estimates of IWAE's bias and variance:"

@@ -109,6 +109,24 @@ public enum FileIO {
     }
   }
 
+  /// The names in directory `path` (without "." and ".."), sorted bytewise.
+  ///
+  /// - Throws: `InputFileError` if it cannot be opened as a directory.
+  public static func entries(ofDirectory path: String) throws(InputFileError) -> [String] {
+    guard let directory = opendir(path) else {
+      throw InputFileError(path: path, problem: "cannot list the directory: \(errorText())")
+    }
+    defer { closedir(directory) }
+    var names: [String] = []
+    while let entry = readdir(directory) {
+      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+        String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+      }
+      if name != "." && name != ".." { names.append(name) }
+    }
+    return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+  }
+
   /// The UTF-8 text of a file.
   public static func readText(_ path: String) throws(InputFileError) -> String {
     String(decoding: try read(path), as: UTF8.self)
@@ -122,6 +140,15 @@ public enum FileIO {
       Glibc.read(fd, buffer, count)
     #else
       Darwin.read(fd, buffer, count)
+    #endif
+  }
+
+  /// write(2) from the platform's C library.
+  static func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
+    #if canImport(Glibc)
+      Glibc.write(fd, buffer, count)
+    #else
+      Darwin.write(fd, buffer, count)
     #endif
   }
 }

@@ -102,8 +102,16 @@ public struct NPYArray: Sendable, Equatable {
   /// A little-endian float64, C-order `.npy` file (format 1.0) for `values` of `shape`.
   public static func float64Bytes(shape: [Int], values: [Double]) -> [UInt8] {
     precondition(shape.reduce(1, *) == values.count, "\(values.count) values for shape \(shape)")
+    var out = float64Header(shape: shape)
+    out.reserveCapacity(out.count + 8 * values.count)
+    out += float64Data(values)
+    return out
+  }
+
+  /// The header of a little-endian float64, C-order `.npy` file of `shape`, padded so that the
+  /// data starts at a multiple of 64 bytes: the file is this, then `float64Data` of the values.
+  public static func float64Header(shape: [Int]) -> [UInt8] {
     var header = "{'descr': '<f8', 'fortran_order': False, 'shape': \(NPYHeader.shapeText(shape)), }"
-    // Pad so that the data starts at a multiple of 64 bytes, ending the header with '\n'.
     let unpadded = 10 + header.utf8.count + 1
     header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
     var out: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0]
@@ -111,7 +119,13 @@ public struct NPYArray: Sendable, Equatable {
     out.append(UInt8(length & 0xFF))
     out.append(UInt8(length >> 8))
     out.append(contentsOf: header.utf8)
-    out.reserveCapacity(out.count + 8 * values.count)
+    return out
+  }
+
+  /// `values` as little-endian float64 bytes.
+  public static func float64Data(_ values: [Double]) -> [UInt8] {
+    var out: [UInt8] = []
+    out.reserveCapacity(8 * values.count)
     for v in values {
       let bits = v.bitPattern.littleEndian
       for b in 0..<8 { out.append(UInt8(truncatingIfNeeded: bits >> UInt64(8 * b))) }

@@ -82,9 +82,12 @@ public enum RunEnvironment {
   }
 
   /// FNV-1a 64 of a text, as 16 hex digits: an experiment file's fingerprint.
-  public static func fingerprint(_ text: String) -> String {
+  public static func fingerprint(_ text: String) -> String { fingerprint(bytes: text.utf8) }
+
+  /// The 64-bit FNV-1a hash of `bytes`, as 16 hex digits.
+  public static func fingerprint(bytes: some Sequence<UInt8>) -> String {
     var h: UInt64 = 0xCBF2_9CE4_8422_2325
-    for b in text.utf8 {
+    for b in bytes {
       h ^= UInt64(b)
       h = h &* 0x0000_0100_0000_01B3
     }

@@ -27,9 +27,7 @@ public struct SweepPlan: Sendable {
   /// The instances of shard `index` of `count` (1-based): the block [⌊(i − 1)N/n⌋, ⌊iN/n⌋) of the
   /// N instances (all of them without a shard). Blocks tile 0..<N in shard order.
   public func instances(shard: ShardSelection?) -> Range<Int> {
-    let n = experiment.instances
-    guard let shard else { return 0..<n }
-    return (n * (shard.index - 1) / shard.count)..<(n * shard.index / shard.count)
+    shard?.block(of: experiment.instances) ?? 0..<experiment.instances
   }
 
   /// The seed of replicate set s (0-based), of the reference columns and of the bootstrap: each
@@ -45,27 +43,4 @@ public struct SweepPlan: Sendable {
     var g = Xoshiro256StarStar(seed: experiment.seed, stream: stream)
     return g.next()
   }
-}
-
-/// `--shard I/N`: shard I (1-based) of N.
-public struct ShardSelection: Sendable, Equatable, CustomStringConvertible {
-  public var index: Int
-  public var count: Int
-
-  public init(index: Int, count: Int) {
-    precondition(count >= 1 && index >= 1 && index <= count, "shard \(index) of \(count)")
-    self.index = index
-    self.count = count
-  }
-
-  public init?(_ text: String) {
-    let parts = text.split(separator: "/")
-    guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, i >= 1, i <= n else { return nil }
-    index = i
-    count = n
-  }
-
-  public var description: String { "\(index)/\(count)" }
-  /// The file-name suffix: ".shard-2-of-4".
-  public var fileSuffix: String { ".shard-\(index)-of-\(count)" }
 }
