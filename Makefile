@@ -15,7 +15,7 @@ TEST_FLAGS := $(RELEASE_FLAGS) -Xswiftc -enable-testing
 
 .DEFAULT_GOAL := help
 .PHONY: help build release test test-slow bench lint format clean data train sweep models sweep-models bdmc fuzz libfuzz \
-  dependency-check
+  dependency-check slurm-check
 
 DATA_DIR := /usr/share/datasets/fashion-mnist
 DEFAULT_MODEL := results/models/default-vae.ckpt
@@ -140,6 +140,13 @@ sweep-models: release data $(MODELS) ## Sweeps of those models, the classifier's
 	@echo "make sweep-models: done. Sweeps of run $(RUN_ID):"
 	@for e in $(MODEL_SWEEPS); do echo "  results/$$e/$(RUN_ID).csv   results/$$e/$(RUN_ID).svg"; done
 	@echo "  $(BAYES)/classifier-test-error.csv  $(BAYES)/regression-predictive.csv (.svg)"
+
+slurm-check: release data $(DEFAULT_MODEL) ## A small VAE sweep with an AIS reference, single run vs a 4-shard sbatch array on a local Slurm
+	scripts/slurm-check.sh
+
+# The check builds (and trains the default model) with the test build's flags, so that after
+# `make test` (as in .ci/run) nothing is compiled twice; the tools are as fast either way.
+slurm-check: RELEASE_FLAGS = $(TEST_FLAGS)
 
 dependency-check: ## Build a throwaway package that depends on a tagged jvi (from: "1.0.0") and calls an estimator
 	scripts/check-dependency.sh
