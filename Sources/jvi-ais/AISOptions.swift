@@ -23,6 +23,9 @@ enum AISOptions {
     help: "Images of --split (or simulated draws with --bdmc).")
   static let split = Option<ImageDataset.Split>.choice(
     "--split", value: "NAME", default: .test, help: "The images evaluated with --model.")
+  static let precision = Option<NetworkPrecision>.choice(
+    "--precision", value: "P", default: .standard,
+    help: "The scalar the VAE's networks run in inside HMC; positions, log-densities and log-weights are float64.")
   static let seed = Option<UInt64>.seed("--seed", default: 0, help: "Seed of the chains (and of the simulated data).")
   static let output = Option<String?>.text(
     "--output", value: "FILE", help: "Write the per-instance CSV to FILE (atomically) instead of stdout.")
@@ -82,6 +85,10 @@ enum AISOptions {
   static let pilotChains = Option<Int>.integer(
     "--pilot-chains", value: "P", in: AISSettings.pilotChainRange, default: defaults.pilotChains,
     help: "Chains per instance that adapt the step sizes (0: fixed step size).", section: annealing)
+  static let pilotTemperatures = Option<Int>.integer(
+    "--pilot-temperatures", value: "T", in: AISSettings.pilotTemperatureRange, default: defaults.pilotTemperatures,
+    help: "Temperatures the pilot chains run (at most --temperatures); the main chains' step sizes are "
+      + "interpolated from theirs.", section: annealing)
 
   static let spec = CommandSpec(
     name: "jvi-ais",
@@ -92,8 +99,9 @@ enum AISOptions {
       + "forward and reverse AIS on data simulated from the model and reports the gap between the stochastic lower "
       + "and upper bounds. Writes one CSV row per instance and number of temperatures.",
     options: [
-      model, demoModel, bdmc, instances, split, chains, seed, CommonOptions.threads, output, saveLogWeights, shard,
-      merge, temperatures, start, schedule, leapfrog, stepSize, targetAcceptance, pilotChains,
+      model, demoModel, bdmc, instances, split, precision, chains, seed, CommonOptions.threads, output,
+      saveLogWeights, shard, merge, temperatures, start, schedule, leapfrog, stepSize, targetAcceptance, pilotChains,
+      pilotTemperatures,
     ],
     examples: [
       (

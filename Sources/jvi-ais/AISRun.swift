@@ -47,18 +47,21 @@ struct AISRun {
       }
     }
     let (start, schedule, leapfrog, step) = (o[O.start], o[O.schedule], o[O.leapfrog], o[O.stepSize])
-    let (acceptance, pilots) = (o[O.targetAcceptance], o[O.pilotChains])
+    let (acceptance, pilots, pilotTemperatures) = (o[O.targetAcceptance], o[O.pilotChains], o[O.pilotTemperatures])
     settings = try o[O.temperatures].map { t in
       do {
         return try AISSettings(
           temperatures: t, schedule: schedule, start: start, leapfrogSteps: leapfrog, initialStepSize: step,
-          targetAcceptance: acceptance, pilotChains: pilots)
+          targetAcceptance: acceptance, pilotChains: pilots, pilotTemperatures: pilotTemperatures)
       } catch {
         throw UsageError("\(error)")
       }
     }
     if o.has(O.demoModel) && o.has(O.model) {
       throw UsageError("--demo-model and --model cannot be used together")
+    }
+    if o.has(O.demoModel) && o.has(O.precision) {
+      throw UsageError("--precision chooses the VAE's network scalar; the linear-Gaussian model has no network")
     }
     if let text = o[O.demoModel] {
       let spec = try ModelSpecification.parse(inline: text, origin: "--demo-model")
@@ -85,14 +88,15 @@ struct AISRun {
       }
       let split = o[O.split]
       let data = try ImageDataset(directory: checkpoint.configuration.dataDirectory, validationCount: 0)
-      let source = try GaussianVAELogWeightSource(checkpoint: checkpoint, data: data, split: split, limit: instances)
+      let source = try GaussianVAELogWeightSource(
+        checkpoint: checkpoint, data: data, split: split, limit: instances, precision: o[O.precision])
       if !bdmc && source.instanceCount < instances {
         throw ToolFailure("the \(split.rawValue) split has \(source.instanceCount) images; asked for \(instances)")
       }
       model = source
       description =
         "model \(path) (fingerprint \(RunEnvironment.fingerprint(bytes: try FileIO.read(path)))), \(split.rawValue) "
-        + "split of \(checkpoint.configuration.dataDirectory)"
+        + "split of \(checkpoint.configuration.dataDirectory), network in \(source.precision.rawValue)"
     }
     description =
       "jvi-ais forward log-weights of \(description); \(instances) instances, \(chains) chains, seed \(seed); "

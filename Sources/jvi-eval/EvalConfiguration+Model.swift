@@ -4,7 +4,7 @@ import JVIExperiments
 import JVIModels
 
 extension EvalConfiguration {
-  /// Log-weights of a trained model (Double network), saved if asked (with --shard: this shard's
+  /// Log-weights of a trained model (a gaussian-vae's network in --precision), saved if asked (with --shard: this shard's
   /// block only, as a part of --save-logw); predictions if asked.
   func modelLogWeights(_ checkpoint: Checkpoint, path: String, implicit: Bool) throws -> LogWeightMatrix {
     let c = checkpoint.configuration
@@ -13,7 +13,7 @@ extension EvalConfiguration {
     let k = samplesGiven ? samples : (c.model == .bbbClassifier ? 20 : samples)
     let limitRows = limit ?? (c.model == .bbbClassifier ? 2 : nil)
     let source = try CheckpointEvidence.source(
-      checkpoint, dataDirectory: dataDirectory, split: split, limit: limitRows, latent: latent)
+      checkpoint, dataDirectory: dataDirectory, split: split, limit: limitRows, latent: latent, precision: precision)
     let total = source.instanceCount
     if total == 0 { throw ToolFailure("the \(split.rawValue) split has no images") }
     if let shard, shard.count > total {
@@ -38,6 +38,7 @@ extension EvalConfiguration {
       let description =
         "jvi-eval log-weights of model \(path) (fingerprint \(RunEnvironment.fingerprint(bytes: try FileIO.read(path)))"
         + "); " + (bayes ? "" : "\(split.rawValue) split of \(dataDirectory ?? c.dataDirectory), latent \(latent); ")
+        + (c.model == .gaussianVAE ? "network in \(precision.rawValue); " : "")
         + "\(total) instances, \(k) samples, seed \(seed)"
       let part = try LogWeightParts.write(
         matrix, block: rows, total: total, shard: shard, producer: "jvi-eval", description: description,

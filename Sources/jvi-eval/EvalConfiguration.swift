@@ -39,6 +39,8 @@ struct EvalConfiguration {
   var shard: ShardSelection?
   /// With a discrete-latent VAE: relaxed or discrete log-weights.
   var latent: DiscreteVAE.LatentKind
+  /// With a Gaussian VAE: the scalar its networks run in.
+  var precision: NetworkPrecision
   /// With a Bayes-by-Backprop model: where to write predictions.
   var predictPath: String?
   /// The estimators named by --estimator, their parameters, --k and --seed.
@@ -55,7 +57,9 @@ struct EvalConfiguration {
       throw UsageError("--demo-model chooses the synthetic demo; it does not go with --input or --model")
     }
     source = try EvalConfiguration.source(o)
-    let modelOnly: [any OptionDeclaration] = [O.split, O.data, O.saveLogWeights, O.shard, O.latent, O.predict]
+    let modelOnly: [any OptionDeclaration] = [
+      O.split, O.data, O.saveLogWeights, O.shard, O.latent, O.precision, O.predict,
+    ]
     switch source {
     case .model: break
     case .demo:
@@ -74,6 +78,7 @@ struct EvalConfiguration {
     dataDirectory = o[O.data]
     saveLogWeights = o[O.saveLogWeights]
     latent = o[O.latent]
+    precision = o[O.precision]
     predictPath = o[O.predict]
     if let path = saveLogWeights, !path.lowercased().hasSuffix(".npy") {
       throw UsageError("--save-logw writes a .npy file; got '\(path)'")
@@ -145,6 +150,9 @@ struct EvalConfiguration {
   /// The options that apply only to some kinds of checkpoint.
   func checkModelOptions(_ o: ParsedOptions, path: String, _ checkpoint: Checkpoint) throws {
     let kind = checkpoint.configuration.model
+    if o.has(O.precision) && kind != .gaussianVAE {
+      throw UsageError("--precision applies to a gaussian-vae checkpoint; \(path) holds a \(kind.rawValue)")
+    }
     if o.has(O.latent) && kind != .discreteVAE {
       throw UsageError("--latent applies to a discrete-vae checkpoint; \(path) holds a \(kind.rawValue)")
     }

@@ -128,6 +128,10 @@ enum EvalOptions {
     "--latent", value: "KIND", default: .relaxed,
     help: "A discrete-vae's log-weights: relaxed (the continuous relaxation's log p(x)) or discrete (the binary "
       + "model it approximates).", section: modelSection)
+  static let precision = Option<NetworkPrecision>.choice(
+    "--precision", value: "P", default: .standard,
+    help: "The scalar a gaussian-vae's networks run in; log-weights and their sums are float64 either way.",
+    section: modelSection)
   static let predict = Option<String?>.text(
     "--predict", value: "FILE",
     help: "A Bayes-by-Backprop model's predictions as CSV: the test error (mean weights and the average over "
@@ -142,7 +146,7 @@ enum EvalOptions {
     options: [
       input, model, demo, demoModel, output, perInstance, seed, CommonOptions.threads, diagnostics, strict,
       estimator, order, alpha, beta, partitions, minimumTerms, mlmcForm, k, logLikelihood, kl,
-      samples, split, limit, data, saveLogWeights, shard, merge, latent, predict,
+      samples, split, limit, data, saveLogWeights, shard, merge, latent, precision, predict,
     ],
     examples: [
       (

@@ -121,7 +121,9 @@ import Testing
     var gaps: [Double] = []
     let n = 16
     for t in [5, 50, 500] {
-      let settings = try AISSettings(temperatures: t, start: .prior, leapfrogSteps: 5, initialStepSize: 0.2)
+      // Pilots on every temperature (the gaps' SE is ~0.05 at T = 500: this checks BDMC, not the pilots).
+      let settings = try AISSettings(
+        temperatures: t, start: .prior, leapfrogSteps: 5, initialStepSize: 0.2, pilotTemperatures: t)
       let result = try AnnealedImportanceSampler(settings).bidirectional(
         model: Self.source, count: n, chains: 8, seed: 4, threads: 2)
       let exact = (0..<n).map { i in
@@ -185,5 +187,113 @@ import Testing
     let (mean, se, bias) = Self.error(of: m, exact: [exact])
     #expect(abs(mean - bias) <= 3 * se + 1e-3, "\(start): AIS − quadrature \(mean) ± \(se), exact \(exact)")
     #expect(se < 0.02)
+  }
+
+  /// The small VAE with its parameters rounded to Float, as a Float-network and a Double-network
+  /// target of the same function.
+  static func smallVAETargets(start: AnnealingStart, rows: Int) -> (
+    GaussianVAEAnnealingTarget<Float>, GaussianVAEAnnealingTarget<Double>, [Double]
+  ) {
+    let (vae, params, x) = Self.smallVAE()
+    let rounded = params.map { Float($0) }
+    let single = GaussianVAEAnnealingTarget(model: vae, parameters: rounded, start: start, maximumRows: rows)
+    let double = GaussianVAEAnnealingTarget(
+      model: vae, parameters: rounded.map(Double.init), start: start, maximumRows: rows)
+    single.setObservation(x)
+    double.setObservation(x)
+    return (single, double, x)
+  }
+
+  /// A Float network inside HMC: log γ, log π₀ and both gradients agree with the Double network
+  /// on the same (Float) parameters to Float's precision, over a grid of positions.
+  @Test(arguments: AnnealingStart.allCases)
+  func aFloatNetworkMatchesTheDoubleNetwork(start: AnnealingStart) {
+    let (single, double, _) = Self.smallVAETargets(start: start, rows: 64)
+    let a = AnnealingEvaluation(dimension: 2, capacity: 64), b = AnnealingEvaluation(dimension: 2, capacity: 64)
+    let z: [Double] = (0..<128).map { i in
+      let a = Double(i % 17) * 0.37, b = Double(i / 17) * 0.05
+      return a - 3 + b
+    }
+    z.withUnsafeBufferPointer {
+      single.evaluate($0.baseAddress!, rows: 64, into: a)
+      double.evaluate($0.baseAddress!, rows: 64, into: b)
+    }
+    for r in 0..<64 {
+      // The joint's error: the 12 logits' Float rounding, ~1e-6 each after two layers.
+      #expect(abs(a.logJoint[r] - b.logJoint[r]) <= 1e-5 * max(1, abs(b.logJoint[r])), "row \(r) log γ")
+      // From the prior the base is Double in both; from the encoder, μ and σ² come from a Float network.
+      #expect(abs(a.logBase[r] - b.logBase[r]) <= 1e-5 * max(1, abs(b.logBase[r])), "row \(r) log π₀")
+      for j in 0..<2 {
+        let i = r * 2 + j
+        #expect(abs(a.jointGradient[i] - b.jointGradient[i]) <= 1e-5 * max(1, abs(b.jointGradient[i])), "row \(r) ∂\(j)")
+        #expect(abs(a.baseGradient[i] - b.baseGradient[i]) <= 1e-5 * max(1, abs(b.baseGradient[i])), "row \(r) ∂π₀")
+        if start == .prior { #expect(a.baseGradient[i] == b.baseGradient[i]) }
+      }
+    }
+  }
+
+  /// AIS with the Float network on the 2-D VAE against quadrature of the same (Float-parameter)
+  /// model in Double: within 3 SE, from the prior and from the encoder.
+  @Test(arguments: AnnealingStart.allCases)
+  func floatNetworkAISMatchesQuadrature(start: AnnealingStart) throws {
+    let (single, double, x) = Self.smallVAETargets(start: start, rows: 256)
+    let grid = 1801, h = 0.01
+    let e = AnnealingEvaluation(dimension: 2, capacity: 256)
+    var logTerms = [Double]()
+    logTerms.reserveCapacity(grid * grid)
+    var z = [Double](repeating: 0, count: 2 * grid)
+    for a in 0..<grid {
+      for b in 0..<grid {
+        z[2 * b] = -9 + Double(a) * h
+        z[2 * b + 1] = -9 + Double(b) * h
+      }
+      var first = 0
+      while first < grid {
+        let rows = min(256, grid - first)
+        z.withUnsafeBufferPointer { double.evaluate($0.baseAddress! + 2 * first, rows: rows, into: e) }
+        for r in 0..<rows { logTerms.append(e.logJoint[r]) }
+        first += rows
+      }
+    }
+    let exact = logTerms.withUnsafeBufferPointer { LogSpace.logSumExp($0) } + 2 * log(h)
+    let sampler = AnnealedImportanceSampler(try AISSettings(temperatures: 300, start: start, leapfrogSteps: 5))
+    let eps = sampler.stepSizes(target: single, observations: [x], seeds: [3])
+    let w = sampler.forwardLogWeights(target: single, observations: [x], chains: 256, stepSizes: eps, seeds: [3])
+    let m = try LogWeightMatrix(rowCount: 1, columnCount: 256, values: w[0])
+    let (mean, se, bias) = Self.error(of: m, exact: [exact])
+    #expect(abs(mean - bias) <= 3 * se + 1e-3, "\(start): Float AIS − quadrature \(mean) ± \(se), exact \(exact)")
+    #expect(se < 0.02)
+  }
+
+  /// Pilots on fewer temperatures than the main chains: the main step sizes are interpolated
+  /// from theirs in β (equal to the pilots' where the temperatures coincide), and AIS stays
+  /// exact on the linear-Gaussian model. With as many pilot temperatures as main ones (or
+  /// more), the schedule is the pilots' own, step for step.
+  @Test func pilotsOnACoarserScheduleKeepAISExact() throws {
+    let x = [Self.source.observation(0), Self.source.observation(1)]
+    let target = Self.source.makeTarget(start: .prior, maximumRows: 64)
+    let fine = AnnealedImportanceSampler(
+      try AISSettings(temperatures: 200, schedule: .linear, leapfrogSteps: 5, initialStepSize: 0.2, pilotTemperatures: 20))
+    let eps = fine.stepSizes(target: target, observations: x, seeds: [1, 2])
+    let coarse = AnnealedImportanceSampler(
+      try AISSettings(temperatures: 20, schedule: .linear, leapfrogSteps: 5, initialStepSize: 0.2, pilotTemperatures: 20))
+    let pilotEps = coarse.stepSizes(target: target, observations: x, seeds: [1, 2])
+    let same = AnnealedImportanceSampler(
+      try AISSettings(temperatures: 20, schedule: .linear, leapfrogSteps: 5, initialStepSize: 0.2, pilotTemperatures: 500))
+    #expect(same.stepSizes(target: target, observations: x, seeds: [1, 2]) == pilotEps)
+    for g in 0..<2 {
+      for s in 1..<20 {
+        // β = s/20 = 10s/200: the coinciding temperatures take the pilots' step size.
+        #expect(abs(eps[g][10 * s] - pilotEps[g][s]) <= 1e-12 * pilotEps[g][s], "observation \(g), pilot step \(s)")
+      }
+      for t in 1..<200 where t % 10 != 0 && t > 10 && t < 190 {
+        let (lo, hi) = (pilotEps[g][t / 10], pilotEps[g][t / 10 + 1])
+        #expect(eps[g][t] >= min(lo, hi) * (1 - 1e-12) && eps[g][t] <= max(lo, hi) * (1 + 1e-12), "step \(t)")
+      }
+    }
+    let n = Self.source.instanceCount
+    let m = try fine.logWeights(model: Self.source, rows: 0..<n, chains: 32, seed: 5, threads: 2)
+    let (mean, se, bias) = Self.error(of: m, exact: Self.source.exactLogEvidence(rows: 0..<n)!)
+    #expect(abs(mean - bias) <= 3 * se + 1e-3, "mean error \(mean), SE \(se), bias \(bias)")
   }
 }

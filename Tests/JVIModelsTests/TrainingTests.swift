@@ -171,6 +171,35 @@ struct TrainingTests {
     // Both estimate the same ELBO: their means over 12 images agree within a few nats.
     let meanA = elboA.reduce(0, +) / 12, meanB = elboB.reduce(0, +) / 12
     #expect(abs(meanA - meanB) < 3)
+    // Both precisions chunk and thread the same way.
+    for precision in NetworkPrecision.allCases {
+      source.precision = precision
+      source.chunkSamples = 1024
+      let a = try source.logWeights(samples: 50, rows: 0..<12, seed: 9, threads: 1)
+      source.chunkSamples = 7
+      #expect(try source.logWeights(samples: 50, rows: 0..<12, seed: 9, threads: 2) == a, "\(precision)")
+    }
+  }
+
+  /// The Float network's log-weights against the Double network's on the same trained (Float)
+  /// parameters: each within 1e-5 relative (the logits' Float rounding, summed over pixels in
+  /// Double), and IWAE over them within 1e-6 nats on average.
+  @Test func floatNetworkLogWeightsAgreeWithTheDoubleNetwork() throws {
+    let c = Self.configuration(.iwae, k: 3)
+    let data = try Self.data(c)
+    let t = try Trainer(configuration: c, data: data, threads: 1)
+    _ = try t.trainEpoch()
+    let single = try GaussianVAELogWeightSource(
+      checkpoint: t.checkpoint(), data: data, split: .test, precision: .float32)
+    let double = try GaussianVAELogWeightSource(
+      checkpoint: t.checkpoint(), data: data, split: .test, precision: .float64)
+    let a = try single.logWeights(samples: 64, rows: 0..<12, seed: 3, threads: 2)
+    let b = try double.logWeights(samples: 64, rows: 0..<12, seed: 3, threads: 2)
+    for (x, y) in zip(a.values, b.values) { #expect(abs(x - y) <= 1e-5 * max(1, abs(y)), "\(x) vs \(y)") }
+    let ia = try IWAE().evaluate(a, workspace: EstimatorWorkspace()).estimates
+    let ib = try IWAE().evaluate(b, workspace: EstimatorWorkspace()).estimates
+    let meanDifference = zip(ia, ib).map { $0 - $1 }.reduce(0, +) / 12
+    #expect(abs(meanDifference) <= 1e-6, "mean IWAE difference \(meanDifference)")
   }
 
   @Test func aModelWhoseInputSizeDiffersFromTheImagesIsRefused() throws {

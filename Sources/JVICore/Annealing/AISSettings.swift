@@ -12,12 +12,18 @@ public struct AISSettings: Sendable, Equatable, CustomStringConvertible {
   public var targetAcceptance: Double
   /// Chains, per instance, that adapt the step-size schedule before the main chains run.
   public var pilotChains: Int
+  /// The temperatures the pilot chains run: min(this, `temperatures`) on the same schedule. With
+  /// fewer than the main chains, each main step size is interpolated from the pilots' (linearly
+  /// in log ε against β), so pilots cost pilotChains·pilotTemperatures of the main
+  /// chains' chains·temperatures.
+  public var pilotTemperatures: Int
 
   /// The accepted values of each setting: the one place the experiment-file reader, `jvi-ais`
   /// and `init` take them from, so each reader can name its own key or option in an error.
   public static let temperatureRange = 1...10_000_000
   public static let leapfrogRange = 1...1000
   public static let pilotChainRange = 0...1024
+  public static let pilotTemperatureRange = 2...10_000_000
   public static let stepSizeExpectation = "a number in (0, 10]"
   public static let targetAcceptanceExpectation = "a number in (0, 1)"
   public static func isValidStepSize(_ s: Double) -> Bool { s > 0 && s <= 10 }
@@ -25,7 +31,8 @@ public struct AISSettings: Sendable, Equatable, CustomStringConvertible {
 
   public init(
     temperatures: Int = 1000, schedule: AnnealingSchedule = .sigmoidal, start: AnnealingStart = .prior,
-    leapfrogSteps: Int = 10, initialStepSize: Double = 0.05, targetAcceptance: Double = 0.65, pilotChains: Int = 2
+    leapfrogSteps: Int = 10, initialStepSize: Double = 0.05, targetAcceptance: Double = 0.65, pilotChains: Int = 2,
+    pilotTemperatures: Int = 100
   ) throws(EstimatorError) {
     func range(_ r: ClosedRange<Int>) -> String { "between \(r.lowerBound) and \(r.upperBound)" }
     guard Self.temperatureRange.contains(temperatures) else {
@@ -44,6 +51,10 @@ public struct AISSettings: Sendable, Equatable, CustomStringConvertible {
     guard Self.pilotChainRange.contains(pilotChains) else {
       throw .invalidConfiguration("ais: pilot chains must be \(range(Self.pilotChainRange)), got \(pilotChains)")
     }
+    guard Self.pilotTemperatureRange.contains(pilotTemperatures) else {
+      throw .invalidConfiguration(
+        "ais: pilot temperatures must be \(range(Self.pilotTemperatureRange)), got \(pilotTemperatures)")
+    }
     self.temperatures = temperatures
     self.schedule = schedule
     self.start = start
@@ -51,6 +62,7 @@ public struct AISSettings: Sendable, Equatable, CustomStringConvertible {
     self.initialStepSize = initialStepSize
     self.targetAcceptance = targetAcceptance
     self.pilotChains = pilotChains
+    self.pilotTemperatures = pilotTemperatures
   }
 
   /// The default run: 1000 sigmoidal temperatures from the prior, 10 leapfrog steps.
@@ -59,5 +71,6 @@ public struct AISSettings: Sendable, Equatable, CustomStringConvertible {
   public var description: String {
     "ais T=\(temperatures) \(schedule.rawValue) from \(start.rawValue), \(leapfrogSteps) leapfrog steps, "
       + "acceptance target \(targetAcceptance), \(pilotChains) pilot chains"
+      + (pilotChains > 0 && pilotTemperatures < temperatures ? " of \(pilotTemperatures) temperatures" : "")
   }
 }

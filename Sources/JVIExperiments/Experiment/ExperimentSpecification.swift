@@ -19,7 +19,7 @@ import JVICore
 /// | ais-chains        | with reference = ais: chains per instance (16)                                |
 /// | ais-temperatures  | T (1000); ais-schedule (sigmoidal), ais-start (prior or proposal),            |
 /// |                   | ais-leapfrog (10), ais-step-size (0.05), ais-target-acceptance (0.65),        |
-/// |                   | ais-pilot-chains (2): see `AISSettings`                                       |
+/// |                   | ais-pilot-chains (2), ais-pilot-temperatures (100): see `AISSettings`         |
 public struct ExperimentSpecification: Sendable, Equatable {
   /// The file's base name without extension: results go to results/<name>/.
   public var name: String
@@ -44,7 +44,7 @@ public struct ExperimentSpecification: Sendable, Equatable {
 
   static let aisKeys: Set<String> = [
     "ais-chains", "ais-temperatures", "ais-schedule", "ais-start", "ais-leapfrog", "ais-step-size",
-    "ais-target-acceptance", "ais-pilot-chains",
+    "ais-target-acceptance", "ais-pilot-chains", "ais-pilot-temperatures",
   ]
   static let topKeys = Set([
     "model", "instances", "k", "estimators", "replicate-sets", "seed", "reference", "reference-samples",
@@ -150,10 +150,12 @@ public struct ExperimentSpecification: Sendable, Equatable {
         "ais-target-acceptance", expected: AISSettings.targetAcceptanceExpectation,
         where: AISSettings.isValidTargetAcceptance) ?? d.targetAcceptance
     let pilots = try r.int("ais-pilot-chains", in: AISSettings.pilotChainRange) ?? d.pilotChains
+    let pilotTemperatures =
+      try r.int("ais-pilot-temperatures", in: AISSettings.pilotTemperatureRange) ?? d.pilotTemperatures
     // Every value is validated above, so the settings accept them.
     return try! AISSettings(
       temperatures: t, schedule: schedule, start: start, leapfrogSteps: leapfrog, initialStepSize: step,
-      targetAcceptance: acceptance, pilotChains: pilots)
+      targetAcceptance: acceptance, pilotChains: pilots, pilotTemperatures: pilotTemperatures)
   }
 
   static func sampleCounts(_ text: String, _ r: EntryReader) throws(ExperimentFileError) -> [Int] {

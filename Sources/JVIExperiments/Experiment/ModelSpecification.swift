@@ -10,7 +10,8 @@ import JVIModels
 /// | log-normal      | mu (0), sigma (1)                                                                |
 /// | gamma           | shape (1), scale (1)                                                             |
 /// | checkpoint      | checkpoint (required: a jvi-train file), data (the checkpoint's folder),        |
-/// |                 | split (test), latent (relaxed or discrete, for a discrete-vae)                  |
+/// |                 | split (test), latent (relaxed or discrete, for a discrete-vae), precision       |
+/// |                 | (float32 or float64: a gaussian-vae's networks, for its draws and AIS)          |
 ///
 /// The first three have an exact log p(x); linear-gaussian and Gaussian-VAE checkpoints also give
 /// log p(x|z) and the analytic KL, so ELBO-B applies to them. For a checkpoint, whether there is an
@@ -19,12 +20,14 @@ import JVIModels
 public enum ModelSpecification: Sendable, Equatable {
   case linearGaussian(latent: Int, observed: Int, modelSeed: UInt64, dataSeed: UInt64, LinearGaussianProposal)
   case law(SyntheticWeightLaw)
-  case checkpoint(path: String, dataDirectory: String?, split: ImageDataset.Split, latent: DiscreteVAE.LatentKind)
+  case checkpoint(
+    path: String, dataDirectory: String?, split: ImageDataset.Split, latent: DiscreteVAE.LatentKind,
+    precision: NetworkPrecision)
 
   public static let kinds = ["linear-gaussian", "log-normal", "gamma", "checkpoint"]
   static let parameterKeys: Set<String> = [
     "latent-dimension", "observed-dimension", "model-seed", "data-seed", "q-shift", "q-scale", "q-mean-field",
-    "mu", "sigma", "shape", "scale", "checkpoint", "data", "split", "latent",
+    "mu", "sigma", "shape", "scale", "checkpoint", "data", "split", "latent", "precision",
   ]
 
   /// Reads the model's options; the caller rejects what is left unread.
@@ -62,7 +65,11 @@ public enum ModelSpecification: Sendable, Equatable {
       guard let latent = DiscreteVAE.LatentKind(rawValue: latentName) else {
         throw r.error("latent", "expected relaxed or discrete, got '\(latentName)'")
       }
-      return .checkpoint(path: path, dataDirectory: data, split: split, latent: latent)
+      let precisionName = r.string("precision") ?? NetworkPrecision.standard.rawValue
+      guard let precision = NetworkPrecision(rawValue: precisionName) else {
+        throw r.error("precision", "expected float32 or float64, got '\(precisionName)'")
+      }
+      return .checkpoint(path: path, dataDirectory: data, split: split, latent: latent, precision: precision)
     default:
       throw r.error(kindKey, "expected one of \(kinds.joined(separator: ", ")); got '\(kind)'")
     }
@@ -126,7 +133,7 @@ public enum ModelSpecification: Sendable, Equatable {
       return LinearGaussianLogWeightSource(model: model, proposal: proposal, instances: n, dataSeed: dataSeed)
     case .law(let law):
       return SyntheticWeightSource(law: law, instances: n)
-    case .checkpoint(let path, let dataDirectory, let split, let latent):
+    case .checkpoint(let path, let dataDirectory, let split, let latent, let precision):
       guard FileIO.exists(path) else {
         throw SweepError(
           "the checkpoint \(path) does not exist; train one with jvi-train (make train writes "
@@ -137,14 +144,20 @@ public enum ModelSpecification: Sendable, Equatable {
       if c.model != .discreteVAE && latent != .relaxed {
         throw SweepError("latent = \(latent.rawValue) applies to a discrete-vae; \(path) holds a \(c.model.rawValue)")
       }
+      if c.model != .gaussianVAE && precision != .standard {
+        throw SweepError(
+          "precision = \(precision.rawValue) applies to a gaussian-vae; \(path) holds a \(c.model.rawValue), which "
+            + "runs in float64")
+      }
       let source = try CheckpointEvidence.source(
-        checkpoint, dataDirectory: dataDirectory, split: split, limit: n, latent: latent)
+        checkpoint, dataDirectory: dataDirectory, split: split, limit: n, latent: latent, precision: precision)
       guard source.instanceCount >= n else {
         throw SweepError(
           "the \(split.rawValue) split of \(dataDirectory ?? c.dataDirectory) has \(source.instanceCount) images; the "
             + "experiment asks for \(n) instances")
       }
-      return CheckpointLogWeightSource(source, checkpoint: checkpoint, path: path, latent: latent)
+      return CheckpointLogWeightSource(
+        source, checkpoint: checkpoint, path: path, latent: latent, precision: c.model == .gaussianVAE ? precision : nil)
     }
   }
 }
@@ -154,7 +167,11 @@ public struct CheckpointLogWeightSource: LogWeightSource {
   public let base: any LogWeightSource
   public let label: String
 
-  init(_ base: any LogWeightSource, checkpoint: Checkpoint, path: String, latent: DiscreteVAE.LatentKind) {
+  /// `precision`: a gaussian-vae's network scalar, named in the label when it is not the default.
+  init(
+    _ base: any LogWeightSource, checkpoint: Checkpoint, path: String, latent: DiscreteVAE.LatentKind,
+    precision: NetworkPrecision?
+  ) {
     self.base = base
     let c = checkpoint.configuration
     let file = path.split(separator: "/").last.map(String.init) ?? path
@@ -163,6 +180,7 @@ public struct CheckpointLogWeightSource: LogWeightSource {
       label =
         "\(c.model.rawValue) \(c.architecture.description) \(c.objective.name)-k\(c.samples) "
         + "\(checkpoint.epochsCompleted)-epochs" + (c.model == .discreteVAE ? " \(latent.rawValue)" : "") + " \(file)"
+        + (precision.map { $0 == .standard ? "" : " \($0.rawValue)" } ?? "")
     case .bbbClassifier, .bbbRegression:
       let sizes = [c.architecture.inputSize] + c.architecture.hiddenSizes + [c.bayes.outputSize]
       label =

@@ -78,6 +78,7 @@ public struct SweepManifest: Sendable {
           ("ais_start", .string(ais.start.rawValue)), ("ais_leapfrog_steps", .integer(ais.leapfrogSteps)),
           ("ais_initial_step_size", .number(ais.initialStepSize)),
           ("ais_target_acceptance", .number(ais.targetAcceptance)), ("ais_pilot_chains", .integer(ais.pilotChains)),
+          ("ais_pilot_temperatures", .integer(ais.pilotTemperatures)),
         ]
       }
     }

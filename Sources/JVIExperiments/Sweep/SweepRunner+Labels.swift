@@ -9,7 +9,7 @@ extension SweepRunner {
     switch model {
     case .linearGaussian(_, _, _, let dataSeed, _): dataset = "draws-from-the-model data-seed=\(dataSeed)"
     case .law: dataset = "iid-weights"
-    case .checkpoint(let path, let directory, let split, _):
+    case .checkpoint(let path, let directory, let split, _, _):
       let c = (try? Checkpoint(contentsOf: path))?.configuration
       let folder = directory ?? c?.dataDirectory ?? "data"
       let name = folder.split(separator: "/").last.map(String.init) ?? folder

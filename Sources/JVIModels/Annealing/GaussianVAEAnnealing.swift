@@ -6,24 +6,32 @@ import JVICore
   import Darwin
 #endif
 
-/// A trained Gaussian VAE on one binary image x as an AIS target, in Double:
+/// A trained Gaussian VAE on one binary image x as an AIS target:
 /// γ(z) = N(z; 0, I) Π_j Bernoulli(x_j | σ(ℓ_j(z))), base the prior or the encoder's
 /// q(z | x) = N(μ(x), diag σ²(x)) (x encoded once per observation).
 ///
 ///     ∇_z log γ = J_ℓ(z)ᵀ (x − σ(ℓ(z))) − z,   ∇ log q = −(z − μ)/σ².
 ///
-/// The decoder runs forward on all rows at once and back-propagates to its input only (no
-/// parameter gradients): about 4·P_dec flops per row per evaluation, P_dec the decoder's weights.
-public final class GaussianVAEAnnealingTarget: ObservationTarget {
+/// The networks run in `T` (`Float` or `Double`, see `NetworkPrecision`); the chains' positions,
+/// log-densities and gradients are Double. With `T = Float`, z is rounded to Float on its way
+/// into the decoder, the logits and the per-pixel terms are Float, and each row's sum over
+/// pixels is accumulated in Double (`bernoulliLogLikelihood`); the prior, the base and every
+/// weight increment are Double. The decoder runs forward on all rows at once and
+/// back-propagates to its input only (no parameter gradients): about 4·P_dec flops per row per
+/// evaluation, P_dec the decoder's weights.
+public final class GaussianVAEAnnealingTarget<T: NetworkScalar>: ObservationTarget {
   public let model: GaussianVAE
-  let parameters: [Double]
+  let parameters: [T]
   public let start: AnnealingStart
   public let maximumRows: Int
-  let decoderState: MLPState<Double>
-  let encoderState: MLPState<Double>
-  let pixels: ScalarBuffer<Double>
-  let logitGradient: ScalarBuffer<Double>
+  let decoderState: MLPState<T>
+  let encoderState: MLPState<T>
+  let pixels: ScalarBuffer<T>
+  let logitGradient: ScalarBuffer<T>
   let logLikelihood: ScalarBuffer<Double>
+  /// z in the network's scalar, and the decoder's input gradient (rows × d).
+  let latent: ScalarBuffer<T>
+  let latentGradient: ScalarBuffer<T>
   /// Per observation: μ, σ² (observations × d) and −½(d log 2π + Σ log σ²).
   var mean: [Double]
   var variance: [Double]
@@ -31,7 +39,7 @@ public final class GaussianVAEAnnealingTarget: ObservationTarget {
   var observationCount = 0
   var rowsPerObservation = 1
 
-  public init(model: GaussianVAE, parameters: [Double], start: AnnealingStart, maximumRows: Int) {
+  public init(model: GaussianVAE, parameters: [T], start: AnnealingStart, maximumRows: Int) {
     precondition(
       parameters.count == model.parameterCount, "\(parameters.count) parameters for a model of \(model.parameterCount)")
     precondition(maximumRows >= 1, "maximumRows must be at least 1, got \(maximumRows)")
@@ -45,6 +53,8 @@ public final class GaussianVAEAnnealingTarget: ObservationTarget {
     pixels = ScalarBuffer(count: maximumRows * input)
     logitGradient = ScalarBuffer(count: maximumRows * input)
     logLikelihood = ScalarBuffer(count: maximumRows)
+    latent = ScalarBuffer(count: maximumRows * d)
+    latentGradient = ScalarBuffer(count: maximumRows * d)
     mean = [Double](repeating: 0, count: maximumRows * d)
     variance = [Double](repeating: 1, count: maximumRows * d)
     logBaseConstant = [Double](repeating: 0, count: maximumRows)
@@ -52,6 +62,8 @@ public final class GaussianVAEAnnealingTarget: ObservationTarget {
 
   public var dimension: Int { model.architecture.latentSize }
 
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func setObservations(_ xs: [[Double]], rowsPerObservation: Int) {
     let input = model.architecture.inputSize, d = dimension, n = xs.count
     precondition(n >= 1, "no observations")
@@ -61,7 +73,7 @@ public final class GaussianVAEAnnealingTarget: ObservationTarget {
     observationCount = n
     self.rowsPerObservation = rowsPerObservation
     for (g, x) in xs.enumerated() {
-      for j in 0..<input { pixels.pointer[g * input + j] = x[j] }
+      for j in 0..<input { pixels.pointer[g * input + j] = T(x[j]) }
       logBaseConstant[g] = -0.5 * Double(d) * GaussianVAE.logTwoPi
     }
     guard start == .proposal else { return }
@@ -69,9 +81,10 @@ public final class GaussianVAEAnnealingTarget: ObservationTarget {
       let out = model.encoder.forward(pixels.pointer, rows: n, parameters: p.baseAddress!, state: encoderState)
       for g in 0..<n {
         for j in 0..<d {
-          mean[g * d + j] = out[g * 2 * d + j]
-          variance[g * d + j] = exp(out[g * 2 * d + d + j])
-          logBaseConstant[g] -= 0.5 * out[g * 2 * d + d + j]
+          let logVariance = Double(out[g * 2 * d + d + j])
+          mean[g * d + j] = Double(out[g * 2 * d + j])
+          variance[g * d + j] = exp(logVariance)
+          logBaseConstant[g] -= 0.5 * logVariance
         }
       }
     }
@@ -88,16 +101,20 @@ public final class GaussianVAEAnnealingTarget: ObservationTarget {
     }
   }
 
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func evaluate(_ z: UnsafePointer<Double>, rows: Int, into out: AnnealingEvaluation) {
     precondition(rows <= maximumRows, "\(rows) rows exceed the \(maximumRows) the state holds")
     let d = dimension, input = model.architecture.inputSize
+    let zt = latent.pointer, dzt = latentGradient.pointer
+    for i in 0..<(rows * d) { zt[i] = T(z[i]) }
     parameters.withUnsafeBufferPointer { p in
       let params = p.baseAddress!
-      let logits = model.decoder.forward(z, rows: rows, parameters: params, state: decoderState)
+      let logits = model.decoder.forward(zt, rows: rows, parameters: params, state: decoderState)
       var first = 0
       while first < rows {
-        let g = first / rowsPerObservation, count = min(rowsPerObservation, rows - first)
-        Double.bernoulliLogLikelihood(
+        let g = first / rowsPerObservation, count = min(rowsPerObservation - first % rowsPerObservation, rows - first)
+        T.bernoulliLogLikelihood(
           logits: logits + first * input, targets: pixels.pointer + g * input, targetRowStride: 0, rows: count,
           columns: input, into: logLikelihood.pointer + first, gradient: logitGradient.pointer + first * input,
           gradientScale: nil)
@@ -105,7 +122,7 @@ public final class GaussianVAEAnnealingTarget: ObservationTarget {
       }
       model.decoder.backward(
         outputGradient: logitGradient.pointer, rows: rows, parameters: params, gradients: nil,
-        inputGradient: out.jointGradient, state: decoderState)
+        inputGradient: dzt, state: decoderState)
     }
     let priorConstant = -0.5 * Double(d) * GaussianVAE.logTwoPi
     for r in 0..<rows {
@@ -114,7 +131,7 @@ public final class GaussianVAEAnnealingTarget: ObservationTarget {
       for j in 0..<d {
         let v = z[r * d + j]
         zz += v * v
-        out.jointGradient[r * d + j] -= v
+        out.jointGradient[r * d + j] = Double(dzt[r * d + j]) - v
         if start == .proposal {
           let c = (v - mean[g * d + j]) / variance[g * d + j]
           quadratic += c * (v - mean[g * d + j])
@@ -139,7 +156,7 @@ extension GaussianVAELogWeightSource: AnnealableModel {
     return x
   }
 
-  /// z ~ N(0, I), x_j ~ Bernoulli(σ(ℓ_j(z))).
+  /// z ~ N(0, I), x_j ~ Bernoulli(σ(ℓ_j(z))) (the logits in Double, whatever the precision).
   public func simulate(using g: inout Xoshiro256StarStar) -> (observation: [Double], latent: [Double]) {
     let d = latentDimension
     let z = (0..<d).map { _ in Sampling.standardNormal(using: &g) }
@@ -156,7 +173,13 @@ extension GaussianVAELogWeightSource: AnnealableModel {
     return (x, z)
   }
 
+  /// A target whose networks run in `precision`.
   public func makeTarget(start: AnnealingStart, maximumRows: Int) -> any ObservationTarget {
-    GaussianVAEAnnealingTarget(model: model, parameters: parameters, start: start, maximumRows: maximumRows)
+    switch precision {
+    case .float32:
+      GaussianVAEAnnealingTarget(model: model, parameters: floatParameters, start: start, maximumRows: maximumRows)
+    case .float64:
+      GaussianVAEAnnealingTarget(model: model, parameters: parameters, start: start, maximumRows: maximumRows)
+    }
   }
 }

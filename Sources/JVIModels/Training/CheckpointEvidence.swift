@@ -11,16 +11,17 @@ public enum CheckpointEvidence {
   /// - Parameters:
   ///   - dataDirectory: the image folder (nil: the checkpoint's); unused for regression.
   ///   - limit: the first N images, or the number of replicate rows for Bayes by Backprop (default 10).
+  ///   - precision: the scalar a gaussian-vae's networks run in (the other models run in Double).
   /// - Throws: `InputFileError` for unreadable data or images of the wrong size.
   public static func source(
     _ checkpoint: Checkpoint, dataDirectory: String?, split: ImageDataset.Split, limit: Int?,
-    latent: DiscreteVAE.LatentKind = .relaxed
+    latent: DiscreteVAE.LatentKind = .relaxed, precision: NetworkPrecision = .standard
   ) throws(InputFileError) -> any LogWeightSource {
     let c = checkpoint.configuration
     switch c.model {
     case .gaussianVAE:
       return try GaussianVAELogWeightSource(
-        checkpoint: checkpoint, data: try images(c, dataDirectory), split: split, limit: limit)
+        checkpoint: checkpoint, data: try images(c, dataDirectory), split: split, limit: limit, precision: precision)
     case .discreteVAE:
       return try DiscreteVAELogWeightSource(
         checkpoint: checkpoint, data: try images(c, dataDirectory), split: split, limit: limit, latent: latent)

@@ -2,30 +2,37 @@ import JVICore
 
 /// A trained Gaussian VAE on a split of an image data set, as a `LogWeightSource`.
 ///
-/// The network runs in Double (parameters converted from the trained Float), so log w, log p(x|z)
-/// and the KL are Double end to end. Each image is encoded once; its K samples are decoded in
-/// chunks of `chunkSamples` rows, so memory stays bounded for any K. Image i uses the fixed
-/// binarisation of its split and noise from stream i of the seed. Threads take images in fixed
-/// chunks: results are bit-identical for any thread count.
+/// The network runs in `precision` (`NetworkPrecision`): Float as trained, with each sample's
+/// sum over pixels, log p(z), log q(z | x), log w and the KL in Double; or Double throughout
+/// (the parameters converted from the trained Float). Each image is encoded once; its K samples
+/// are decoded in chunks of `chunkSamples` rows, so memory stays bounded for any K. Image i uses
+/// the fixed binarisation of its split and noise from stream i of the seed. Threads take images
+/// in fixed chunks: results are bit-identical for any thread count.
 public struct GaussianVAELogWeightSource: LogWeightSource, @unchecked Sendable {
   public let model: GaussianVAE
+  /// The trained parameters, and the same values in Double.
+  public let floatParameters: [Float]
   public let parameters: [Double]
+  public var precision: NetworkPrecision
   public let data: ImageDataset
   public let split: ImageDataset.Split
   public let limit: Int?
   public var chunkSamples = 1024
 
   /// - Throws: `InputFileError` when the model's input size differs from the images' pixel count.
-  public init(checkpoint: Checkpoint, data: ImageDataset, split: ImageDataset.Split, limit: Int? = nil)
-    throws(InputFileError)
-  {
+  public init(
+    checkpoint: Checkpoint, data: ImageDataset, split: ImageDataset.Split, limit: Int? = nil,
+    precision: NetworkPrecision = .standard
+  ) throws(InputFileError) {
     guard checkpoint.configuration.architecture.inputSize == data.pixels else {
       throw InputFileError(
         path: data.directory,
         problem: "images of \(data.pixels) pixels; the model takes \(checkpoint.configuration.architecture.inputSize)")
     }
     model = checkpoint.model
+    floatParameters = checkpoint.parameters
     parameters = checkpoint.parameters.map(Double.init)
+    self.precision = precision
     self.data = data
     self.split = split
     self.limit = limit
@@ -35,9 +42,21 @@ public struct GaussianVAELogWeightSource: LogWeightSource, @unchecked Sendable {
 
   public var instanceCount: Int { min(limit ?? Int.max, data.count(split)) }
 
-  public var name: String { "gaussian-vae \(model.architecture.description) on \(split.rawValue)" }
+  public var name: String {
+    "gaussian-vae \(model.architecture.description) on \(split.rawValue)"
+      + (precision == .standard ? "" : " (network in \(precision.rawValue))")
+  }
 
   public func logWeights(samples k: Int, rows: Range<Int>, seed: UInt64, threads: Int) throws -> LogWeightMatrix {
+    switch precision {
+    case .float32: logWeights(samples: k, rows: rows, seed: seed, threads: threads, parameters: floatParameters)
+    case .float64: logWeights(samples: k, rows: rows, seed: seed, threads: threads, parameters: parameters)
+    }
+  }
+
+  func logWeights<T: NetworkScalar>(
+    samples k: Int, rows: Range<Int>, seed: UInt64, threads: Int, parameters: [T]
+  ) -> LogWeightMatrix {
     checkRequest(samples: k, rows: rows)
     let n = rows.count
     let out = ScalarBuffer<Double>(count: n * k), ll = ScalarBuffer<Double>(count: n * k)
@@ -46,7 +65,7 @@ public struct GaussianVAELogWeightSource: LogWeightSource, @unchecked Sendable {
     let source = self
     ImageLogWeightLoop.run(
       count: n, threads: threads, parameters: parameters, inputSize: model.architecture.inputSize,
-      makeState: { GaussianVAEBatchState<Double>(source.model, maximumImages: 1, samples: chunk) },
+      makeState: { GaussianVAEBatchState<T>(source.model, maximumImages: 1, samples: chunk) },
       body: { r, state, pixels, p in
         source.evaluate(
           image: rows.lowerBound + r, samples: k, seed: seed, parameters: p, state: state, pixels: pixels,
@@ -58,9 +77,9 @@ public struct GaussianVAELogWeightSource: LogWeightSource, @unchecked Sendable {
   }
 
   /// K log-weights of one image, decoded in chunks.
-  func evaluate(
-    image i: Int, samples k: Int, seed: UInt64, parameters: UnsafePointer<Double>, state: GaussianVAEBatchState<Double>,
-    pixels: UnsafeMutablePointer<Double>, logWeights: UnsafeMutablePointer<Double>,
+  func evaluate<T: NetworkScalar>(
+    image i: Int, samples k: Int, seed: UInt64, parameters: UnsafePointer<T>, state: GaussianVAEBatchState<T>,
+    pixels: UnsafeMutablePointer<T>, logWeights: UnsafeMutablePointer<Double>,
     logLikelihood: UnsafeMutablePointer<Double>, kl: UnsafeMutablePointer<Double>
   ) {
     data.binarizeFixed(i, of: split, into: pixels)

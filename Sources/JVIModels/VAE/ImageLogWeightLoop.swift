@@ -6,12 +6,12 @@ import JVICore
 /// buffer. `body(r, state, pixels, parameters)` computes image r's log-weights into slots of
 /// its own.
 enum ImageLogWeightLoop {
-  static func run<State>(
-    count: Int, threads: Int, parameters: [Double], inputSize: Int, makeState: @Sendable () -> State,
-    body: @Sendable (Int, State, UnsafeMutablePointer<Double>, UnsafePointer<Double>) -> Void
+  static func run<State, T: NetworkScalar>(
+    count: Int, threads: Int, parameters: [T], inputSize: Int, makeState: @Sendable () -> State,
+    body: @Sendable (Int, State, UnsafeMutablePointer<T>, UnsafePointer<T>) -> Void
   ) {
     ParallelRows.forEachChunk(count: count, chunkSize: 4, threads: threads) { _ in
-      (state: makeState(), image: ScalarBuffer<Double>(count: inputSize))
+      (state: makeState(), image: ScalarBuffer<T>(count: inputSize))
     } _: { worker, images in
       parameters.withUnsafeBufferPointer { p in
         guard let base = p.baseAddress else { return }
