@@ -225,7 +225,8 @@ import Testing
       #expect(abs(a.logBase[r] - b.logBase[r]) <= 1e-5 * max(1, abs(b.logBase[r])), "row \(r) log π₀")
       for j in 0..<2 {
         let i = r * 2 + j
-        #expect(abs(a.jointGradient[i] - b.jointGradient[i]) <= 1e-5 * max(1, abs(b.jointGradient[i])), "row \(r) ∂\(j)")
+        #expect(
+          abs(a.jointGradient[i] - b.jointGradient[i]) <= 1e-5 * max(1, abs(b.jointGradient[i])), "row \(r) ∂\(j)")
         #expect(abs(a.baseGradient[i] - b.baseGradient[i]) <= 1e-5 * max(1, abs(b.baseGradient[i])), "row \(r) ∂π₀")
         if start == .prior { #expect(a.baseGradient[i] == b.baseGradient[i]) }
       }
@@ -273,13 +274,16 @@ import Testing
     let x = [Self.source.observation(0), Self.source.observation(1)]
     let target = Self.source.makeTarget(start: .prior, maximumRows: 64)
     let fine = AnnealedImportanceSampler(
-      try AISSettings(temperatures: 200, schedule: .linear, leapfrogSteps: 5, initialStepSize: 0.2, pilotTemperatures: 20))
+      try AISSettings(
+        temperatures: 200, schedule: .linear, leapfrogSteps: 5, initialStepSize: 0.2, pilotTemperatures: 20))
     let eps = fine.stepSizes(target: target, observations: x, seeds: [1, 2])
     let coarse = AnnealedImportanceSampler(
-      try AISSettings(temperatures: 20, schedule: .linear, leapfrogSteps: 5, initialStepSize: 0.2, pilotTemperatures: 20))
+      try AISSettings(
+        temperatures: 20, schedule: .linear, leapfrogSteps: 5, initialStepSize: 0.2, pilotTemperatures: 20))
     let pilotEps = coarse.stepSizes(target: target, observations: x, seeds: [1, 2])
     let same = AnnealedImportanceSampler(
-      try AISSettings(temperatures: 20, schedule: .linear, leapfrogSteps: 5, initialStepSize: 0.2, pilotTemperatures: 500))
+      try AISSettings(
+        temperatures: 20, schedule: .linear, leapfrogSteps: 5, initialStepSize: 0.2, pilotTemperatures: 500))
     #expect(same.stepSizes(target: target, observations: x, seeds: [1, 2]) == pilotEps)
     for g in 0..<2 {
       for s in 1..<20 {

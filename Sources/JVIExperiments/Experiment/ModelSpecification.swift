@@ -157,7 +157,8 @@ public enum ModelSpecification: Sendable, Equatable {
             + "experiment asks for \(n) instances")
       }
       return CheckpointLogWeightSource(
-        source, checkpoint: checkpoint, path: path, latent: latent, precision: c.model == .gaussianVAE ? precision : nil)
+        source, checkpoint: checkpoint, path: path, latent: latent, precision: c.model == .gaussianVAE ? precision : nil
+      )
     }
   }
 }
