@@ -15,13 +15,31 @@ public enum EvaluationCSV {
   /// Shortest round-trip text of a double ("1.0", "-0.25", "1e-05", "-inf"); empty for NaN.
   public static func format(_ x: Double) -> String { x.isNaN ? "" : String(describing: x) }
 
-  /// Rows numbered from `firstInstance` (a shard's first global instance).
-  public static func perInstance(_ evaluation: EstimatorEvaluation, firstInstance: Int = 0) -> String {
-    var out = perInstanceHeader + "\n"
+  /// The per-instance rows, numbered from `firstInstance` (a shard's first global instance),
+  /// handed to `write` a chunk of text at a time (estimator by estimator, instances in order).
+  public static func perInstance(
+    _ evaluation: EstimatorEvaluation, firstInstance: Int = 0, write: (String) throws -> Void
+  ) throws {
+    try write(perInstanceHeader + "\n")
     for r in evaluation.results {
-      let prefix = ",\(r.name),\(r.order),\(r.sampleCount),"
-      for (i, v) in r.estimates.enumerated() { out += String(firstInstance + i) + prefix + format(v) + "\n" }
+      let suffix = ",\(r.name),\(r.order),\(r.sampleCount),"
+      var i = firstInstance
+      try r.estimates.forEachChunk { chunk in
+        var text = ""
+        text.reserveCapacity(chunk.count * (suffix.utf8.count + 24))
+        for v in chunk {
+          text += String(i) + suffix + format(v) + "\n"
+          i += 1
+        }
+        try write(text)
+      }
     }
+  }
+
+  /// The per-instance rows as one string.
+  public static func perInstance(_ evaluation: EstimatorEvaluation, firstInstance: Int = 0) throws -> String {
+    var out = ""
+    try perInstance(evaluation, firstInstance: firstInstance) { out += $0 }
     return out
   }
 

@@ -23,74 +23,104 @@ struct EvalCommand: ToolCommand {
   func run() throws {
     if let merge { return Output.standardError("jvi-eval: " + (try LogWeightParts.join(merge).summary) + "\n") }
     let config = config!
-    let matrix = try config.loadMatrix()
-    let csv: String
+    let input = try config.openInput()
+    let output = try EvalOutput(path: config.outputPath)
     if config.diagnostics {
-      if let k = config.k, k > matrix.columnCount {
-        throw UsageError("--k \(k) is wider than the matrix's \(matrix.columnCount) columns")
+      if let k = config.k, k > input.blocks.columnCount {
+        throw UsageError("--k \(k) is wider than the matrix's \(input.blocks.columnCount) columns")
       }
-      let report = DiagnosticsReport(matrix, k: config.k, threads: config.threads)
-      csv = config.perInstance ? report.perInstanceCSV : report.summaryCSV
+      let report = try input.read { try DiagnosticsReport($0, k: config.k, threads: config.threads) }
+      if config.perInstance {
+        try report.perInstanceCSV(write: output.write)
+      } else {
+        try output.write(try report.summaryCSV)
+      }
     } else {
-      let estimators = try config.estimators(for: matrix)
+      let estimators = try config.estimators(for: input.blocks)
+      var truncation = [(truncated: Int, blocks: Int)](repeating: (0, 0), count: estimators.count)
       let evaluation: EstimatorEvaluation
       do {
-        evaluation = try EstimatorEvaluation(estimators, on: matrix, threads: config.threads)
-      } catch {
+        evaluation = try input.read { blocks in
+          try EstimatorEvaluation(estimators, on: blocks, threads: config.threads) { block in
+            for (i, e) in estimators.enumerated() {
+              guard let counts = EvalCommand.truncatedBlocks(e, on: block) else { continue }
+              truncation[i].truncated += counts.truncated
+              truncation[i].blocks += counts.blocks
+            }
+          }
+        }
+      } catch let error as EstimatorError {
         throw ToolFailure(error.description)
       }
       try EvalCommand.reportUndefined(evaluation, strict: config.strict)
-      EvalCommand.reportTruncation(estimators, on: matrix)
-      csv =
-        config.perInstance
-        ? EvaluationCSV.perInstance(evaluation, firstInstance: matrix.instanceOffset)
-        : EvaluationCSV.summary(evaluation)
+      EvalCommand.reportTruncation(estimators, counts: truncation, width: input.blocks.columnCount)
+      if config.perInstance {
+        try EvaluationCSV.perInstance(evaluation, firstInstance: input.firstInstance, write: output.write)
+      } else {
+        try output.write(EvaluationCSV.summary(evaluation))
+      }
     }
-    if let path = config.outputPath {
-      try FileIO.writeAtomically(csv, to: path)
-    } else {
-      Output.standardOutput(csv)
-    }
+    try output.finish()
   }
 
   /// Names the undefined instances of each estimator on standard error (how many, the first few,
   /// and why the first is undefined); with --strict, refuses the input instead.
   static func reportUndefined(_ evaluation: EstimatorEvaluation, strict: Bool) throws {
-    for r in evaluation.results where !r.undefined.isEmpty {
+    for r in evaluation.results where r.undefinedCount > 0 {
       let what = r.name == "jvi" ? "jvi of order \(r.order)" : r.name
-      let first = r.undefined[0]
+      let first = r.firstUndefined[0]
       if strict {
         throw ToolFailure(
           "\(what) is undefined for instance \(first.row) (0-based): \(first.reason). "
             + (r.name == "jvi" ? "Use a lower --order or drop the instance." : "Drop the instance.")
             + " Without --strict the other instances are evaluated.")
       }
-      let shown = r.undefined.prefix(5).map { String($0.row) }.joined(separator: ", ")
-      let more = r.undefined.count > 5 ? ", ..." : ""
+      let shown = r.firstUndefined.map { String($0.row) }.joined(separator: ", ")
+      let more = r.undefinedCount > r.firstUndefined.count ? ", ..." : ""
       Output.standardError(
-        "jvi-eval: \(what) is undefined for \(r.undefined.count) of \(r.estimates.count) instances (0-based: "
+        "jvi-eval: \(what) is undefined for \(r.undefinedCount) of \(r.estimates.count) instances (0-based: "
           + "\(shown)\(more)); they are left empty per instance and out of the summary (n = \(r.summary.count)). "
           + "Instance \(first.row): \(first.reason).\n")
     }
   }
 
+  /// For sumo and mlmc: how many of a block's estimates drew a truncation wider than their columns.
+  static func truncatedBlocks(_ e: any BoundEstimator, on matrix: LogWeightMatrix) -> (truncated: Int, blocks: Int)? {
+    if let s = e as? SUMO { return s.truncatedBlocks(matrix) }
+    if let m = e as? MultilevelIWAE { return m.truncatedBlocks(matrix) }
+    return nil
+  }
+
   /// For sumo and mlmc: how often the drawn truncation needed more columns than a block has.
-  static func reportTruncation(_ estimators: [any BoundEstimator], on matrix: LogWeightMatrix) {
-    for e in estimators {
-      let counts: (truncated: Int, blocks: Int)
-      if let s = e as? SUMO {
-        counts = s.truncatedBlocks(matrix)
-      } else if let m = e as? MultilevelIWAE {
-        counts = m.truncatedBlocks(matrix)
-      } else {
-        continue
-      }
-      let share = 100 * Double(counts.truncated) / Double(Swift.max(1, counts.blocks))
+  static func reportTruncation(_ estimators: [any BoundEstimator], counts: [(truncated: Int, blocks: Int)], width: Int)
+  {
+    for (e, c) in zip(estimators, counts) where e is SUMO || e is MultilevelIWAE {
+      let share = 100 * Double(c.truncated) / Double(Swift.max(1, c.blocks))
       Output.standardError(
-        "jvi-eval: \(e.label): the drawn truncation needed more than the block's \(e.blockWidth(for: matrix)) columns "
-          + "in \(counts.truncated) of \(counts.blocks) blocks (\(compact(share))%); those sum only the terms that fit. "
+        "jvi-eval: \(e.label): the drawn truncation needed more than the block's \(e.sampleCount ?? width) columns "
+          + "in \(c.truncated) of \(c.blocks) blocks (\(compact(share))%); those sum only the terms that fit. "
           + "Capped at k columns the estimator is unbiased for E[IWAE_k], not for log p(x), however rarely the cap "
           + "is reached: its bias is IWAE_k's.\n")
     }
   }
+}
+
+/// Where `jvi-eval` writes its CSV: standard output as it comes, or a file that appears
+/// (atomically) only when complete.
+final class EvalOutput {
+  let file: AtomicFileWriter?
+
+  init(path: String?) throws {
+    file = try path.map { (p) throws(InputFileError) in try AtomicFileWriter(path: p) }
+  }
+
+  func write(_ text: String) throws {
+    if let file {
+      try file.append(Array(text.utf8))
+    } else {
+      Output.standardOutput(text)
+    }
+  }
+
+  func finish() throws { try file?.commit() }
 }

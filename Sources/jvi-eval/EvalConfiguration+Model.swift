@@ -4,9 +4,10 @@ import JVIExperiments
 import JVIModels
 
 extension EvalConfiguration {
-  /// Log-weights of a trained model (a gaussian-vae's network in --precision), saved if asked (with --shard: this shard's
-  /// block only, as a part of --save-logw); predictions if asked.
-  func modelLogWeights(_ checkpoint: Checkpoint, path: String, implicit: Bool) throws -> LogWeightMatrix {
+  /// Log-weights of a trained model (a gaussian-vae's network in --precision), computed a block of
+  /// images at a time as they are evaluated (with --shard: this shard's block only); predictions if
+  /// asked. With --save-logw the blocks are streamed into the .npy (or the shard's part).
+  func modelLogWeights(_ checkpoint: Checkpoint, path: String, implicit: Bool) throws -> EvalInput {
     let c = checkpoint.configuration
     let bayes = c.model.isBayesByBackprop
     // The classifier's evidence needs a pass over 50,000 images per weight sample: smaller defaults.
@@ -21,9 +22,7 @@ extension EvalConfiguration {
     }
     if let out = predictPath { try predict(checkpoint, to: out) }
     let rows = shard?.block(of: total) ?? 0..<total
-    let start = monotonicSeconds()
-    let matrix = try source.logWeights(samples: k, rows: rows, seed: seed, threads: threads)
-    let seconds = monotonicSeconds() - start
+    let blocks = DrawnLogWeights(source: source, rows: rows, samples: k, seed: seed, threads: threads)
     let why = implicit ? "no --input given; " : ""
     let block = shard.map { "instances \(rows.lowerBound)..<\(rows.upperBound) (shard \($0)) of " } ?? ""
     let what =
@@ -31,24 +30,29 @@ extension EvalConfiguration {
       ? "\(block)\(total) replicates x \(k) weight samples of log p(D) for \(source.name)"
       : "\(block)\(total) \(split.rawValue) images x \(k) samples from \(path) (\(c.model.rawValue) "
         + "\(c.objective.name) k=\(c.samples), \(checkpoint.epochsCompleted) epochs; \(source.name))"
-    Output.standardError(
-      "jvi-eval: \(why)log-weights of \(what), seed \(seed), \(DurationText.format(seconds))\n")
-    guard let out = saveLogWeights else { return matrix }
+    var input = EvalInput(blocks: blocks, firstInstance: rows.lowerBound)
+    input.finished = {
+      Output.standardError(
+        "jvi-eval: \(why)log-weights of \(what), seed \(seed), \(DurationText.format(blocks.seconds.value))\n")
+    }
+    guard let out = saveLogWeights else { return input }
     if let shard {
       let description =
         "jvi-eval log-weights of model \(path) (fingerprint \(RunEnvironment.fingerprint(bytes: try FileIO.read(path)))"
         + "); " + (bayes ? "" : "\(split.rawValue) split of \(dataDirectory ?? c.dataDirectory), latent \(latent); ")
         + (c.model == .gaussianVAE ? "network in \(precision.rawValue); " : "")
         + "\(total) instances, \(k) samples, seed \(seed)"
-      let part = try LogWeightParts.write(
-        matrix, block: rows, total: total, shard: shard, producer: "jvi-eval", description: description,
-        seconds: seconds, to: out)
-      Output.standardError("jvi-eval: saved part \(shard) to \(part); join the parts with jvi-eval --merge \(out)\n")
+      let part = LogWeightParts.partPath(out, shard: shard)
+      input.save(to: part) {
+        try LogWeightParts.writeMetadata(
+          block: rows, total: total, shard: shard, producer: "jvi-eval", description: description, columns: k,
+          seconds: blocks.seconds.value, to: out)
+        Output.standardError("jvi-eval: saved part \(shard) to \(part); join the parts with jvi-eval --merge \(out)\n")
+      }
     } else {
-      try FileIO.writeAtomically(matrix.npyBytes(), to: out)
-      Output.standardError("jvi-eval: saved the log-weights to \(out)\n")
+      input.save(to: out) { Output.standardError("jvi-eval: saved the log-weights to \(out)\n") }
     }
-    return matrix
+    return input
   }
 
   /// Writes the predictive report of a Bayes-by-Backprop checkpoint (and its SVG for regression).

@@ -164,17 +164,18 @@ struct EvalConfiguration {
     }
   }
 
-  /// The matrix to evaluate; says on standard error when it is the synthetic demo or a model.
-  func loadMatrix() throws -> LogWeightMatrix {
+  /// The log-weights to evaluate, as blocks read on demand; says on standard error when they are
+  /// the synthetic demo or a model's. Only a file's header (and a CSV's values) is read here.
+  func openInput() throws -> EvalInput {
     switch source {
     case .model(let path, let checkpoint, let implicit):
       return try modelLogWeights(checkpoint, path: path, implicit: implicit)
     case .file(let path):
-      var m = try LogWeightMatrix(contentsOf: path)
+      let file = try LogWeightFile(path: path)
       if let files = analyticKLFiles {
-        m = try m.withAnalyticKLInputs(logLikelihoodFile: files.logLikelihood, klFile: files.kl)
+        try file.attachAnalyticKLInputs(logLikelihoodFile: files.logLikelihood, klFile: files.kl)
       }
-      return m
+      return EvalInput(blocks: file)
     case .demo(let explicit, let model):
       let rows = limit ?? EvalConfiguration.demoShape.rows
       let columns = samplesGiven ? samples : EvalConfiguration.demoShape.columns
@@ -192,7 +193,8 @@ struct EvalConfiguration {
       Output.standardError(
         "jvi-eval: \(why)evaluating the seeded synthetic demo matrix: \(rows) instances x \(columns) "
           + "samples of \(source.name), seed \(seed). \(exact)\n")
-      return try source.logWeights(samples: columns, rows: 0..<rows, seed: seed, threads: threads)
+      return EvalInput(
+        blocks: DrawnLogWeights(source: source, rows: 0..<rows, samples: columns, seed: seed, threads: threads))
     }
   }
 
@@ -254,11 +256,12 @@ struct EvalConfiguration {
     return list
   }
 
-  /// The estimators to run on `matrix`, checked against it (inconsistent options are usage errors).
-  func estimators(for matrix: LogWeightMatrix) throws -> [any BoundEstimator] {
+  /// The estimators to run on log-weights of this shape, checked against it before any are read
+  /// (inconsistent options are usage errors).
+  func estimators(for input: any LogWeightBlockSource) throws -> [any BoundEstimator] {
     var list = chosen
     if estimator == "all" || estimator == "family" {
-      if !matrix.hasAnalyticKLInputs {
+      if !input.hasAnalyticKLInputs {
         list.removeAll { $0.needsAnalyticKLInputs }
         if case .file = source {
           Output.standardError("jvi-eval: skipping elbo-b (it needs --log-likelihood and --kl).\n")
@@ -266,10 +269,16 @@ struct EvalConfiguration {
           Output.standardError("jvi-eval: skipping elbo-b (this model has no analytic KL).\n")
         }
       }
-      if (k ?? matrix.columnCount) < 2 { list.removeAll { $0 is DeltaMethod } }
+      if (k ?? input.columnCount) < 2 { list.removeAll { $0 is DeltaMethod } }
     }
+    // A one-row matrix of the input's shape: validation looks at the shape and the KL inputs only.
+    let k = input.columnCount
+    let probe = LogWeightMatrix.trusted(
+      rowCount: 1, columnCount: k, values: [Double](repeating: 0, count: k),
+      logLikelihood: input.hasAnalyticKLInputs ? [Double](repeating: 0, count: k) : nil,
+      klDivergence: input.hasAnalyticKLInputs ? [0] : nil)
     do {
-      for e in list { try e.validate(for: matrix) }
+      for e in list { try e.validate(for: probe) }
     } catch {
       if case .missingAnalyticKLInputs = error {
         throw UsageError(error.description + "; pass --log-likelihood FILE and --kl FILE")

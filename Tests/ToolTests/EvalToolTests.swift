@@ -285,4 +285,36 @@ struct EvalToolTests {
     // Order 6 is certified and printed.
     #expect(try eval(["--input", path, "--order", "6"]).exitCode == 0)
   }
+
+  /// A matrix far larger than the memory the process may use: an 800 MB `.npy` (a sparse file:
+  /// every log-weight 0) evaluated under a 400 MB address-space limit (prlimit --as), summary,
+  /// per-instance output and diagnostics, read a block of rows at a time.
+  @Test func aMatrixLargerThanTheMemoryLimitIsEvaluatedInBlocks() throws {
+    let n = 100_000, k = 1_000
+    let path = dir + "/sparse.npy"
+    let header = NPYArray.float64Header(shape: [n, k])
+    _ = FileManager.default.createFile(atPath: path, contents: Data(header))
+    let handle = try #require(FileHandle(forWritingAtPath: path))
+    try handle.truncate(atOffset: UInt64(header.count + n * k * 8))
+    try handle.close()
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let limit = "/usr/bin/prlimit"
+    guard FileManager.default.isExecutableFile(atPath: limit) else {
+      print("skipped: \(limit) (util-linux) is not installed; cannot limit the address space")
+      return
+    }
+    func limited(_ args: [String]) throws -> ToolRun {
+      try ToolRun.runProgram(limit, ["--as=\(400 << 20)", ToolRun.productsDirectory.path + "/jvi-eval"] + args)
+    }
+    let r = try limited(["--input", path, "--estimator", "jvi", "--order", "2"])
+    #expect(r.exitCode == 0, "\(r.standardError)")
+    #expect(r.standardOutput == "estimator,order,k,n,mean,std_error\njvi,2,1000,100000,0.0,0.0\n")
+    let output = dir + "/per-instance.csv"
+    let p = try limited(["--input", path, "--estimator", "iwae", "--per-instance", "--output", output])
+    #expect(p.exitCode == 0, "\(p.standardError)")
+    let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n")
+    #expect(lines.count == n + 1 && lines[n] == "\(n - 1),iwae,0,1000,0.0")
+    let d = try limited(["--input", path, "--diagnostics"])
+    #expect(d.exitCode == 0 && d.standardOutput.contains("\n1000,100000,1000.0,"), "\(d.standardOutput)")
+  }
 }

@@ -17,8 +17,13 @@ struct ToolRun {
   }
 
   static func run(_ tool: String, _ arguments: [String], in directory: String? = nil) throws -> ToolRun {
+    try runProgram(productsDirectory.appendingPathComponent(tool).path, arguments, in: directory)
+  }
+
+  /// Runs any program (a tool under a wrapper such as prlimit) and captures its output.
+  static func runProgram(_ program: String, _ arguments: [String], in directory: String? = nil) throws -> ToolRun {
     let process = Process()
-    process.executableURL = productsDirectory.appendingPathComponent(tool)
+    process.executableURL = URL(fileURLWithPath: program)
     process.arguments = arguments
     if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
     let out = Pipe(), err = Pipe()

@@ -125,6 +125,11 @@ public struct UndefinedInstance: Sendable, Equatable {
   /// The matrix row (0-based).
   public var row: Int
   public var reason: String
+
+  public init(row: Int, reason: String) {
+    self.row = row
+    self.reason = reason
+  }
 }
 
 /// Per-instance results of one estimator.

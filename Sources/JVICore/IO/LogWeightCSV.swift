@@ -100,26 +100,7 @@ extension LogWeightMatrix {
         path: logLikelihoodFile,
         problem: "shape (\(n), \(k)) does not match the log-weights' (\(rowCount), \(columnCount))")
     }
-    let kl: [Double]
-    if klFile.lowercased().hasSuffix(".npy") {
-      let array = try NPYArray(bytes: FileIO.read(klFile), source: klFile)
-      guard array.shape.count == 1 || (array.shape.count == 2 && array.shape[1] == 1) else {
-        throw InputFileError(
-          path: klFile, problem: "expected shape (N,) or (N, 1), got \(NPYHeader.shapeText(array.shape))")
-      }
-      kl = array.values
-    } else {
-      let (rows, columns, values) = try LogWeightCSV.parse(
-        FileIO.read(klFile), source: klFile, allowNegativeInfinity: false)
-      guard columns == 1 else {
-        throw InputFileError(path: klFile, problem: "expected one value per line, got \(columns)")
-      }
-      _ = rows
-      kl = values
-    }
-    guard kl.count == rowCount else {
-      throw InputFileError(path: klFile, problem: "has \(kl.count) values; the log-weights have \(rowCount) instances")
-    }
+    let kl = try LogWeightMatrix.loadKLValues(klFile, count: rowCount)
     do {
       return try withAnalyticKLInputs(logLikelihood: ll, klDivergence: kl)
     } catch {
@@ -130,6 +111,50 @@ extension LogWeightMatrix {
         path = logLikelihoodFile
       }
       throw InputFileError(path: path, problem: error.description)
+    }
+  }
+
+  /// N KL values from a `.npy` of shape (N,) or (N, 1), or a CSV with one value per line.
+  static func loadKLValues(_ klFile: String, count: Int) throws(InputFileError) -> [Double] {
+    let kl: [Double]
+    if klFile.lowercased().hasSuffix(".npy") {
+      let array = try NPYArray(bytes: FileIO.read(klFile), source: klFile)
+      guard array.shape.count == 1 || (array.shape.count == 2 && array.shape[1] == 1) else {
+        throw InputFileError(
+          path: klFile, problem: "expected shape (N,) or (N, 1), got \(NPYHeader.shapeText(array.shape))")
+      }
+      kl = array.values
+    } else {
+      let (_, columns, values) = try LogWeightCSV.parse(
+        FileIO.read(klFile), source: klFile, allowNegativeInfinity: false)
+      guard columns == 1 else {
+        throw InputFileError(path: klFile, problem: "expected one value per line, got \(columns)")
+      }
+      kl = values
+    }
+    guard kl.count == count else {
+      throw InputFileError(path: klFile, problem: "has \(kl.count) values; the log-weights have \(count) instances")
+    }
+    return kl
+  }
+
+  /// The index of the first NaN or +∞, if any. Four lanes at a time: d = x − x is NaN exactly
+  /// for NaN and ±∞ (a lane with d ≠ d), and only such groups are looked at one by one, where −∞
+  /// (a zero weight) passes.
+  static func firstInvalid(_ v: [Double]) -> Int? {
+    v.withUnsafeBufferPointer { p in
+      guard let base = p.baseAddress else { return nil }
+      var i = 0
+      while i + 4 <= p.count {
+        let x = UnsafeRawPointer(base + i).loadUnaligned(as: SIMD4<Double>.self)
+        let d = x - x
+        if any(d .!= d) {
+          for j in i..<(i + 4) where base[j].isNaN || base[j] == .infinity { return j }
+        }
+        i += 4
+      }
+      for j in i..<p.count where base[j].isNaN || base[j] == .infinity { return j }
+      return nil
     }
   }
 

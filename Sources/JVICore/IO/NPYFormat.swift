@@ -13,90 +13,25 @@ public struct NPYArray: Sendable, Equatable {
 
   /// Parses `bytes`; errors name `source` and the problem.
   public init(bytes: [UInt8], source: String) throws(InputFileError) {
-    @inline(never) func fail(_ problem: String) -> InputFileError { InputFileError(path: source, problem: problem) }
-    let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]
-    guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
-      throw fail("not a .npy file (bad magic: the file must start with \\x93NUMPY)")
-    }
-    let major = bytes[6]
-    let headerLength: Int
-    let headerStart: Int
-    switch major {
-    case 1:
-      headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
-      headerStart = 10
-    case 2, 3:
-      guard bytes.count >= 12 else { throw fail("truncated header") }
-      headerLength = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24
-      headerStart = 12
-    default:
-      throw fail("unsupported .npy format version \(major).\(bytes[7])")
-    }
-    guard headerStart + headerLength <= bytes.count else {
-      throw fail("truncated header (it claims \(headerLength) bytes, the file has \(bytes.count - headerStart))")
-    }
-    guard let header = String(validating: bytes[headerStart..<(headerStart + headerLength)], as: UTF8.self) else {
-      throw fail("bad header: not valid text")
-    }
-    let dict: NPYHeader
-    do {
-      dict = try NPYHeader(parsing: header)
-    } catch {
-      throw fail("bad header: \(error.message) in \(header.trimmingTrailingWhitespace())")
-    }
-    let itemSize: Int
-    let bigEndian: Bool
-    switch dict.descr {
-    case "<f8", "=f8": (itemSize, bigEndian) = (8, false)
-    case ">f8": (itemSize, bigEndian) = (8, true)
-    case "<f4", "=f4": (itemSize, bigEndian) = (4, false)
-    case ">f4": (itemSize, bigEndian) = (4, true)
-    default:
-      throw fail("unsupported dtype '\(dict.descr)': log-weights must be float64 ('<f8') or float32 ('<f4')")
-    }
-    var count = 1
-    for d in dict.shape {
-      let (p, overflow) = count.multipliedReportingOverflow(by: d)
-      if overflow { throw fail("shape \(NPYHeader.shapeText(dict.shape)) is too large to hold in memory") }
-      count = p
-    }
-    let dataStart = headerStart + headerLength
-    let available = bytes.count - dataStart
-    let (needed, overflow) = count.multipliedReportingOverflow(by: itemSize)
-    if overflow || needed > available {
-      throw fail(
-        "truncated data: shape \(NPYHeader.shapeText(dict.shape)) of \(dict.descr) needs \(overflow ? "more than \(Int.max)" : String(needed)) bytes, the file has \(available)"
-      )
-    }
-    if needed < available {
-      throw fail("\(available - needed) unexpected bytes after the data of shape \(NPYHeader.shapeText(dict.shape))")
-    }
+    let layout = try NPYLayout(prefix: bytes, fileSize: bytes.count, source: source)
+    let count = layout.count
     var raw = [Double](repeating: 0, count: count)
-    bytes.withUnsafeBytes { buffer in
-      guard let start = buffer.baseAddress else { return }
-      let base = start + dataStart
-      for i in 0..<count {
-        if itemSize == 8 {
-          let bits = base.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)
-          raw[i] = Double(bitPattern: bigEndian ? bits.byteSwapped : bits.littleEndian)
-        } else {
-          let bits = base.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)
-          raw[i] = Double(Float(bitPattern: bigEndian ? bits.byteSwapped : bits.littleEndian))
-        }
+    raw.withUnsafeMutableBufferPointer { out in
+      bytes.withUnsafeBytes { buffer in
+        guard let start = buffer.baseAddress, let destination = out.baseAddress else { return }
+        layout.convert(UnsafeRawPointer(start + layout.dataOffset), count: count, into: destination)
       }
     }
-    if dict.fortranOrder && dict.shape.count == 2 {
+    if layout.fortranOrder && layout.shape.count == 2 {
       // Column-major N×K to row-major.
-      let n = dict.shape[0], k = dict.shape[1]
+      let n = layout.shape[0], k = layout.shape[1]
       var c = [Double](repeating: 0, count: count)
       for j in 0..<k { for i in 0..<n { c[i * k + j] = raw[j * n + i] } }
       raw = c
-    } else if dict.fortranOrder && dict.shape.count > 2 {
-      throw fail("Fortran-order arrays of rank \(dict.shape.count) are not supported")
     }
-    shape = dict.shape
+    shape = layout.shape
     values = raw
-    dtype = dict.descr
+    dtype = layout.descr
   }
 
   /// A little-endian float64, C-order `.npy` file (format 1.0) for `values` of `shape`.

@@ -39,3 +39,43 @@ public struct SampleSummary: Sendable, Equatable {
   /// False when the mean is NaN (undefined).
   public var isDefined: Bool { !mean.isNaN }
 }
+
+extension SampleSummary {
+  /// The summary of the values `forEachChunk` yields (in order, NaN left out), computed in two
+  /// passes over them with exactly the operations of `init(_:)`: the same bits as
+  /// `SampleSummary(all values without NaN)`, with memory bounded by one chunk.
+  public init(streaming forEachChunk: ((UnsafeBufferPointer<Double>) -> Void) throws -> Void) rethrows {
+    var n = 0, first = Double.nan, plain = 0.0, shifted = 0.0, finite = true
+    try forEachChunk { chunk in
+      for x in chunk where !x.isNaN {
+        if n == 0 { first = x }
+        n += 1
+        plain += x
+        shifted += x - first
+        if !x.isFinite { finite = false }
+      }
+    }
+    count = n
+    guard n > 0 else {
+      mean = .nan
+      standardError = .infinity
+      return
+    }
+    if !finite {
+      mean = plain / Double(n)
+      standardError = .infinity
+      return
+    }
+    let m = first + shifted / Double(n)
+    mean = m
+    if n < 2 {
+      standardError = .infinity
+      return
+    }
+    var ss = 0.0
+    try forEachChunk { chunk in
+      for x in chunk where !x.isNaN { ss += (x - m) * (x - m) }
+    }
+    standardError = (ss / (Double(n) - 1) / Double(n)).squareRoot()
+  }
+}

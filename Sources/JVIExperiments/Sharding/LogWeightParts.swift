@@ -70,9 +70,22 @@ public enum LogWeightParts {
     _ matrix: LogWeightMatrix, block: Range<Int>, total: Int, shard: ShardSelection, producer: String,
     description: String, seconds: Double, to path: String
   ) throws(InputFileError) -> String {
-    precondition(block == shard.block(of: total), "block \(block) is not shard \(shard) of \(total)")
     precondition(matrix.rowCount == block.count, "\(matrix.rowCount) rows for block \(block)")
     let part = partPath(path, shard: shard)
+    try FileIO.writeAtomically(matrix.npyBytes(), to: part)
+    try writeMetadata(
+      block: block, total: total, shard: shard, producer: producer, description: description,
+      columns: matrix.columnCount, seconds: seconds, to: path)
+    return part
+  }
+
+  /// Writes the metadata of part `shard` of `path` (rows `block` of `total`, `columns` wide), after
+  /// its array `partPath(path, shard:)` is complete: its presence marks the part finished.
+  public static func writeMetadata(
+    block: Range<Int>, total: Int, shard: ShardSelection, producer: String, description: String, columns: Int,
+    seconds: Double, to path: String
+  ) throws(InputFileError) {
+    precondition(block == shard.block(of: total), "block \(block) is not shard \(shard) of \(total)")
     let revision = RunEnvironment.gitRevision().map { $0.revision + ($0.dirty ? "-dirty" : "") } ?? "unknown"
     let line = oneLine(description)
     let fields: [(String, JSONValue)] = [
@@ -80,13 +93,11 @@ public enum LogWeightParts {
       ("fingerprint", .string(RunEnvironment.fingerprint(line))), ("shard_index", .integer(shard.index)),
       ("shard_count", .integer(shard.count)), ("first_instance", .integer(block.lowerBound)),
       ("end_instance", .integer(block.upperBound)), ("total_instances", .integer(total)),
-      ("columns", .integer(matrix.columnCount)), ("git_revision", .string(revision)),
+      ("columns", .integer(columns)), ("git_revision", .string(revision)),
       ("host", .string(RunEnvironment.hostName)), ("seconds", .number(seconds)),
       ("written", .string(RunEnvironment.utcTimestamp())),
     ]
-    try FileIO.writeAtomically(matrix.npyBytes(), to: part)
     try FileIO.writeAtomically(JSONValue.object(fields).text() + "\n", to: metadataPath(path, shard: shard))
-    return part
   }
 
   /// Quotes and line breaks would not survive the flat metadata reader: replaced.
