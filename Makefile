@@ -14,8 +14,8 @@ RELEASE_FLAGS := -c release $(CPU_FLAGS)
 TEST_FLAGS := $(RELEASE_FLAGS) -Xswiftc -enable-testing
 
 .DEFAULT_GOAL := help
-.PHONY: help build release test test-slow bench lint format clean data train sweep models sweep-models bdmc fuzz libfuzz \
-  dependency-check slurm-check
+.PHONY: help build release test test-slow bench bench-peers lint format clean data train sweep models sweep-models bdmc \
+  fuzz libfuzz dependency-check slurm-check
 
 DATA_DIR := /usr/share/datasets/fashion-mnist
 DEFAULT_MODEL := results/models/default-vae.ckpt
@@ -54,6 +54,16 @@ sweep: release data $(DEFAULT_MODEL) ## The main job: K-sweeps of the linear-Gau
 
 bench: release data ## Benchmarks: results/bench/<suite>.csv (estimators, gemm, training, ais)
 	.build/release/jvi-bench --output-dir results/bench
+
+# The peers (numpy/OpenBLAS, jax-jit, torch; benchmarks/peers/) from PyPI into a virtual
+# environment, then every jvi-bench case and its peers interleaved, round by round, in one session.
+PEERS_VENV := .venv-peers
+PEERS_ARGS ?=
+
+bench-peers: release data $(DEFAULT_MODEL) ## jvi and its peers side by side in one run: results/bench/peers.{csv,md}
+	@[ -x $(PEERS_VENV)/bin/python ] || { python3 -m venv $(PEERS_VENV) && \
+	  $(PEERS_VENV)/bin/pip install --quiet numpy torch jax; }
+	$(PEERS_VENV)/bin/python benchmarks/peers/run.py --jvi-bin .build/release --output-dir results/bench $(PEERS_ARGS)
 
 bdmc: release data $(DEFAULT_MODEL) ## BDMC gap of AIS on data simulated from the default VAE, by number of temperatures
 	mkdir -p results/bdmc

@@ -5,7 +5,9 @@ import JVIModels
 /// The AIS suite: forward AIS on the default 784-200-200-50 VAE's test images at 1,000
 /// sigmoidal temperatures from the prior, 10 leapfrog steps, 2 pilot chains, 1 or 16 chains per
 /// image, on 1 and 2 threads. Timed on `images` images and reported as images/s; the CSV's
-/// `seconds_per_1000` column is 1000/rate. No peer figure for AIS is typed in.
+/// `seconds_per_1000` column is 1000/rate. The decoder runs in Float32 (the default precision).
+/// The peer (PyTorch HMC-AIS, all rows in lockstep) is timed against whole `jvi-ais` runs by
+/// `make bench-peers`.
 enum AnnealingBenchmarks {
   static func all(runs: Int) throws -> [BenchCase] {
     guard FileIO.exists(ImageDataset.defaultDirectory) else {

@@ -1,8 +1,9 @@
 import Foundation
 import JVICore
 
-/// One benchmark: a body timed on a fixed amount of work, with the peer's rate for the same
-/// work typed in from an earlier peer measurement on this machine type, when there is one.
+/// One benchmark: a body timed on a fixed amount of work. Ratios to the peers come only from
+/// `make bench-peers` (benchmarks/peers/run.py), which runs this tool and the peers' scripts
+/// interleaved in one session: no peer figure is typed in here.
 struct BenchCase {
   /// The CSV it belongs to: results/bench/<suite>.csv.
   var suite: String
@@ -16,8 +17,7 @@ struct BenchCase {
   var unit: String
   /// Multiplies work/second into the reported unit (1e-9 for GFLOP/s).
   var unitScale: Double = 1
-  var peer: String = ""
-  var peerRate: Double? = nil
+  /// The speed target, in words (checked against the peers by `make bench-peers`).
   var target: String = ""
   /// Builds the inputs (untimed) and returns the body to time.
   var prepare: () throws -> () throws -> Void
@@ -68,12 +68,11 @@ struct BenchResult {
   var rate: Double
 
   var median: Double { seconds[seconds.count / 2] }
-  var ratio: Double? { benchmark.peerRate.map { rate / $0 } }
 
   static func csvHeader(parameterKeys: [String]) -> String {
     (["benchmark"] + parameterKeys + [
-      "threads", "runs", "median_seconds", "min_seconds", "max_seconds", "rate", "unit", "peer", "peer_rate",
-      "ratio_to_peer", "target", "git_revision", "date", "build",
+      "threads", "runs", "median_seconds", "min_seconds", "max_seconds", "rate", "unit", "target", "git_revision",
+      "date", "build",
     ]).joined(separator: ",")
   }
 
@@ -82,23 +81,17 @@ struct BenchResult {
     return
       ([b.name] + b.parameters.map(\.value) + [
         String(b.threads), String(seconds.count), format(median), format(seconds.first ?? 0),
-        format(seconds.last ?? 0), format(rate), b.unit, b.peer, b.peerRate.map(format) ?? "", ratio.map(format) ?? "",
-        b.target, stamp.revision, stamp.date, "release -target-cpu haswell",
+        format(seconds.last ?? 0), format(rate), b.unit, b.target, stamp.revision, stamp.date,
+        "release -target-cpu haswell",
       ]).joined(separator: ",")
   }
 
-  static let tableHeader =
-    "benchmark                        thr   median      spread   rate                  peer        ratio"
+  static let tableHeader = "benchmark                        thr   median      spread   rate"
 
   var tableRow: String {
     let spread = ((seconds.last ?? 0) - (seconds.first ?? 0)) / median * 100
-    let rateText = String(format: "%.3g %@", rate, benchmark.unit)
-    let peerText = benchmark.peerRate.map { String(format: "%.3g", $0) } ?? "-"
-    let ratioText = ratio.map { String(format: "%.2fx", $0) } ?? "-"
     return benchmark.name.padding(toLength: 32, withPad: " ", startingAt: 0)
-      + String(format: " %2d  %9.3g s  %5.1f%%  ", benchmark.threads, median, spread)
-      + rateText.padding(toLength: 22, withPad: " ", startingAt: 0)
-      + peerText.padding(toLength: 12, withPad: " ", startingAt: 0) + ratioText
+      + String(format: " %2d  %9.3g s  %5.1f%%  %.3g %@", benchmark.threads, median, spread, rate, benchmark.unit)
   }
 
   func format(_ x: Double) -> String { String(describing: x) }

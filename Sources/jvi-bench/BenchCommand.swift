@@ -2,7 +2,7 @@ import CommandLineSupport
 import Foundation
 import JVICore
 
-/// `jvi-bench`: speed of the estimators and the training engine against the peers.
+/// `jvi-bench`: speed of the estimators, the matrix multiply, training, log-weights and AIS.
 @main
 struct BenchCommand: ToolCommand {
   static let suites = ["estimators", "gemm", "training", "ais", "all"]
@@ -22,9 +22,9 @@ struct BenchCommand: ToolCommand {
   static let spec = CommandSpec(
     name: "jvi-bench",
     overview:
-      "Measure speed (release builds only): median and spread over repeated runs after a warm-up, and the ratio "
-      + "to the peers' figures measured on this machine type. Writes results/bench/<suite>.csv stamped with the "
-      + "git revision.",
+      "Measure speed (release builds only): median and spread over repeated runs after a warm-up. Writes "
+      + "results/bench/<suite>.csv stamped with the git revision. Ratios to numpy/OpenBLAS, jax and torch come from "
+      + "make bench-peers, which runs the peers interleaved with this tool in one session.",
     options: [suite, filter, runs, trainingRuns, outputDirectory],
     examples: [
       ("jvi-bench", "Every suite (make bench builds in release and runs this):"),

@@ -1,6 +1,8 @@
 import JVICore
 
-/// The estimator suite (issue: estimator core), 1 thread, against peer figures typed in from an earlier measurement.
+/// The estimator suite, 1 thread: IWAE (log-mean-exp) and JVI of orders 1–8 over synthetic
+/// log-normal weights, the delta method, the ELBO and the whole family at N = 256, K = 1024. The
+/// peers (jax-jit and numpy IWAE, the dense enumeration of JVI) run in benchmarks/peers.
 enum EstimatorBenchmarks {
   static func all() throws -> [BenchCase] {
     let balanced = SyntheticWeightLaw.logNormal(mu: -90, sigma: 1)
@@ -8,8 +10,7 @@ enum EstimatorBenchmarks {
     var list: [BenchCase] = []
     func add(
       _ name: String, _ e: any BoundEstimator, rows: Int, columns: Int, law: SyntheticWeightLaw = balanced,
-      lawName: String = "lognormal(1)", unit: String = "instances/s", peer: String = "", peerRate: Double? = nil,
-      target: String = ""
+      lawName: String = "lognormal(1)", unit: String = "instances/s", target: String = ""
     ) {
       list.append(
         BenchCase(
@@ -17,47 +18,36 @@ enum EstimatorBenchmarks {
           parameters: [
             ("estimator", e.name), ("order", String(e.order)), ("n", String(rows)), ("k", String(columns)),
             ("law", lawName),
-          ], threads: 1, work: Double(unit == "elements/s" ? rows * columns : rows), unit: unit, peer: peer,
-          peerRate: peerRate, target: target,
+          ], threads: 1, work: Double(unit == "elements/s" ? rows * columns : rows), unit: unit, target: target,
           prepare: {
             let matrix = law.sample(rows: rows, columns: columns, seed: 2018)
             let workspace = EstimatorWorkspace()
             return { _ = try e.evaluate(matrix, workspace: workspace) }
           }))
     }
-    // IWAE (log-mean-exp) over 1000 × K doubles; peer: jax-jit, 1 thread.
-    for (k, jax) in [(64, 4.4e8), (1024, 5.75e8), (5000, 5.2e8)] {
-      add(
-        "iwae-n1000-k\(k)", try IWAE(), rows: 1000, columns: k, unit: "elements/s", peer: "jax-jit", peerRate: jax,
-        target: ">= 5.6e8 elements/s")
+    // IWAE (log-mean-exp) over 1000 × K doubles (peers: jax-jit and numpy, 1 thread).
+    for k in [64, 1024, 5000] {
+      add("iwae-n1000-k\(k)", try IWAE(), rows: 1000, columns: k, unit: "elements/s", target: ">= jax-jit")
     }
-    add(
-      "iwae-n256-k256", try IWAE(), rows: 256, columns: 256, peer: "numpy IWAE", peerRate: 605_000,
-      target: "reference for jvi1")
-    // JVI against the dense reference method (every subset enumerated), N = 256.
-    let dense: [Int: [Int: Double]] = [
-      8: [1: 790_000, 2: 193_000, 3: 75_000], 16: [1: 305_000, 2: 36_000, 3: 6_500],
-      64: [1: 29_800, 2: 824, 3: 37], 256: [1: 1_896, 2: 14],
-    ]
+    add("iwae-n256-k256", try IWAE(), rows: 256, columns: 256, target: "reference for jvi1")
+    // JVI (peer: the dense reference method, every subset enumerated), N = 256.
     for k in [8, 16, 64, 256] {
       for m in 1...3 {
         let target: String
         switch (k, m) {
         case (256, 1): target = ">= 0.5 x our IWAE at K=256"
-        case (256, 2): target = ">= 10000 x dense (140000/s)"
-        case (64, 3): target = ">= 1000 x dense (37000/s)"
+        case (256, 2): target = ">= 10000 x dense"
+        case (64, 3): target = ">= 1000 x dense"
         default: target = ""
         }
-        add(
-          "jvi\(m)-n256-k\(k)", try Jackknife(order: m), rows: 256, columns: k, peer: "dense reference",
-          peerRate: dense[k]?[m], target: target)
+        add("jvi\(m)-n256-k\(k)", try Jackknife(order: m), rows: 256, columns: k, target: target)
       }
     }
     // The heavy/light path with heavy sets (h >= 1): log-normal sigma = 5.
     for m in 2...3 {
       add(
         "jvi\(m)-n256-k256-heavy", try Jackknife(order: m), rows: 256, columns: 256, law: heavy,
-        lawName: "lognormal(5)", peer: m == 2 ? "dense reference" : "", peerRate: m == 2 ? 14 : nil)
+        lawName: "lognormal(5)")
     }
     add("jvi2-n100-k5000", try Jackknife(order: 2), rows: 100, columns: 5000)
     add("jvi3-n100-k5000", try Jackknife(order: 3), rows: 100, columns: 5000)

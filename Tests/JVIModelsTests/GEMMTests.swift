@@ -115,4 +115,38 @@ struct GEMMTests {
       }
     }
   }
+
+  /// A row of C does not depend on which other rows are multiplied with it (the row blocks, the
+  /// tile it falls in, the threads): the product of a block of A's rows equals those rows of the
+  /// whole product, bit for bit. AIS and the log-weights rely on it to group rows freely.
+  @Test func aRowsResultDoesNotDependOnTheOtherRows() {
+    for (ta, tb) in [(false, false), (false, true), (true, false)] {
+      let (m, n, k) = (250, 203, 530)
+      var g = Xoshiro256StarStar(seed: 4)
+      let a = Self.random(m * k, &g), b = Self.random(k * n, &g)
+      func product(_ rows: Range<Int>, threads: Int) -> [Float] {
+        var c = [Float](repeating: 0, count: rows.count * n)
+        // Row i of op(A) is row i of A, or column i of the stored K × M matrix.
+        let sub: [Float] =
+          ta
+          ? (0..<k).flatMap { p in rows.map { a[p * m + $0] } }
+          : Array(a[(rows.lowerBound * k)..<(rows.upperBound * k)])
+        sub.withUnsafeBufferPointer { pa in
+          b.withUnsafeBufferPointer { pb in
+            c.withUnsafeMutableBufferPointer { pc in
+              GEMM.multiply(
+                transposeA: ta, transposeB: tb, m: rows.count, n: n, k: k, a: pa.baseAddress!,
+                lda: ta ? rows.count : k, b: pb.baseAddress!, ldb: tb ? k : n, beta: 0, c: pc.baseAddress!, ldc: n,
+                threads: threads, workspace: GEMMWorkspace<Float>())
+            }
+          }
+        }
+        return c
+      }
+      let whole = product(0..<m, threads: 2)
+      for rows in [0..<1, 7..<50, 97..<250, 13..<14] {
+        #expect(product(rows, threads: 1) == Array(whole[(rows.lowerBound * n)..<(rows.upperBound * n)]), "\(rows)")
+      }
+    }
+  }
 }

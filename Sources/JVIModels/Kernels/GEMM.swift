@@ -8,21 +8,34 @@ import JVICore
 /// all row-major with leading dimensions (row strides) lda, ldb, ldc. A·B, Aᵀ·B and A·Bᵀ run
 /// through one kernel: transposes happen while packing.
 ///
-/// Blocking (BLIS-style): K in blocks of `kc`, B packed into panels of `T.panelWidth` columns
-/// (16 Float, 8 Double), A into panels of 6 rows, and a 6 × panelWidth register tile of twelve
-/// SIMD accumulators (`SIMD8<Float>` or `SIMD4<Double>`) with FMA. With threads, C is split at
-/// tile boundaries into fixed contiguous ranges of rows (or of column panels when C has more
-/// column panels than row tiles).
+/// Blocking (BLIS-style): K in equal blocks of at most `kc` (784 = 4 × 196, not 3 × 256 + 16);
+/// within a K block, B packed into panels of `T.panelWidth` columns (16 Float, 8 Double), rows in
+/// blocks of `mc` whose A is packed into panels of 6 rows (a block's panels stay in L2 while every
+/// column panel passes over them), and a 6 × panelWidth register tile of twelve SIMD accumulators
+/// (`SIMD8<Float>` or `SIMD4<Double>`) with FMA.
+///
+/// Threads: one parallel region per call (`SpinningWorkers`). C is split at tile boundaries into fixed contiguous
+/// ranges of rows (or of column panels when C has more column panels than row tiles); each worker
+/// runs every K block on its own range and packs what it reads itself (B's panels for a row range,
+/// which costs K·N against its M·K·N/workers multiply-adds), so workers never wait for each other.
 ///
 /// Determinism: every element of C receives exactly the same sequence of operations (k in
-/// order within a block, blocks in order, then α and β), whatever the thread count or
-/// where its row falls in a panel: results are bit-identical for 1 and 2 threads.
+/// order within a block, blocks in order, then α and β), whatever the thread count, the row
+/// blocking or where its row falls in a panel: results are bit-identical for 1 and 2 threads.
 ///
-/// Cost: 2MNK flops; about 80–90 GFLOP/s on one core of the project machine for the VAE's
-/// shapes (`make bench`).
+/// Cost: 2MNK flops; on one core of the project machine about 0.9–1.0× OpenBLAS's sgemm for the
+/// VAE's shapes (results/bench/peers.md).
 public enum GEMM {
   public static let kc = 256
   static let mr = 6
+  /// Rows per packed A block: 16 row tiles (at K = 256, 96 KiB of Float).
+  static let mc = 96
+
+  /// K blocks of equal size (the last up to `blocks − 1` smaller): (count, size).
+  static func kBlocks(_ k: Int) -> (count: Int, size: Int) {
+    let count = (k + kc - 1) / kc
+    return (count, (k + count - 1) / count)
+  }
 
   /// C = α·op(A)·op(B) + β·C.
   ///
@@ -46,53 +59,71 @@ public enum GEMM {
       return
     }
     let tilesM = (m + mr - 1) / mr, tilesN = (n + nr - 1) / nr
-    let kbMax = min(k, kc)
+    let kbMax = kBlocks(k).size
     // Split the larger dimension (in tiles) across workers, only when there is enough work.
     let flops = 2.0 * Double(m) * Double(n) * Double(k)
     let workers = flops >= 4e6 ? max(1, min(threads, max(tilesM, tilesN) / 2)) : 1
     let splitRows = tilesM >= tilesN
-    workspace.reserve(packedB: workers * tilesN * nr * kbMax, packedA: workers * tilesM * mr * kbMax)
-    var pc = 0
-    while pc < k {
-      let kb = min(kc, k - pc)
-      let betaBlock = pc == 0 ? beta : 1
-      let blockStart = pc
-      if workers == 1 {
-        packB(transposeB, b, ldb, rowStart: pc, kb: kb, columnPanels: 0..<tilesN, n: n, into: workspace.packedB)
-        runTiles(
-          rows: 0..<m, columnPanels: 0..<tilesN, transposeA: transposeA, a: a, lda: lda, pc: pc, kb: kb, n: n,
-          alpha: alpha, beta: betaBlock, packedB: workspace.packedB, c: c, ldc: ldc, packedA: workspace.packedA)
+    let rowTilesPerBlock = min(tilesM, mc / mr)
+    let packedBSize = tilesN * nr * kbMax, packedASize = rowTilesPerBlock * mr * kbMax
+    workspace.reserve(packedB: workers * packedBSize, packedA: workers * packedASize)
+    let operands = Operands(
+      transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b,
+      ldb: ldb, beta: beta, c: c, ldc: ldc)
+    if workers == 1 {
+      run(operands, rows: 0..<m, columnPanels: 0..<tilesN, packedB: workspace.packedB, packedA: workspace.packedA)
+      return
+    }
+    let shared = SharedPointers(
+      a: a, b: b, c: SharedMutablePointer(c), packedA: SharedMutablePointer(workspace.packedA),
+      packedB: SharedMutablePointer(workspace.packedB))
+    let parts = UncheckedBox(operands)
+    SpinningWorkers.shared.run(workers) { w in
+      let packedA = shared.packedA.pointer + w * packedASize, packedB = shared.packedB.pointer + w * packedBSize
+      if splitRows {
+        let t0 = tilesM * w / workers, t1 = tilesM * (w + 1) / workers
+        let rows = (t0 * mr)..<min(m, t1 * mr)
+        if rows.isEmpty { return }
+        run(parts.value, rows: rows, columnPanels: 0..<tilesN, packedB: packedB, packedA: packedA)
       } else {
-        if splitRows {
-          packB(transposeB, b, ldb, rowStart: pc, kb: kb, columnPanels: 0..<tilesN, n: n, into: workspace.packedB)
-        }
-        let shared = SharedPointers(
-          a: a, b: b, c: SharedMutablePointer(c), packedA: SharedMutablePointer(workspace.packedA),
-          packedB: SharedMutablePointer(workspace.packedB))
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-          let packedA = shared.packedA.pointer + w * tilesM * mr * kbMax
-          if splitRows {
-            let t0 = tilesM * w / workers, t1 = tilesM * (w + 1) / workers
-            let rows = (t0 * mr)..<min(m, t1 * mr)
-            if rows.isEmpty { return }
-            runTiles(
-              rows: rows, columnPanels: 0..<tilesN, transposeA: transposeA, a: shared.a, lda: lda, pc: blockStart,
-              kb: kb, n: n, alpha: alpha, beta: betaBlock, packedB: shared.packedB.pointer, c: shared.c.pointer,
-              ldc: ldc, packedA: packedA)
-          } else {
-            // Each worker packs and multiplies its own column panels.
-            let panels = (tilesN * w / workers)..<(tilesN * (w + 1) / workers)
-            if panels.isEmpty { return }
-            let packedB = shared.packedB.pointer + w * tilesN * nr * kbMax
-            packB(transposeB, shared.b, ldb, rowStart: blockStart, kb: kb, columnPanels: panels, n: n, into: packedB)
-            runTiles(
-              rows: 0..<m, columnPanels: panels, transposeA: transposeA, a: shared.a, lda: lda, pc: blockStart,
-              kb: kb, n: n, alpha: alpha, beta: betaBlock, packedB: packedB, c: shared.c.pointer, ldc: ldc,
-              packedA: packedA)
-          }
-        }
+        let panels = (tilesN * w / workers)..<(tilesN * (w + 1) / workers)
+        if panels.isEmpty { return }
+        run(parts.value, rows: 0..<m, columnPanels: panels, packedB: packedB, packedA: packedA)
       }
-      pc += kb
+    }
+  }
+
+  /// One product's operands.
+  struct Operands<T: GEMMScalar> {
+    var transposeA: Bool, transposeB: Bool
+    var m: Int, n: Int, k: Int
+    var alpha: T
+    var a: UnsafePointer<T>, lda: Int
+    var b: UnsafePointer<T>, ldb: Int
+    var beta: T
+    var c: UnsafeMutablePointer<T>, ldc: Int
+  }
+
+  /// C[rows, columnPanels] over every K block: pack B's panels of the block, then, block of
+  /// `mc` rows by block, pack A's rows and run every tile.
+  @inline(__always)
+  static func run<T: GEMMScalar>(
+    _ o: Operands<T>, rows: Range<Int>, columnPanels: Range<Int>, packedB: UnsafeMutablePointer<T>,
+    packedA: UnsafeMutablePointer<T>
+  ) {
+    let (blocks, size) = kBlocks(o.k)
+    for block in 0..<blocks {
+      let pc = block * size, kb = min(size, o.k - pc)
+      packB(o.transposeB, o.b, o.ldb, rowStart: pc, kb: kb, columnPanels: columnPanels, n: o.n, into: packedB)
+      var r0 = rows.lowerBound
+      while r0 < rows.upperBound {
+        let r1 = min(rows.upperBound, r0 + mc)
+        runTiles(
+          rows: r0..<r1, columnPanels: columnPanels, transposeA: o.transposeA, a: o.a, lda: o.lda, pc: pc, kb: kb,
+          n: o.n, alpha: o.alpha, beta: block == 0 ? o.beta : 1, packedB: packedB, c: o.c, ldc: o.ldc,
+          packedA: packedA)
+        r0 = r1
+      }
     }
   }
 
@@ -102,26 +133,26 @@ public enum GEMM {
     }
   }
 
-  /// The tiles of C in `rows` × `columnPanels` for one K block: pack A's rows, then every
-  /// 6 × 16 tile. `packedB` holds the panels of `columnPanels`, the first at offset 0.
+  /// The tiles of C in `rows` × `columnPanels` for one K block: every 6 × panelWidth tile, A read
+  /// in place (op(A)[i][k] at a + i·lda + k, or a + k·lda + i when transposed). `packedB` holds
+  /// the panels of `columnPanels`, the first at offset 0.
   static func runTiles<T: GEMMScalar>(
     rows: Range<Int>, columnPanels: Range<Int>, transposeA: Bool, a: UnsafePointer<T>, lda: Int, pc: Int,
     kb: Int, n: Int, alpha: T, beta: T, packedB: UnsafeMutablePointer<T>, c: UnsafeMutablePointer<T>,
     ldc: Int, packedA: UnsafeMutablePointer<T>
   ) {
     let nr = T.panelWidth
-    packA(transposeA, a, lda, rows: rows, colStart: pc, kb: kb, into: packedA)
+    let (rowStride, columnStride) = transposeA ? (1, lda) : (lda, 1)
     let tilesM = (rows.count + mr - 1) / mr
     for (p, jt) in columnPanels.enumerated() {
       let bPanel = UnsafePointer(packedB + p * nr * kb)
       let cols = min(nr, n - jt * nr)
       for it in 0..<tilesM {
-        let aPanel = UnsafePointer(packedA + it * mr * kb)
         let r0 = rows.lowerBound + it * mr
         let nrows = min(mr, rows.upperBound - r0)
         T.microKernel(
-          kb: kb, a: aPanel, b: bPanel, c: c + r0 * ldc + jt * nr, ldc: ldc, rows: nrows, cols: cols, alpha: alpha,
-          beta: beta)
+          kb: kb, a: a + r0 * rowStride + pc * columnStride, rowStride: rowStride, columnStride: columnStride,
+          b: bPanel, c: c + r0 * ldc + jt * nr, ldc: ldc, rows: nrows, cols: cols, alpha: alpha, beta: beta)
       }
     }
   }
