@@ -87,7 +87,8 @@ struct AISRun {
             + "and a differentiable likelihood)")
       }
       let split = o[O.split]
-      let data = try ImageDataset(directory: checkpoint.configuration.dataDirectory, validationCount: 0)
+      let data = try ImageDataset(
+        directory: checkpoint.configuration.dataDirectory, validationCount: 0, testOnly: split == .test || bdmc)
       let source = try GaussianVAELogWeightSource(
         checkpoint: checkpoint, data: data, split: split, limit: instances, precision: o[O.precision])
       if !bdmc && source.instanceCount < instances {

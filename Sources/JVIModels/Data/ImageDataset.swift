@@ -29,16 +29,19 @@ public struct ImageDataset: Sendable {
 
   public var pixels: Int { rows * columns }
 
-  /// Loads the four IDX files of `directory` (each plain or gzip-compressed).
+  /// Loads the four IDX files of `directory` (each plain or gzip-compressed); with
+  /// `testOnly`, only the test files (the training split is then empty: a quarter of a second
+  /// less for tools that evaluate test images).
   public init(
-    directory: String = ImageDataset.defaultDirectory, validationCount: Int = ImageDataset.defaultValidationCount
+    directory: String = ImageDataset.defaultDirectory, validationCount: Int = ImageDataset.defaultValidationCount,
+    testOnly: Bool = false
   ) throws(InputFileError) {
     self.directory = directory
-    self.validationCount = validationCount
-    let trainX = try ImageDataset.load(directory, "train-images-idx3-ubyte")
-    let trainY = try ImageDataset.load(directory, "train-labels-idx1-ubyte")
+    self.validationCount = testOnly ? 0 : validationCount
     let testX = try ImageDataset.load(directory, "t10k-images-idx3-ubyte")
     let testY = try ImageDataset.load(directory, "t10k-labels-idx1-ubyte")
+    let trainX = testOnly ? testX : try ImageDataset.load(directory, "train-images-idx3-ubyte")
+    let trainY = testOnly ? testY : try ImageDataset.load(directory, "train-labels-idx1-ubyte")
     for (a, name) in [(trainX, "train-images"), (testX, "t10k-images")] where a.array.dimensions.count != 3 {
       throw InputFileError(
         path: a.path,
@@ -60,15 +63,15 @@ public struct ImageDataset: Sendable {
       throw InputFileError(
         path: testY.path, problem: "\(testY.array.dimensions[0]) labels for \(testX.array.dimensions[0]) images")
     }
-    guard trainX.array.dimensions[0] > validationCount else {
+    guard testOnly || trainX.array.dimensions[0] > validationCount else {
       throw InputFileError(
         path: trainX.path,
         problem: "only \(trainX.array.dimensions[0]) training images; \(validationCount) are held out for validation")
     }
     rows = trainX.array.dimensions[1]
     columns = trainX.array.dimensions[2]
-    trainImages = trainX.array.bytes
-    trainLabels = trainY.array.bytes
+    trainImages = testOnly ? [] : trainX.array.bytes
+    trainLabels = testOnly ? [] : trainY.array.bytes
     testImages = testX.array.bytes
     testLabels = testY.array.bytes
   }

@@ -21,10 +21,12 @@ public enum CheckpointEvidence {
     switch c.model {
     case .gaussianVAE:
       return try GaussianVAELogWeightSource(
-        checkpoint: checkpoint, data: try images(c, dataDirectory), split: split, limit: limit, precision: precision)
+        checkpoint: checkpoint, data: try images(c, dataDirectory, testOnly: split == .test), split: split,
+        limit: limit, precision: precision)
     case .discreteVAE:
       return try DiscreteVAELogWeightSource(
-        checkpoint: checkpoint, data: try images(c, dataDirectory), split: split, limit: limit, latent: latent)
+        checkpoint: checkpoint, data: try images(c, dataDirectory, testOnly: split == .test), split: split,
+        limit: limit, latent: latent)
     case .bbbClassifier:
       let data = try images(c, dataDirectory)
       guard data.pixels == c.architecture.inputSize else {
@@ -58,7 +60,10 @@ public enum CheckpointEvidence {
     return "\(sizes.map(String.init).joined(separator: "-")) \(model.network.activation.rawValue) prior \(model.prior)"
   }
 
-  static func images(_ c: TrainingConfiguration, _ directory: String?) throws(InputFileError) -> ImageDataset {
-    try ImageDataset(directory: directory ?? c.dataDirectory, validationCount: c.validationCount)
+  /// The checkpoint's images (only the test files when `testOnly`).
+  static func images(_ c: TrainingConfiguration, _ directory: String?, testOnly: Bool = false)
+    throws(InputFileError) -> ImageDataset
+  {
+    try ImageDataset(directory: directory ?? c.dataDirectory, validationCount: c.validationCount, testOnly: testOnly)
   }
 }
