@@ -4,6 +4,56 @@
 
 // MARK: Integers
 
+extension Option where Value == [Int] {
+  /// A comma-separated list of at least one integer in `range` each, `defaultValue` when absent.
+  public static func integerList(
+    _ name: String, value: String, in range: ClosedRange<Int>, default defaultValue: [Int], help: String,
+    section: OptionSection = .general
+  ) -> Option {
+    Option(
+      name, value: value, help: help, section: section, default: defaultValue,
+      defaultDescription: defaultValue.map(String.init).joined(separator: ","),
+      range: "[\(range.lowerBound),\(range.upperBound)] each"
+    ) { (text) throws(UsageError) -> [Int] in try IntegerList.parse(text, name: name, in: range) }
+  }
+}
+
+extension Option where Value == [Int]? {
+  /// A comma-separated list of at least one integer in `range` each, nil when absent.
+  public static func integerList(
+    _ name: String, value: String, in range: ClosedRange<Int>, help: String, section: OptionSection = .general
+  ) -> Option {
+    Option(
+      name, value: value, help: help, section: section, default: nil,
+      range: "[\(range.lowerBound),\(range.upperBound)] each"
+    ) { (text) throws(UsageError) -> [Int]? in try IntegerList.parse(text, name: name, in: range) }
+  }
+}
+
+enum IntegerList {
+  static func parse(_ text: String, name: String, in range: ClosedRange<Int>) throws(UsageError) -> [Int] {
+    var list: [Int] = []
+    for part in text.split(separator: ",") {
+      guard let v = Int(part.trimmingSpacesAndTabs()), range.contains(v) else {
+        throw UsageError(
+          "\(name): expected integers between \(range.lowerBound) and \(range.upperBound), got '\(part)'")
+      }
+      list.append(v)
+    }
+    guard !list.isEmpty else { throw UsageError("\(name): give at least one number") }
+    return list
+  }
+}
+
+extension Substring {
+  func trimmingSpacesAndTabs() -> Substring {
+    var s = self
+    while let c = s.first, c == " " || c == "\t" { s.removeFirst() }
+    while let c = s.last, c == " " || c == "\t" { s.removeLast() }
+    return s
+  }
+}
+
 extension Option where Value == Int {
   /// An integer in `range`, `defaultValue` when absent.
   public static func integer(

@@ -49,23 +49,9 @@ enum AISOptions {
     help: "Join the finished parts FILE.part-I-of-N.npy of --shard runs into FILE (refusing when a part is missing "
       + "or of another model, seed, setting or revision), and exit.")
 
-  static let temperatures = Option<[Int]>(
-    "--temperatures", value: "LIST", help: "Numbers of intermediate distributions, comma-separated.",
-    section: annealing, default: [defaults.temperatures], defaultDescription: String(defaults.temperatures),
-    range: "[\(AISSettings.temperatureRange.lowerBound),\(AISSettings.temperatureRange.upperBound)] each"
-  ) { (text) throws(UsageError) -> [Int] in
-    let range = AISSettings.temperatureRange
-    var list: [Int] = []
-    for part in text.split(separator: ",") {
-      guard let t = Int(part.trimmingCharacters(in: .whitespaces)), range.contains(t) else {
-        throw UsageError(
-          "--temperatures: expected integers between \(range.lowerBound) and \(range.upperBound), got '\(part)'")
-      }
-      list.append(t)
-    }
-    guard !list.isEmpty else { throw UsageError("--temperatures: give at least one number") }
-    return list
-  }
+  static let temperatures = Option<[Int]>.integerList(
+    "--temperatures", value: "LIST", in: AISSettings.temperatureRange, default: [defaults.temperatures],
+    help: "Numbers of intermediate distributions, comma-separated.", section: annealing)
   static let start = Option<AnnealingStart>.choice(
     "--start", value: "BASE", default: defaults.start,
     help: "The path's base: the prior, or the model's proposal q(z|x) (the encoder).", section: annealing)

@@ -23,6 +23,7 @@ struct EvalCommand: ToolCommand {
   func run() throws {
     if let merge { return Output.standardError("jvi-eval: " + (try LogWeightParts.join(merge).summary) + "\n") }
     let config = config!
+    if let snr = config.gradientSNR { return try EvalCommand.measureSignalToNoise(config, snr) }
     let input = try config.openInput()
     let output = try EvalOutput(path: config.outputPath)
     if config.diagnostics {
@@ -37,6 +38,7 @@ struct EvalCommand: ToolCommand {
       }
     } else {
       let estimators = try config.estimators(for: input.blocks)
+      let gradients = try config.gradientWeights(estimators, for: input.blocks)
       var truncation = [(truncated: Int, blocks: Int)](repeating: (0, 0), count: estimators.count)
       let evaluation: EstimatorEvaluation
       do {
@@ -47,10 +49,21 @@ struct EvalCommand: ToolCommand {
               truncation[i].truncated += counts.truncated
               truncation[i].blocks += counts.blocks
             }
+            try gradients?.append(block, threads: config.threads)
           }
         }
       } catch let error as EstimatorError {
         throw ToolFailure(error.description)
+      }
+      if let gradients, let path = config.gradientWeightsPath {
+        try gradients.commit()
+        let undefined =
+          gradients.undefinedCount == 0
+          ? ""
+          : "; \(gradients.undefinedCount) rows with an undefined estimate are zeros (0-based: "
+            + gradients.firstUndefined.map(String.init).joined(separator: ", ")
+            + (gradients.undefinedCount > gradients.firstUndefined.count ? ", ..." : "") + ")"
+        Output.standardError("jvi-eval: wrote the gradient weights to \(path)\(undefined)\n")
       }
       try EvalCommand.reportUndefined(evaluation, strict: config.strict)
       EvalCommand.reportTruncation(estimators, counts: truncation, width: input.blocks.columnCount)
@@ -60,6 +73,36 @@ struct EvalCommand: ToolCommand {
         try output.write(EvaluationCSV.summary(evaluation))
       }
     }
+    try output.finish()
+  }
+
+  /// `--gradient-snr`: the checkpoint's training gradient's SNR at each K, as CSV.
+  static func measureSignalToNoise(_ config: EvalConfiguration, _ snr: (samples: [Int], draws: Int, images: Int))
+    throws
+  {
+    guard case .model(let path, let checkpoint, _) = config.source else {
+      throw UsageError("--gradient-snr measures a VAE checkpoint's gradient: give --model FILE")
+    }
+    let c = checkpoint.configuration
+    let data = try ImageDataset(directory: config.dataDirectory ?? c.dataDirectory, validationCount: c.validationCount)
+    var csv = "k,draws,images,encoder_snr,decoder_snr,objective,gradient\n"
+    for k in snr.samples {
+      let start = monotonicSeconds()
+      let r: GradientSignalToNoise.Result
+      do {
+        r = try GradientSignalToNoise.measure(
+          checkpoint, data: data, samples: k, draws: snr.draws, images: snr.images, seed: config.seed,
+          threads: config.threads)
+      } catch let error as EstimatorError {
+        throw UsageError("--gradient-snr \(k) on \(path): \(error.description)")
+      }
+      csv += "\(k),\(r.draws),\(r.images),\(r.encoder),\(r.decoder),\(c.objective.name),\(c.gradient.rawValue)\n"
+      Output.standardError(
+        "jvi-eval: gradient SNR at K = \(k): encoder \(compact(r.encoder)), decoder \(compact(r.decoder)) "
+          + "(\(r.draws) draws on \(r.images) images, \(DurationText.format(monotonicSeconds() - start)))\n")
+    }
+    let output = try EvalOutput(path: config.outputPath)
+    try output.write(csv)
     try output.finish()
   }
 

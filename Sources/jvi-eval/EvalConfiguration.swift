@@ -49,6 +49,10 @@ struct EvalConfiguration {
   var diagnostics: Bool
   /// Refuse the input when some instance's estimate is undefined.
   var strict: Bool
+  /// Where to write the estimator's gradient weights (one of iwae, jvi, vr).
+  var gradientWeightsPath: String?
+  /// With a VAE checkpoint: measure the training gradient's SNR at these K instead.
+  var gradientSNR: (samples: [Int], draws: Int, images: Int)?
 
   init(_ o: ParsedOptions) throws {
     let sources = [O.input, O.model].filter { o.has($0) }.map(\.name) + (o[O.demo] ? [O.demo.name] : [])
@@ -58,7 +62,8 @@ struct EvalConfiguration {
     }
     source = try EvalConfiguration.source(o)
     let modelOnly: [any OptionDeclaration] = [
-      O.split, O.data, O.saveLogWeights, O.shard, O.latent, O.precision, O.predict,
+      O.split, O.data, O.saveLogWeights, O.shard, O.latent, O.precision, O.predict, O.gradientSNR, O.snrDraws,
+      O.snrImages,
     ]
     switch source {
     case .model: break
@@ -107,6 +112,30 @@ struct EvalConfiguration {
     try EvalConfiguration.checkParameters(o, estimator: estimator)
     chosen = diagnostics ? [] : try EvalConfiguration.chosenEstimators(o, k: k)
     perInstance = o[O.perInstance]
+    gradientWeightsPath = o[O.gradientWeights]
+    if let ks = o[O.gradientSNR] {
+      gradientSNR = (ks, o[O.snrDraws], o[O.snrImages])
+      let conflicting: [any OptionDeclaration] = [
+        O.estimator, O.order, O.perInstance, O.diagnostics, O.gradientWeights, O.saveLogWeights, O.shard, O.samples,
+        O.limit, O.predict,
+      ]
+      for option in conflicting where o.has(option) {
+        throw UsageError("\(option.name) does not go with --gradient-snr, which measures gradients, not estimates")
+      }
+    } else {
+      for option: any OptionDeclaration in [O.snrDraws, O.snrImages] where o.has(option) {
+        throw UsageError("\(option.name) goes with --gradient-snr")
+      }
+    }
+    if let path = gradientWeightsPath {
+      if !path.lowercased().hasSuffix(".npy") {
+        throw UsageError("--gradient-weights writes a .npy file; got '\(path)'")
+      }
+      if diagnostics { throw UsageError("--gradient-weights goes with an estimator, not --diagnostics") }
+      guard ["iwae", "jvi", "vr"].contains(estimator) else {
+        throw UsageError("--gradient-weights applies to --estimator iwae, jvi or vr, not \(estimator)")
+      }
+    }
     outputPath = o[O.output]
     seed = o[O.seed]
     switch (o[O.logLikelihood], o[O.kl]) {
@@ -254,6 +283,22 @@ struct EvalConfiguration {
       }
     }
     return list
+  }
+
+  /// The writer of --gradient-weights for `estimators` (one of iwae, jvi, vr) on `input`, its
+  /// configuration checked before any log-weight is read.
+  func gradientWeights(_ estimators: [any BoundEstimator], for input: any LogWeightBlockSource) throws
+    -> GradientWeightsWriter?
+  {
+    guard let path = gradientWeightsPath, let e = estimators.first else { return nil }
+    let width = e.sampleCount ?? input.columnCount
+    do {
+      return try GradientWeightsWriter(
+        EstimatorGradient(e, blockWidth: width), blockWidth: width, rows: input.rowCount, columns: input.columnCount,
+        path: path)
+    } catch let error as EstimatorError {
+      throw UsageError(error.description)
+    }
   }
 
   /// The estimators to run on log-weights of this shape, checked against it before any are read

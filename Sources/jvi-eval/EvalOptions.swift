@@ -35,6 +35,11 @@ enum EvalOptions {
   static let output = Option<String?>.text(
     "--output", value: "FILE",
     help: "Write the CSV to FILE (atomically: a temporary file, then a rename) instead of standard output.")
+  static let gradientWeights = Option<String?>.text(
+    "--gradient-weights", value: "FILE",
+    help: "Also write G[n,i] = d estimate_n / d log w_{n,i} of one estimator (iwae, jvi of any --order, vr) as a "
+      + "float64 .npy of the input's N x K shape, for training loops elsewhere: loss = -(G * logw).sum() with G "
+      + "held constant. Each row sums to 1; an undefined row is written as zeros.")
   static let perInstance = Flag(
     "--per-instance", help: "Write one row per instance: instance,estimator,order,k,estimate.")
   static let seed = Option<UInt64>.seed(
@@ -132,6 +137,19 @@ enum EvalOptions {
     "--precision", value: "P", default: .standard,
     help: "The scalar a gaussian-vae's networks run in; log-weights and their sums are float64 either way.",
     section: modelSection)
+  static let gradientSNR = Option<[Int]?>.integerList(
+    "--gradient-snr", value: "LIST", in: 1...100_000,
+    help: "With a VAE checkpoint: instead of estimates, measure the training gradient's signal-to-noise ratio "
+      + "|E g|/sd(g) per parameter, averaged over the encoder's and the decoder's parameters, at each number of "
+      + "samples K in LIST (the checkpoint's objective and gradient estimator, --snr-draws noise draws on a fixed "
+      + "minibatch of --snr-images training images). Writes k,draws,images,encoder_snr,decoder_snr.",
+    section: modelSection)
+  static let snrDraws = Option<Int>.integer(
+    "--snr-draws", value: "N", in: 2...1_000_000, default: 100, help: "Noise draws per --gradient-snr value.",
+    section: modelSection)
+  static let snrImages = Option<Int>.integer(
+    "--snr-images", value: "N", in: 1...60_000, default: 100, help: "The minibatch of --gradient-snr.",
+    section: modelSection)
   static let predict = Option<String?>.text(
     "--predict", value: "FILE",
     help: "A Bayes-by-Backprop model's predictions as CSV: the test error (mean weights and the average over "
@@ -144,9 +162,11 @@ enum EvalOptions {
       "Estimate log p(x) from a matrix of log importance weights (N instances x K samples) with the ELBO, "
       + "IWAE, jackknife variational inference (JVI) of any order, and the delta method. Writes CSV.",
     options: [
-      input, model, demo, demoModel, output, perInstance, seed, CommonOptions.threads, diagnostics, strict,
+      input, model, demo, demoModel, output, perInstance, gradientWeights, seed, CommonOptions.threads, diagnostics,
+      strict,
       estimator, order, alpha, beta, partitions, minimumTerms, mlmcForm, k, logLikelihood, kl,
-      samples, split, limit, data, saveLogWeights, shard, merge, latent, precision, predict,
+      samples, split, limit, data, saveLogWeights, shard, merge, latent, precision, gradientSNR, snrDraws, snrImages,
+      predict,
     ],
     examples: [
       (

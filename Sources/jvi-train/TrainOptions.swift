@@ -17,6 +17,7 @@ enum TrainOptions {
   static let model = Option<ModelKind>.choice(
     "--model", value: "NAME", default: .gaussianVAE,
     help: "gaussian-vae: Gaussian latents; discrete-vae: relaxed Bernoulli latents with a logistic prior; "
+      + "bernoulli-vae: binary latents with a Bernoulli(1/2) prior, trained by vimco (the discrete-vae's networks); "
       + "bbb-classifier / bbb-regression: Bayes by Backprop on Fashion-MNIST labels / on a 1-D curve.")
   static let k = Option<Int?>.integer(
     "--k", value: "K", in: 1...100_000,
@@ -30,6 +31,10 @@ enum TrainOptions {
     defaultDescription: "100; 128 for Bayes by Backprop; 50 for bbb-regression")
   static let learningRate = Option<Double>.number(
     "--lr", value: "LR", in: .positive, default: defaults.learningRate, help: "Adam learning rate.")
+  static let schedule = Option<LearningRateSchedule>.choice(
+    "--schedule", value: "NAME", default: .constant,
+    help: "constant, or burda: Burda et al.'s 3^i epochs at --lr times 10^(-i/7), i = 0..7 (3,280 epochs; "
+      + "--epochs N runs the first N of them).")
   static let adamEpsilon = Option<Double>.number(
     "--adam-epsilon", value: "EPS", in: .positive, default: defaults.adamEpsilon, help: "Adam's epsilon.")
   static let data = Option<String>.text(
@@ -70,11 +75,29 @@ enum TrainOptions {
 
   // The VAEs.
   static let objective = Option<String?>.choice(
-    "--objective", value: "NAME", among: ["elbo-a", "elbo-b", "iwae", "jvi"], defaultDescription: "iwae",
+    "--objective", value: "NAME", among: ["elbo-a", "elbo-b", "iwae", "jvi", "miwae", "ciwae", "piwae", "vr", "vimco"],
+    defaultDescription: "iwae; vimco for bernoulli-vae",
     help: "For the VAEs. elbo-a: Monte Carlo ELBO; elbo-b: ELBO with analytic KL (Gaussian VAE only); iwae: "
-      + "importance-weighted bound; jvi: jackknife objective of --order M.", section: vae)
+      + "importance-weighted bound; jvi: jackknife objective of --order M; miwae: the mean of the IWAEs of --groups "
+      + "M groups of K/M samples; ciwae: --beta B times the ELBO plus (1 - B) times the IWAE; piwae: the decoder "
+      + "trained by IWAE-K and the encoder by MIWAE with --groups M (Gaussian VAE only); vr: the Renyi bound of "
+      + "--alpha A; vimco: IWAE with VIMCO's leave-one-out score-function gradient (--model bernoulli-vae, its "
+      + "only objective).", section: vae)
   static let order = Option<Int>.integer(
     "--order", value: "M", in: 0...Jackknife.maximumOrder, default: 1, help: "Order of the jvi objective, 0 <= M < K.",
+    section: vae)
+  static let gradient = Option<VAEGradientEstimator>.choice(
+    "--gradient", value: "NAME", default: .standard,
+    help: "The encoder's gradient estimator for iwae and jvi (Gaussian VAE): standard (total derivative), stl (the "
+      + "path derivative only; Roeder et al.) or dreg (doubly reparameterised; Tucker et al.). The decoder's "
+      + "gradient is the standard one.", section: vae)
+  static let groups = Option<Int?>.integer(
+    "--groups", value: "M", in: 1...100_000, help: "miwae and piwae: groups of K/M samples (K a multiple of M).",
+    section: vae)
+  static let beta = Option<Double>.number(
+    "--beta", value: "B", in: .closed(0, 1), default: 0.5, help: "ciwae: the weight of the ELBO.", section: vae)
+  static let alpha = Option<Double>.number(
+    "--alpha", value: "A", default: 0.5, help: "vr: alpha of the Renyi bound (0: iwae; 1: the ELBO).",
     section: vae)
   static let latent = Option<Int>.integer(
     "--latent", value: "D", in: 1...10_000, default: defaults.architecture.latentSize,
@@ -135,9 +158,9 @@ enum TrainOptions {
       + "variational inference, or a Bayes-by-Backprop network (a Fashion-MNIST classifier, or a regressor on a "
       + "seeded 1-D curve).",
     options: [
-      output, model, k, epochs, batch, learningRate, adamEpsilon, data, seed, CommonOptions.threads, limit,
+      output, model, k, epochs, batch, learningRate, schedule, adamEpsilon, data, seed, CommonOptions.threads, limit,
       validation, shards, hidden, activation, initialization, reportEvery, resume,
-      objective, order, latent,
+      objective, order, gradient, groups, beta, alpha, latent,
       temperature, temperatureDecay, temperatureMinimum,
       prior, weighting, rhoInit,
       noiseSD, points, curveNoise, curveSeed,
@@ -156,7 +179,7 @@ enum TrainOptions {
       ),
     ])
 
-  static let vaeOnly: [any OptionDeclaration] = [objective, order, latent]
+  static let vaeOnly: [any OptionDeclaration] = [objective, order, gradient, groups, beta, alpha, latent]
   static let discreteOnly: [any OptionDeclaration] = [temperature, temperatureDecay, temperatureMinimum]
   static let bayesOnly: [any OptionDeclaration] = [prior, weighting, rhoInit]
   static let regressionOnly: [any OptionDeclaration] = [noiseSD, points, curveNoise, curveSeed]

@@ -44,8 +44,19 @@ struct TrainSettings {
     if case .jackknife(let m) = c.objective, m >= c.samples {
       throw UsageError("--order \(m) needs --k greater than \(m)")
     }
+    c.gradient = o[O.gradient]
+    do {
+      try c.checkObjective()
+    } catch {
+      throw UsageError(error.description)
+    }
+    if c.gradient != .standard && c.model != .gaussianVAE {
+      throw UsageError(
+        "--gradient \(c.gradient.rawValue) needs a reparameterised Gaussian q(z|x): --model gaussian-vae")
+    }
     let bayes = c.model.isBayesByBackprop
-    c.epochs = o[O.epochs] ?? (c.model == .bbbRegression ? 1000 : 10)
+    c.schedule = o[O.schedule]
+    c.epochs = o[O.epochs] ?? c.schedule.epochs ?? (c.model == .bbbRegression ? 1000 : 10)
     c.batchSize = o[O.batch] ?? (bayes ? (c.model == .bbbRegression ? 50 : 128) : 100)
     c.learningRate = o[O.learningRate]
     c.adamEpsilon = o[O.adamEpsilon]
@@ -76,14 +87,31 @@ struct TrainSettings {
   }
 
   static func objective(_ o: ParsedOptions, model: ModelKind) throws -> VAEObjective {
-    let name = o[O.objective] ?? (model.isBayesByBackprop ? "elbo-a" : "iwae")
+    let name = o[O.objective] ?? (model.isBayesByBackprop ? "elbo-a" : (model == .bernoulliVAE ? "vimco" : "iwae"))
     if o.has(O.order) && name != "jvi" { throw UsageError("--order applies to --objective jvi") }
+    let takes: [(option: any OptionDeclaration, objectives: [String])] = [
+      (O.groups, ["miwae", "piwae"]), (O.beta, ["ciwae"]), (O.alpha, ["vr"]),
+    ]
+    for (option, names) in takes where o.has(option) && !names.contains(name) {
+      throw UsageError("\(option.name) applies to --objective \(names.joined(separator: " and "))")
+    }
     let objective: VAEObjective
     switch name {
     case "elbo-a": objective = .elboMonteCarlo
     case "elbo-b": objective = .elboAnalyticKL
     case "iwae": objective = .iwae
+    case "miwae", "piwae":
+      guard let m = o[O.groups] else { throw UsageError("--objective \(name) needs --groups M") }
+      objective = name == "miwae" ? .miwae(groups: m) : .piwae(groups: m)
+    case "ciwae": objective = .ciwae(beta: o[O.beta])
+    case "vr": objective = .renyi(alpha: o[O.alpha])
+    case "vimco": objective = .vimco
     default: objective = .jackknife(order: o[O.order])
+    }
+    if model == .discreteVAE, case .piwae = objective {
+      throw UsageError(
+        "--objective piwae trains the encoder and the decoder on different sample weights; the discrete VAE "
+          + "implements one. Use miwae, iwae or jvi")
     }
     if model == .discreteVAE && objective == .elboAnalyticKL {
       throw UsageError(
@@ -97,7 +125,7 @@ struct TrainSettings {
     var a = VAEArchitecture()
     switch model {
     case .gaussianVAE: a.hiddenSizes = [200, 200]
-    case .discreteVAE: a.hiddenSizes = [200]
+    case .discreteVAE, .bernoulliVAE: a.hiddenSizes = [200]
     case .bbbClassifier: a.hiddenSizes = [400, 400]
     case .bbbRegression: a.hiddenSizes = [100]
     }
@@ -142,6 +170,9 @@ struct TrainSettings {
     given.epochs = stored.epochs
     let fields: [(any OptionDeclaration, Bool)] = [
       (O.objective, given.objective.name == stored.objective.name), (O.order, given.objective == stored.objective),
+      (O.groups, given.objective == stored.objective), (O.beta, given.objective == stored.objective),
+      (O.alpha, given.objective == stored.objective), (O.gradient, given.gradient == stored.gradient),
+      (O.schedule, given.schedule == stored.schedule),
       (O.k, given.samples == stored.samples), (O.batch, given.batchSize == stored.batchSize),
       (O.learningRate, given.learningRate == stored.learningRate),
       (O.adamEpsilon, given.adamEpsilon == stored.adamEpsilon),

@@ -167,7 +167,9 @@ struct GradientCheckTests {
 
   static let objectives: [(VAEObjective, Int)] = [
     (.elboMonteCarlo, 1), (.elboMonteCarlo, 3), (.elboAnalyticKL, 3), (.iwae, 4), (.jackknife(order: 1), 4),
-    (.jackknife(order: 2), 5), (.jackknife(order: 3), 6),
+    (.jackknife(order: 2), 5), (.jackknife(order: 3), 6), (.miwae(groups: 2), 4), (.miwae(groups: 3), 6),
+    (.ciwae(beta: 0.3), 4), (.renyi(alpha: 0.5), 4), (.renyi(alpha: -1), 3), (.renyi(alpha: 1), 3),
+    (.renyi(alpha: 2.5), 3),
   ]
 
   /// The whole loss −(1/B) Σ_b objective_b of a tiny VAE, with the noise ε held fixed.

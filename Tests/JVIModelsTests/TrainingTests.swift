@@ -82,6 +82,46 @@ struct TrainingTests {
     }
   }
 
+  /// The new objectives, gradient estimators and the learning-rate schedule train, are recorded in
+  /// the checkpoint and read back; a configuration without them keeps the earlier header bytes.
+  @Test(arguments: [
+    (VAEObjective.miwae(groups: 2), VAEGradientEstimator.standard), (.piwae(groups: 2), .standard),
+    (.ciwae(beta: 0.25), .standard), (.renyi(alpha: -0.5), .standard), (.iwae, .stl), (.iwae, .dreg),
+    (.jackknife(order: 2), .dreg),
+  ])
+  func objectivesAndEstimatorsTrainAndRoundTrip(objective: VAEObjective, gradient: VAEGradientEstimator) throws {
+    var c = Self.configuration(objective, k: 4)
+    c.gradient = gradient
+    c.schedule = .burda
+    c.epochs = 2
+    let t = try Trainer(configuration: c, data: try Self.data(c), threads: 2)
+    let first = try t.trainEpoch(), second = try t.trainEpoch()
+    #expect(first.objective.isFinite && second.objective.isFinite)
+    #expect(t.optimizer.learningRate == c.learningRate * pow(10, -1.0 / 7), "epoch 2 is stage 1 of Burda's schedule")
+    let back = try Checkpoint(bytes: t.checkpoint().bytes(), source: "memory")
+    #expect(back.configuration == c)
+    let header = String(decoding: Self.configurationHeader(Self.configuration()), as: UTF8.self)
+    #expect(!header.contains("gradient:") && !header.contains("objective-parameter:") && !header.contains("schedule:"))
+  }
+
+  /// Burda et al.'s schedule: 3^i epochs at 10^(−i/7) for i = 0…7, 3,280 epochs in all.
+  @Test func burdaScheduleHasItsStages() {
+    let s = LearningRateSchedule.burda
+    #expect(s.epochs == 3280)
+    let stages = [1, 2, 4, 5, 13, 14, 40, 41, 121, 122, 364, 365, 1093, 1094, 3280, 5000]
+    let expected = [0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 7]
+    for (epoch, stage) in zip(stages, expected) {
+      #expect(s.learningRate(base: 1e-3, epoch: epoch) == 1e-3 * pow(10, -Double(stage) / 7), "epoch \(epoch)")
+    }
+    #expect(LearningRateSchedule.constant.learningRate(base: 2e-3, epoch: 77) == 2e-3)
+  }
+
+  static func configurationHeader(_ c: TrainingConfiguration) -> [UInt8] {
+    let checkpoint = Checkpoint(
+      configuration: c, epochsCompleted: 0, adamStep: 0, trainingExamples: 0, parameters: [], adamM: [], adamV: [])
+    return Array(checkpoint.bytes().prefix(700))
+  }
+
   @Test func checkpointsRoundTripAndRefuseCorruption() throws {
     let c = Self.configuration(.jackknife(order: 2), k: 4)
     let t = try Trainer(configuration: c, data: try Self.data(c), threads: 1)

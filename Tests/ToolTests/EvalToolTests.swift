@@ -317,4 +317,77 @@ struct EvalToolTests {
     let d = try limited(["--input", path, "--diagnostics"])
     #expect(d.exitCode == 0 && d.standardOutput.contains("\n1000,100000,1000.0,"), "\(d.standardOutput)")
   }
+
+  /// --gradient-weights: G[n, i] = ∂ estimate_n/∂ log w_{n,i} for iwae, jvi and vr, against central
+  /// differences of the estimator itself; rows sum to 1; an all −∞ row and a row whose JVI is
+  /// undefined are zeros (and named); the file has the input's shape.
+  @Test func gradientWeightsAreTheEstimatesDerivatives() throws {
+    let rows: [[Double]] = [
+      [-1, -2.5, 0.3, -0.7, -4, 1.2], [5, 5.5, 4, 6, 5.2, 4.9],
+      [-Double.infinity, -.infinity, -.infinity, -.infinity, -.infinity, -.infinity],
+      [0, -.infinity, -.infinity, -.infinity, -.infinity, -.infinity],
+    ]
+    let path = writeBytes("g-in.npy", NPYArray.float64Bytes(shape: [4, 6], values: rows.flatMap { $0 }))
+    let cases: [([String], any BoundEstimator, Int)] = [
+      (["--estimator", "iwae"], try IWAE(), 6), (["--estimator", "jvi", "--order", "2"], try Jackknife(order: 2), 6),
+      (["--estimator", "jvi", "--order", "1", "--k", "3"], try Jackknife(order: 1, k: 3), 3),
+      (["--estimator", "vr", "--alpha", "-0.5"], try RenyiBound(alpha: -0.5), 6),
+    ]
+    for (args, estimator, _) in cases {
+      let out = dir + "/g.npy"
+      let r = try eval(["--input", path, "--gradient-weights", out] + args)
+      #expect(r.exitCode == 0, "\(args): \(r.standardError)")
+      let g = try NPYArray(bytes: [UInt8](try Data(contentsOf: URL(fileURLWithPath: out))), source: out)
+      #expect(g.shape == [4, 6])
+      for n in 0..<2 {
+        let row = Array(g.values[(n * 6)..<(n * 6 + 6)])
+        #expect(abs(row.reduce(0, +) - 1) <= 1e-12, "\(args) row \(n) sums to \(row.reduce(0, +))")
+        for i in 0..<6 {
+          func value(_ v: Double) throws -> Double {
+            var x = rows[n]
+            x[i] = v
+            let m = try LogWeightMatrix(rows: [x])
+            return try estimator.evaluate(m, workspace: EstimatorWorkspace()).estimates[0]
+          }
+          let h = 1e-5
+          let numeric = (try value(rows[n][i] + h) - value(rows[n][i] - h)) / (2 * h)
+          #expect(abs(row[i] - numeric) <= 1e-7, "\(args) row \(n) column \(i): \(row[i]) vs \(numeric)")
+        }
+      }
+      #expect(g.values[12..<18].allSatisfy { $0 == 0 }, "\(args): the all −∞ row")
+      if args.contains("2") && args.contains("jvi") {
+        #expect(
+          g.values[18..<24].allSatisfy { $0 == 0 } && r.standardError.contains("(0-based: 3)"), "\(r.standardError)")
+      }
+      #expect(!g.values.contains { $0.isNaN })
+    }
+    let psis = try eval(["--input", path, "--estimator", "psis", "--gradient-weights", dir + "/x.npy"])
+    #expect(psis.exitCode == 64 && psis.standardError.contains("applies to --estimator iwae, jvi or vr"))
+    let csv = try eval(["--input", path, "--estimator", "iwae", "--gradient-weights", dir + "/x.csv"])
+    #expect(csv.exitCode == 64 && csv.standardError.contains("writes a .npy file"))
+  }
+
+  /// examples/train_with_jvi.py, when torch is importable: a few steps of a PyTorch VAE trained
+  /// through `jvi-eval --gradient-weights` (skipped, saying why, otherwise).
+  @Test func thePyTorchExampleRuns() throws {
+    let python = ProcessInfo.processInfo.environment["JVI_PYTHON"] ?? "/usr/bin/env"
+    let prefix = python == "/usr/bin/env" ? ["python3"] : []
+    let probe = try ToolRun.runProgram(python, prefix + ["-c", "import torch, numpy"])
+    guard probe.exitCode == 0 else {
+      print("skipped: examples/train_with_jvi.py needs torch and numpy (set JVI_PYTHON to a Python that has them)")
+      return
+    }
+    // This file is Tests/ToolTests/EvalToolTests.swift in the repository.
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().path
+    let r = try ToolRun.runProgram(
+      python,
+      prefix + [
+        root + "/examples/train_with_jvi.py", "--jvi-eval", ToolRun.productsDirectory.path + "/jvi-eval", "--steps",
+        "3",
+        "--synthetic",
+      ])
+    #expect(r.exitCode == 0, "\(r.standardError)")
+    #expect(r.standardOutput.contains("step 3"), "\(r.standardOutput)")
+  }
 }

@@ -45,6 +45,37 @@ struct TrainToolTests {
     #expect(a != nil && a == b)
   }
 
+  /// The gradient estimators and the new objectives: trained end to end, and every inconsistent
+  /// combination refused as a usage error that names the option.
+  @Test func gradientEstimatorsAndObjectives() throws {
+    for args in [
+      ["--objective", "iwae", "--gradient", "dreg", "--k", "4"],
+      ["--objective", "jvi", "--order", "1", "--gradient", "stl"],
+      ["--objective", "miwae", "--groups", "2", "--k", "4"], ["--objective", "piwae", "--groups", "2", "--k", "4"],
+      ["--objective", "ciwae", "--beta", "0.5", "--k", "4"], ["--objective", "vr", "--alpha", "0.5", "--k", "4"],
+    ] {
+      let ckpt = dir + "/g.ckpt"
+      let r = try train(args + ["--epochs", "1", "--output", ckpt])
+      #expect(r.exitCode == 0, "\(args): \(r.standardError)")
+      #expect(r.standardError.contains("epoch 1/1: \(args[1])"), "\(args): \(r.standardError)")
+      try? FileManager.default.removeItem(atPath: ckpt)
+    }
+    let refused: [([String], String)] = [
+      (["--objective", "elbo-a", "--gradient", "dreg"], "applies to the iwae and jvi objectives"),
+      (["--objective", "miwae", "--k", "4"], "--objective miwae needs --groups M"),
+      (["--objective", "miwae", "--groups", "3", "--k", "4"], "k must be a multiple of the groups"),
+      (["--objective", "iwae", "--beta", "0.5"], "--beta applies to --objective ciwae"),
+      (["--objective", "ciwae", "--beta", "1.5"], "--beta"),
+      (["--objective", "iwae", "--groups", "2"], "--groups applies to --objective miwae and piwae"),
+      (["--model", "discrete-vae", "--objective", "piwae", "--groups", "2", "--k", "4"], "discrete VAE"),
+      (["--model", "discrete-vae", "--gradient", "stl"], "--model gaussian-vae"),
+    ]
+    for (args, message) in refused {
+      let r = try train(args + ["--output", dir + "/never.ckpt"])
+      #expect(r.exitCode == 64 && r.standardError.contains(message), "\(args): \(r.standardError)")
+    }
+  }
+
   @Test func corruptCheckpointsAreReported() throws {
     let path = dir + "/bad.ckpt"
     _ = FileManager.default.createFile(

@@ -66,27 +66,78 @@ public struct JackknifeGradientWeights: Sendable {
     _ x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>,
     scratch: UnsafeMutableBufferPointer<Double>
   ) {
-    let k = sampleCount, m = order
+    guard normalize(x, into: out) else { return }
+    if order == 0 { return }
+    // g_i = u_i + u_i Σ_j (c_j/C(K, j)) Σ_{T ∌ i} (K U_T − j)/((K − j) ρ_T).
+    let correction = corrections(UnsafeBufferPointer(out), scratch: scratch) { ut, rho, j, kj in
+      (Double(sampleCount) * ut - Double(j)) / (kj * rho)
+    }
+    for i in 0..<sampleCount { out[i] += out[i] * correction[i] }
+  }
+
+  /// The doubly reparameterised encoder weights of the jackknife objective (Tucker et al.'s
+  /// identity applied to each subset's IWAE; docs/gradient-estimators.md):
+  ///
+  ///     d_i = Σ_j c_j b_i^(j),   b_i^(j) = (1/C(K, j)) Σ_{|T| = j, i ∉ T} (u_i/ρ_T)²,
+  ///
+  /// so that E[Σ_i d_i (∂log w_i/∂z_i)(∂z_i/∂φ)] = ∇_φ E[JVI]. Computed centred on the IWAE
+  /// case d_i = u_i² (Σ_j c_j = 1):
+  ///
+  ///     d_i = u_i² + Σ_{j≥1} c_j (b_i^(j) − u_i²),
+  ///     b_i^(j) − u_i² = (u_i²/C(K, j)) Σ_{T ∌ i} (K U_T (1 + ρ_T) − j)/((K − j) ρ_T²),
+  ///
+  /// with U_T and ρ_T as in `weights` (ρ_T summed over the complement when U_T > 1/2). m = 0
+  /// gives u_i². Cost and limits as `weights`; `scratch` holds ≥ 3K doubles.
+  public func doublyReparameterized(
+    _ x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>,
+    scratch: UnsafeMutableBufferPointer<Double>
+  ) {
+    let k = sampleCount
+    precondition(scratch.count >= 3 * k, "scratch holds \(scratch.count) entries; 3K = \(3 * k) needed")
+    let u = UnsafeMutableBufferPointer(rebasing: scratch[(2 * k)..<(3 * k)])
+    guard normalize(x, into: u) else {
+      for i in 0..<k { out[i] = 0 }
+      return
+    }
+    for i in 0..<k { out[i] = u[i] * u[i] }
+    if order == 0 { return }
+    let correction = corrections(UnsafeBufferPointer(u), scratch: scratch) { ut, rho, j, kj in
+      (Double(k) * ut * (1 + rho) - Double(j)) / (kj * rho * rho)
+    }
+    for i in 0..<k { out[i] += out[i] * correction[i] }
+  }
+
+  /// u_i = w_i/Σ w into `out`; false (and zeros) for an all −∞ row.
+  func normalize(_ x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) -> Bool {
+    let k = sampleCount
     precondition(x.count == k, "a row of \(x.count) log-weights for weights of K = \(k)")
     precondition(out.count >= k, "out holds \(out.count) entries; K = \(k) needed")
-    precondition(scratch.count >= 2 * k, "scratch holds \(scratch.count) entries; 2K = \(2 * k) needed")
     let mx = LogSpace.maximum(x)
     if mx == -.infinity {
       for i in 0..<k { out[i] = 0 }
-      return
+      return false
     }
     var s = 0.0
     for i in 0..<k {
       out[i] = exp(x[i] - mx)
       s += out[i]
     }
-    for i in 0..<k { out[i] /= s }  // u_i
-    if m == 0 { return }
-    let u = UnsafeBufferPointer(out)
+    for i in 0..<k { out[i] /= s }
+    return true
+  }
+
+  /// Σ_{j=1…m} (c_j/C(K, j)) Σ_{|T| = j, T ∌ i} term(U_T, ρ_T, j, K − j) for every i, by enumerating
+  /// the subsets T; in the first K entries of `scratch` (which holds ≥ 2K).
+  func corrections(
+    _ u: UnsafeBufferPointer<Double>, scratch: UnsafeMutableBufferPointer<Double>,
+    term: (_ ut: Double, _ rho: Double, _ j: Int, _ kj: Double) -> Double
+  ) -> UnsafeMutableBufferPointer<Double> {
+    let k = sampleCount
+    precondition(scratch.count >= 2 * k, "scratch holds \(scratch.count) entries; 2K = \(2 * k) needed")
     let correction = UnsafeMutableBufferPointer(rebasing: scratch[0..<k])
     let perJ = UnsafeMutableBufferPointer(rebasing: scratch[k..<(2 * k)])
     for i in 0..<k { correction[i] = 0 }
-    for j in 1...m {
+    for j in 1...order {
       for i in 0..<k { perJ[i] = 0 }
       let kj = Double(k - j)
       JackknifeGradientWeights.forEachSubset(of: k, size: j) { t in
@@ -107,20 +158,19 @@ public struct JackknifeGradientWeights: Sendable {
           }
           rho = rest
         }
-        // (K U_T − j)/((K − j) ρ_T), added to every i ∉ T.
-        let term = (Double(k) * ut - Double(j)) / (kj * rho)
+        let value = term(ut, rho, j, kj)
         var p = 0
         for i in 0..<k {
           if p < t.count && t[p] == i {
             p += 1
             continue
           }
-          perJ[i] += term
+          perJ[i] += value
         }
       }
       for i in 0..<k { correction[i] += scaledCoefficients[j] * perJ[i] }
     }
-    for i in 0..<k { out[i] += out[i] * correction[i] }
+    return correction
   }
 
   static func binomial(_ n: Int, _ k: Int) -> Double {

@@ -177,7 +177,7 @@ public struct CheckpointLogWeightSource: LogWeightSource {
     let c = checkpoint.configuration
     let file = path.split(separator: "/").last.map(String.init) ?? path
     switch c.model {
-    case .gaussianVAE, .discreteVAE:
+    case .gaussianVAE, .discreteVAE, .bernoulliVAE:
       label =
         "\(c.model.rawValue) \(c.architecture.description) \(c.objective.name)-k\(c.samples) "
         + "\(checkpoint.epochsCompleted)-epochs" + (c.model == .discreteVAE ? " \(latent.rawValue)" : "") + " \(file)"

@@ -5,7 +5,8 @@
 ///
 /// β₁ = 0.9, β₂ = 0.999; lr and ε are configured. Cost: ~12 flops per parameter (SIMD8).
 public final class Adam: @unchecked Sendable {
-  public let learningRate: Double
+  /// The rate of the next updates (a schedule may change it between epochs).
+  public var learningRate: Double
   public let epsilon: Double
   public static let beta1 = 0.9, beta2 = 0.999
   public let m: ScalarBuffer<Float>

@@ -69,7 +69,7 @@ extension Checkpoint {
     throws(InputFileError) -> Int
   {
     switch kind {
-    case .gaussianVAE, .discreteVAE:
+    case .gaussianVAE, .discreteVAE, .bernoulliVAE:
       let latent = try h.count("latent")
       if kind == .discreteVAE {
         c.temperature = TemperatureSchedule(
@@ -103,12 +103,25 @@ extension Checkpoint {
   static func trainingSettings(_ h: inout CheckpointHeader, into c: inout TrainingConfiguration) throws(InputFileError)
   {
     let objective = try h.field("objective"), order = try h.int("order")
-    switch objective {
-    case "elbo-a": c.objective = .elboMonteCarlo
-    case "elbo-b": c.objective = .elboAnalyticKL
-    case "iwae": c.objective = .iwae
-    case "jvi": c.objective = .jackknife(order: order)
-    default: throw h.fail("unknown objective '\(objective)'")
+    let parameterText = h.optionalField("objective-parameter")
+    let parameter = parameterText.flatMap(Double.init)
+    if let parameterText, parameter == nil {
+      throw h.fail("header field 'objective-parameter' is not a number: '\(parameterText)'")
+    }
+    guard let o = VAEObjective(name: objective, order: order, parameter: parameter) else {
+      if ["elbo-a", "elbo-b", "iwae", "jvi", "miwae", "piwae", "ciwae", "vr"].contains(objective) {
+        throw h.fail("objective '\(objective)' with parameter \(parameterText ?? "none") is malformed")
+      }
+      throw h.fail("unknown objective '\(objective)'")
+    }
+    c.objective = o
+    if let schedule = h.optionalField("schedule") {
+      guard let s = LearningRateSchedule(rawValue: schedule) else { throw h.fail("unknown schedule '\(schedule)'") }
+      c.schedule = s
+    }
+    if let gradient = h.optionalField("gradient") {
+      guard let g = VAEGradientEstimator(rawValue: gradient) else { throw h.fail("unknown gradient '\(gradient)'") }
+      c.gradient = g
     }
     c.samples = try h.int("samples")
     c.epochs = try h.int("epochs")

@@ -58,7 +58,7 @@ public struct Checkpoint: Sendable {
       "activation: \(a.activation.rawValue)",
     ]
     switch c.model {
-    case .gaussianVAE:
+    case .gaussianVAE, .bernoulliVAE:
       lines.append("latent: \(a.latentSize)")
     case .discreteVAE:
       lines += [
@@ -80,6 +80,12 @@ public struct Checkpoint: Sendable {
     lines += [
       "objective: \(c.objective.name)",
       "order: \(order)",
+    ]
+    // Written only when they say something, so earlier checkpoints keep their bytes.
+    if let p = c.objective.parameter { lines.append("objective-parameter: \(p)") }
+    if c.gradient != .standard { lines.append("gradient: \(c.gradient.rawValue)") }
+    if c.schedule != .constant { lines.append("schedule: \(c.schedule.rawValue)") }
+    lines += [
       "samples: \(c.samples)",
       "epochs: \(c.epochs)",
       "batch: \(c.batchSize)",
@@ -130,6 +136,7 @@ public struct Checkpoint: Sendable {
     switch c.model {
     case .gaussianVAE: return GaussianVAE(c.architecture).layout.tensors.map { text($0) }
     case .discreteVAE: return DiscreteVAE(c.architecture, schedule: c.temperature).layout.tensors.map { text($0) }
+    case .bernoulliVAE: return BernoulliVAE(c.architecture).network.layout.tensors.map { text($0) }
     case .bbbClassifier, .bbbRegression:
       let layout = c.bayes.network(c.model, architecture: c.architecture).weightLayout
       return layout.tensors.map { text($0) } + layout.tensors.map { text($0, prefix: "rho:") }
@@ -141,6 +148,7 @@ public struct Checkpoint: Sendable {
     switch c.model {
     case .gaussianVAE: GaussianVAE(c.architecture).parameterCount
     case .discreteVAE: DiscreteVAE(c.architecture, schedule: c.temperature).parameterCount
+    case .bernoulliVAE: BernoulliVAE(c.architecture).parameterCount
     case .bbbClassifier, .bbbRegression: c.bayes.network(c.model, architecture: c.architecture).parameterCount
     }
   }

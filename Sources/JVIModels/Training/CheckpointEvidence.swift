@@ -6,6 +6,7 @@ import JVICore
 /// |---|---|---|
 /// | gaussian-vae | images of `split` | z ~ q(z | x) |
 /// | discrete-vae | images of `split` | relaxed z or binary b ~ q (`latent`) |
+/// | bernoulli-vae | images of `split` | binary b ~ q |
 /// | bbb-classifier, bbb-regression | replicates of the one training set | weights w ~ q(w | θ) |
 public enum CheckpointEvidence {
   /// - Parameters:
@@ -23,10 +24,11 @@ public enum CheckpointEvidence {
       return try GaussianVAELogWeightSource(
         checkpoint: checkpoint, data: try images(c, dataDirectory, testOnly: split == .test), split: split,
         limit: limit, precision: precision)
-    case .discreteVAE:
+    case .discreteVAE, .bernoulliVAE:
+      // A bernoulli-vae's latents are binary: its log-weights are the discrete model's.
       return try DiscreteVAELogWeightSource(
         checkpoint: checkpoint, data: try images(c, dataDirectory, testOnly: split == .test), split: split,
-        limit: limit, latent: latent)
+        limit: limit, latent: c.model == .bernoulliVAE ? .discrete : latent)
     case .bbbClassifier:
       let data = try images(c, dataDirectory)
       guard data.pixels == c.architecture.inputSize else {

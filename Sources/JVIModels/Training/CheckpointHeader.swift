@@ -59,6 +59,9 @@ struct CheckpointHeader {
     return v
   }
 
+  /// A field that older checkpoints may lack: nil when absent.
+  mutating func optionalField(_ key: String) -> String? { fields.removeValue(forKey: key) }
+
   mutating func int(_ key: String) throws(InputFileError) -> Int {
     let v = try field(key)
     guard let i = Int(v), i >= 0 else { throw fail("header field '\(key)' is not a non-negative integer: '\(v)'") }

@@ -24,9 +24,20 @@ public final class ImageModelTask<Model: TrainableImageModel>: TrainingTask, @un
         "the model has \(model.inputSize) inputs but the images in \(data.directory) have \(data.pixels) pixels")
     }
     guard model.supports(c.objective) else {
+      if case .piwae = c.objective {
+        throw .invalidConfiguration(
+          "piwae trains the encoder and the decoder on different sample weights, which \(model.description) "
+            + "does not implement; train it by miwae, iwae or jvi")
+      }
       throw .invalidConfiguration(
         "\(c.objective.name) needs an analytic KL(q(z|x) || p(z)), which \(model.description) does not have "
           + "(a relaxed Bernoulli posterior against a logistic prior); train it by elbo-a, iwae or jvi")
+    }
+    try c.checkObjective()
+    guard model.supports(c.gradient) else {
+      throw .invalidConfiguration(
+        "the \(c.gradient.rawValue) gradient needs a reparameterised Gaussian q(z|x); \(model.description) "
+          + "trains with the standard one")
     }
     configuration = c
     self.model = model
@@ -43,7 +54,10 @@ public final class ImageModelTask<Model: TrainableImageModel>: TrainingTask, @un
     }
   }
 
-  public var description: String { "\(model.description), \(configuration.objective) k=\(configuration.samples)" }
+  public var description: String {
+    "\(model.description), \(configuration.objective) k=\(configuration.samples)"
+      + (configuration.gradient == .standard ? "" : ", \(configuration.gradient.rawValue) gradient")
+  }
   public var objectiveName: String { configuration.objective.name }
   public var parameterCount: Int { model.parameterCount }
   public var exampleCount: Int { min(configuration.limit ?? Int.max, data.count(.train)) }
@@ -78,8 +92,8 @@ public final class ImageModelTask<Model: TrainableImageModel>: TrainingTask, @un
       seed: c.seed ^ 0x5EED_0015E, stream: (UInt64(step.epoch) << 40) | (UInt64(step.index) << 8) | UInt64(s))
     current.drawTrainingNoise(state, images: hi - lo, using: &noise)
     let v = try current.trainingObjective(
-      c.objective, images: images, count: hi - lo, parameters: parameters, state: state, gradients: grads.pointer,
-      lossScale: step.lossScale, jackknifeWeights: jackknifeWeights)
+      c.objective, gradient: c.gradient, images: images, count: hi - lo, parameters: parameters, state: state,
+      gradients: grads.pointer, lossScale: step.lossScale, jackknifeWeights: jackknifeWeights)
     return v.objectiveSum
   }
 

@@ -79,6 +79,7 @@ public final class Trainer: @unchecked Sendable {
   public func trainEpoch() throws -> EpochReport {
     let c = configuration
     let epoch = epochsCompleted + 1
+    optimizer.learningRate = c.schedule.learningRate(base: c.learningRate, epoch: epoch)
     let start = monotonicSeconds()
     var order = Array(0..<task.exampleCount)
     var shuffler = Xoshiro256StarStar(seed: c.seed, stream: UInt64(2 * epoch + 1))

@@ -11,11 +11,15 @@ public struct TrainingConfiguration: Sendable, Equatable {
   public var architecture = VAEArchitecture()
   /// The objective of the VAEs (Bayes by Backprop always minimises its own cost).
   public var objective = VAEObjective.iwae
+  /// The estimator of the encoder's gradient (iwae and jvi; the standard one for the others).
+  public var gradient = VAEGradientEstimator.standard
   /// k: samples per image (VAEs), or weight samples per step (Bayes by Backprop).
   public var samples = 5
   public var epochs = 10
   public var batchSize = 100
   public var learningRate = 1e-3
+  /// How the learning rate changes over the epochs (`learningRate` is its base).
+  public var schedule = LearningRateSchedule.constant
   public var adamEpsilon = 1e-8
   public var seed: UInt64 = 1
   public var initialization = Initialization.glorot
@@ -34,6 +38,36 @@ public struct TrainingConfiguration: Sendable, Equatable {
 
   /// Whether the model trains on an MNIST-format image folder.
   public var usesImages: Bool { model != .bbbRegression }
+
+  /// Checks the objective against the samples and the gradient estimator: k a multiple of
+  /// MIWAE's and PIWAE's groups, STL and DReG only with iwae and jvi.
+  public func checkObjective() throws(EstimatorError) {
+    if (objective == .vimco) != (model == .bernoulliVAE) {
+      throw .invalidConfiguration(
+        model == .bernoulliVAE
+          ? "the bernoulli-vae trains by vimco (its latents are binary: no reparameterised gradient)"
+          : "vimco trains the bernoulli-vae (--model bernoulli-vae)")
+    }
+    if objective == .vimco && samples < 2 {
+      throw .invalidConfiguration("vimco's leave-one-out control variates need k >= 2 samples, got \(samples)")
+    }
+    if let m = objective.groups, m < 1 || samples % m != 0 {
+      throw .invalidConfiguration(
+        "\(objective.name) splits the k = \(samples) samples into \(m) groups; k must be a multiple of the groups")
+    }
+    if case .ciwae(let b) = objective, !(b >= 0 && b <= 1) {
+      throw .invalidConfiguration("ciwae: beta must lie in [0, 1], got \(b)")
+    }
+    if case .renyi(let a) = objective, !a.isFinite {
+      throw .invalidConfiguration("vr: alpha must be a finite number, got \(a)")
+    }
+    switch (objective, gradient) {
+    case (_, .standard), (.iwae, _), (.jackknife, _): break
+    default:
+      throw .invalidConfiguration(
+        "the \(gradient.rawValue) gradient estimator applies to the iwae and jvi objectives, not \(objective.name)")
+    }
+  }
 }
 
 /// The models `jvi-train` trains, as named on the command line and in checkpoints.
@@ -42,6 +76,7 @@ public enum ModelKind: String, Sendable, Equatable, CaseIterable {
   case discreteVAE = "discrete-vae"
   case bbbClassifier = "bbb-classifier"
   case bbbRegression = "bbb-regression"
+  case bernoulliVAE = "bernoulli-vae"
 
   /// A Bayes-by-Backprop network (classifier or regression) rather than a VAE.
   public var isBayesByBackprop: Bool { self == .bbbClassifier || self == .bbbRegression }
@@ -58,6 +93,8 @@ public enum TrainingTasks {
     case .discreteVAE:
       return try ImageModelTask(
         model: DiscreteVAE(c.architecture, schedule: c.temperature), configuration: c, data: try images(data))
+    case .bernoulliVAE:
+      return try ImageModelTask(model: BernoulliVAE(c.architecture), configuration: c, data: try images(data))
     case .bbbClassifier:
       return try BayesByBackpropTask(configuration: c, data: .images(try images(data)))
     case .bbbRegression:

@@ -3,7 +3,14 @@ import JVICore
 extension DiscreteVAE: TrainableImageModel {
   public var inputSize: Int { architecture.inputSize }
   public var description: String { "discrete-vae \(architecture.description) tau=\(temperature)" }
-  public func supports(_ objective: VAEObjective) -> Bool { objective != .elboAnalyticKL }
+  /// Every objective but ELBO-B (no analytic KL) and PIWAE (whose encoder and decoder need
+  /// separate sample weights, which this model's single backward pass does not split).
+  public func supports(_ objective: VAEObjective) -> Bool {
+    if case .piwae = objective { return false }
+    return objective != .elboAnalyticKL
+  }
+  /// The standard estimator only: the relaxed posterior is not a location-scale Gaussian.
+  public func supports(_ gradient: VAEGradientEstimator) -> Bool { gradient == .standard }
 
   public func initialParameters(seed: UInt64, scheme: Initialization) -> ScalarBuffer<Float> {
     initialParameters(seed: seed, scheme: scheme, as: Float.self)
@@ -27,11 +34,12 @@ extension DiscreteVAE: TrainableImageModel {
   }
 
   public func trainingObjective(
-    _ objective: VAEObjective, images: UnsafePointer<Float>, count: Int, parameters: UnsafePointer<Float>,
-    state: DiscreteVAEBatchState<Float>, gradients: UnsafeMutablePointer<Float>?, lossScale: Double,
-    jackknifeWeights: JackknifeGradientWeights?
+    _ objective: VAEObjective, gradient: VAEGradientEstimator, images: UnsafePointer<Float>, count: Int,
+    parameters: UnsafePointer<Float>, state: DiscreteVAEBatchState<Float>, gradients: UnsafeMutablePointer<Float>?,
+    lossScale: Double, jackknifeWeights: JackknifeGradientWeights?
   ) throws(EstimatorError) -> ObjectiveValue {
-    try self.objective(
+    precondition(gradient == .standard, "the discrete VAE implements the standard gradient only")
+    return try self.objective(
       objective, images: images, count: count, parameters: parameters, state: state, gradients: gradients,
       lossScale: lossScale, jackknifeWeights: jackknifeWeights)
   }

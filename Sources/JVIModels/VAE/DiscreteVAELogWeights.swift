@@ -16,6 +16,8 @@ public struct DiscreteVAELogWeightSource: LogWeightSource, @unchecked Sendable {
   public let split: ImageDataset.Split
   public let limit: Int?
   public let latent: DiscreteVAE.LatentKind
+  /// discrete-vae, or bernoulli-vae (the same networks, binary latents only).
+  public let kind: ModelKind
   public var chunkSamples = 1024
 
   /// The model at the temperature of the checkpoint's last step.
@@ -24,14 +26,16 @@ public struct DiscreteVAELogWeightSource: LogWeightSource, @unchecked Sendable {
     latent: DiscreteVAE.LatentKind
   ) throws(InputFileError) {
     let c = checkpoint.configuration
-    guard c.model == .discreteVAE else {
-      throw InputFileError(path: "checkpoint", problem: "holds a \(c.model.rawValue), not a discrete-vae")
+    guard c.model == .discreteVAE || (c.model == .bernoulliVAE && latent == .discrete) else {
+      throw InputFileError(
+        path: "checkpoint", problem: "holds a \(c.model.rawValue), not a discrete-vae (or a bernoulli-vae, discrete)")
     }
     guard c.architecture.inputSize == data.pixels else {
       throw InputFileError(
         path: data.directory, problem: "images of \(data.pixels) pixels; the model takes \(c.architecture.inputSize)")
     }
     model = DiscreteVAE(c.architecture, schedule: c.temperature, step: checkpoint.adamStep)
+    kind = c.model
     parameters = checkpoint.parameters.map(Double.init)
     self.data = data
     self.split = split
@@ -42,7 +46,9 @@ public struct DiscreteVAELogWeightSource: LogWeightSource, @unchecked Sendable {
   public var instanceCount: Int { min(limit ?? Int.max, data.count(split)) }
 
   public var name: String {
-    "discrete-vae \(model.architecture.description) tau=\(model.temperature) \(latent.rawValue) on \(split.rawValue)"
+    kind == .bernoulliVAE
+      ? "bernoulli-vae \(model.architecture.description) on \(split.rawValue)"
+      : "discrete-vae \(model.architecture.description) tau=\(model.temperature) \(latent.rawValue) on \(split.rawValue)"
   }
 
   public func logWeights(samples k: Int, rows: Range<Int>, seed: UInt64, threads: Int) throws -> LogWeightMatrix {

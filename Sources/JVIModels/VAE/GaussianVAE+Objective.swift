@@ -81,23 +81,31 @@ extension GaussianVAE {
   /// −lossScale·Σ_images objective accumulated into `gradients` (lossScale = 1/batch size).
   ///
   /// Every objective's gradient is Σ_s g_s ∇ log w_s (plus the KL term for ELBO-B), with the
-  /// sample weights g held constant: 1/k for the ELBOs, the normalised weights w̃ for IWAE, and
-  /// the jackknife weights (`JackknifeGradientWeights`) for JVI. Through z = μ + σ ⊙ ε:
+  /// sample weights g held constant (`VAEObjectiveWeights`). Through z = μ + σ ⊙ ε:
   ///
   ///     ∂log w/∂z = ∂log p(x|z)/∂z − z,   ∂log w/∂μ = ∂log w/∂z,
   ///     ∂log w/∂log σ² = (∂log w/∂z) ⊙ ε ⊙ σ/2 + 1/2  (the 1/2 from −log q).
+  ///
+  /// The encoder's gradient uses its own weights h (`VAEObjectiveWeights.separateEncoderWeights`:
+  /// the decoder then back-propagates twice, once with g for its parameters and once with h for
+  /// z). With `gradient` = .stl or .dreg it is the path derivative alone, q's parameters held
+  /// fixed inside log q: ∂log w/∂z gains +ε/σ (= −∂log q/∂z) and the 1/2 (the score term's
+  /// share) is dropped: per dimension ∂/∂μ = Σ_s h_s ∂log w_s/∂z, ∂/∂log σ² = Σ_s h_s
+  /// (∂log w_s/∂z) ε_s σ/2.
   public func objective<T: NetworkScalar>(
-    _ objective: VAEObjective, images x: UnsafePointer<T>, count: Int, parameters: UnsafePointer<T>,
-    state: GaussianVAEBatchState<T>, gradients: UnsafeMutablePointer<T>? = nil, lossScale: Double = 1,
-    jackknifeWeights: JackknifeGradientWeights? = nil
+    _ objective: VAEObjective, gradient: VAEGradientEstimator = .standard, images x: UnsafePointer<T>, count: Int,
+    parameters: UnsafePointer<T>, state: GaussianVAEBatchState<T>, gradients: UnsafeMutablePointer<T>? = nil,
+    lossScale: Double = 1, jackknifeWeights: JackknifeGradientWeights? = nil
   ) throws(EstimatorError) -> ObjectiveValue {
     let d = architecture.latentSize, input = architecture.inputSize, k = state.samples
     forward(images: x, count: count, parameters: parameters, state: state, keepLogitGradients: gradients != nil)
     let ll = state.logLikelihood.pointer, g = state.sampleWeights.pointer
+    let separate = gradients != nil && VAEObjectiveWeights.separateEncoderWeights(objective, gradient)
+    let h = separate ? state.encoderWeights.pointer : g
     var value = try VAEObjectiveWeights.evaluate(
-      objective, logWeights: state.logWeights.pointer, images: count, samples: k,
-      weights: gradients == nil ? nil : g, scratch: state.weightScratch.buffer, workspace: state.estimatorWorkspace,
-      jackknifeWeights: jackknifeWeights)
+      objective, gradient: gradient, logWeights: state.logWeights.pointer, images: count, samples: k,
+      weights: gradients == nil ? nil : g, encoderWeights: separate ? h : nil, scratch: state.weightScratch.buffer,
+      workspace: state.estimatorWorkspace, jackknifeWeights: jackknifeWeights)
     if objective == .elboAnalyticKL {
       value.objectiveSum = 0
       for b in 0..<count {
@@ -107,24 +115,36 @@ extension GaussianVAE {
     }
     guard let gradients else { return value }
 
-    // Decoder: ∂loss/∂ℓ = −lossScale·g·(t − σ(ℓ)) per row.
-    let dLogits = state.dLogits.pointer
-    for r in 0..<(count * k) {
-      let scale = T(-lossScale * g[r])
-      let p = dLogits + r * input
-      for j in 0..<input { p[j] *= scale }
-    }
+    // Decoder: ∂loss/∂ℓ = −lossScale·g·(t − σ(ℓ)) per row (and −lossScale·h·(t − σ(ℓ)) for z).
+    let dLogits = state.dLogits.pointer, rows = count * k
+    if separate { state.dLogitsPath.pointer.update(from: dLogits, count: rows * input) }
+    scaleRows(dLogits, rows: rows, width: input, by: g, factor: -lossScale)
     let dz = state.dz.pointer
     decoder.backward(
-      outputGradient: dLogits, rows: count * k, parameters: parameters, gradients: gradients, inputGradient: dz,
-      state: state.decoder)
+      outputGradient: dLogits, rows: rows, parameters: parameters, gradients: gradients,
+      inputGradient: separate ? nil : dz, state: state.decoder)
+    if separate {
+      let path = state.dLogitsPath.pointer
+      scaleRows(path, rows: rows, width: input, by: h, factor: -lossScale)
+      decoder.backward(
+        outputGradient: path, rows: rows, parameters: parameters, gradients: nil, inputGradient: dz,
+        state: state.decoder)
+    }
     let analyticKL = objective == .elboAnalyticKL
+    let pathOnly = gradient != .standard
     let z = state.z.pointer, eps = state.epsilon.pointer, sigma = state.sigma.pointer
     if !analyticKL {
-      // The prior: ∂(−lossScale·g·log p(z))/∂z = lossScale·g·z.
-      for r in 0..<(count * k) {
-        let scale = T(lossScale * g[r])
-        for j in 0..<d { dz[r * d + j] += scale * z[r * d + j] }
+      // The prior: ∂(−lossScale·h·log p(z))/∂z = lossScale·h·z; the path form adds
+      // ∂(−lossScale·h·(−log q))/∂z = −lossScale·h·ε/σ.
+      for b in 0..<count {
+        for s in 0..<k {
+          let r = b * k + s
+          let scale = T(lossScale * h[r])
+          for j in 0..<d {
+            dz[r * d + j] += scale * z[r * d + j]
+            if pathOnly { dz[r * d + j] -= scale * eps[r * d + j] / sigma[b * d + j] }
+          }
+        }
       }
     }
     let enc = state.encoder.preActivations[encoder.layers.count - 1].pointer
@@ -143,8 +163,9 @@ extension GaussianVAE {
           let s = sigma[b * d + j]
           dMu += T(lossScale) * enc[b * 2 * d + j]
           dLogVariance += T(lossScale * 0.5) * (s * s - 1)
-        } else {
-          // −lossScale·Σ_s g_s·(1/2) from −log q, with Σ_s g_s = 1.
+        } else if !pathOnly {
+          // −lossScale·Σ_s h_s·(1/2) from −log q, with Σ_s h_s = 1 for every weighting of the
+          // standard estimator (exactly, not as rounded).
           dLogVariance -= T(lossScale * 0.5)
         }
         dEnc[b * 2 * d + j] = dMu
@@ -155,5 +176,16 @@ extension GaussianVAE {
       outputGradient: dEnc, rows: count, parameters: parameters, gradients: gradients, inputGradient: nil,
       state: state.encoder)
     return value
+  }
+
+  /// Row r of `values` (rows × width) times factor·weights[r].
+  func scaleRows<T: NetworkScalar>(
+    _ values: UnsafeMutablePointer<T>, rows: Int, width: Int, by weights: UnsafePointer<Double>, factor: Double
+  ) {
+    for r in 0..<rows {
+      let scale = T(factor * weights[r])
+      let p = values + r * width
+      for j in 0..<width { p[j] *= scale }
+    }
   }
 }

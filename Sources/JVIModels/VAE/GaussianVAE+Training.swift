@@ -4,6 +4,7 @@ extension GaussianVAE: TrainableImageModel {
   public var inputSize: Int { architecture.inputSize }
   public var description: String { "gaussian-vae \(architecture.description)" }
   public func supports(_ objective: VAEObjective) -> Bool { true }
+  public func supports(_ gradient: VAEGradientEstimator) -> Bool { true }
 
   public func initialParameters(seed: UInt64, scheme: Initialization) -> ScalarBuffer<Float> {
     initialParameters(seed: seed, scheme: scheme, as: Float.self)
@@ -26,12 +27,12 @@ extension GaussianVAE: TrainableImageModel {
   }
 
   public func trainingObjective(
-    _ objective: VAEObjective, images: UnsafePointer<Float>, count: Int, parameters: UnsafePointer<Float>,
-    state: GaussianVAEBatchState<Float>, gradients: UnsafeMutablePointer<Float>?, lossScale: Double,
-    jackknifeWeights: JackknifeGradientWeights?
+    _ objective: VAEObjective, gradient: VAEGradientEstimator, images: UnsafePointer<Float>, count: Int,
+    parameters: UnsafePointer<Float>, state: GaussianVAEBatchState<Float>, gradients: UnsafeMutablePointer<Float>?,
+    lossScale: Double, jackknifeWeights: JackknifeGradientWeights?
   ) throws(EstimatorError) -> ObjectiveValue {
     try self.objective(
-      objective, images: images, count: count, parameters: parameters, state: state, gradients: gradients,
-      lossScale: lossScale, jackknifeWeights: jackknifeWeights)
+      objective, gradient: gradient, images: images, count: count, parameters: parameters, state: state,
+      gradients: gradients, lossScale: lossScale, jackknifeWeights: jackknifeWeights)
   }
 }

@@ -15,6 +15,10 @@ public class ImageModelBatchState<T: NetworkScalar>: @unchecked Sendable {
   /// The per-sample gradient weights g of the current objective.
   let sampleWeights: ScalarBuffer<Double>
   let weightScratch: ScalarBuffer<Double>
+  /// The encoder's own sample weights h and a copy of the unscaled logit gradients, for the
+  /// objectives and estimators whose encoder weights differ from the decoder's (made on first use).
+  lazy var encoderWeights = ScalarBuffer<Double>(count: maximumImages * samples)
+  lazy var dLogitsPath = ScalarBuffer<T>(count: dLogits.count)
   let estimatorWorkspace = EstimatorWorkspace()
 
   init(encoder e: MLP, decoder d: MLP, maximumImages: Int, samples: Int) {
@@ -27,6 +31,6 @@ public class ImageModelBatchState<T: NetworkScalar>: @unchecked Sendable {
     logLikelihood = ScalarBuffer(count: rows)
     logWeights = ScalarBuffer(count: rows)
     sampleWeights = ScalarBuffer(count: rows)
-    weightScratch = ScalarBuffer(count: 2 * samples)
+    weightScratch = ScalarBuffer(count: 3 * samples)
   }
 }

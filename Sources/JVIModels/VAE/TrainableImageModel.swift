@@ -14,6 +14,9 @@ public protocol TrainableImageModel: Sendable {
   var description: String { get }
   /// The objectives it can be trained by (ELBO-B needs an analytic KL).
   func supports(_ objective: VAEObjective) -> Bool
+  /// The estimators of the encoder's gradient it implements (STL and DReG need a reparameterised
+  /// Gaussian q).
+  func supports(_ gradient: VAEGradientEstimator) -> Bool
   func initialParameters(seed: UInt64, scheme: Initialization) -> ScalarBuffer<Float>
   func makeTrainingState(maximumImages: Int, samples: Int) -> TrainingState
   /// The noise of a training shard of `images` images, from `generator`.
@@ -23,9 +26,9 @@ public protocol TrainableImageModel: Sendable {
   /// The objective on `count` images with the noise in `state`, and with `gradients` the
   /// gradient of −lossScale·Σ objective accumulated into it.
   func trainingObjective(
-    _ objective: VAEObjective, images: UnsafePointer<Float>, count: Int, parameters: UnsafePointer<Float>,
-    state: TrainingState, gradients: UnsafeMutablePointer<Float>?, lossScale: Double,
-    jackknifeWeights: JackknifeGradientWeights?
+    _ objective: VAEObjective, gradient: VAEGradientEstimator, images: UnsafePointer<Float>, count: Int,
+    parameters: UnsafePointer<Float>, state: TrainingState, gradients: UnsafeMutablePointer<Float>?,
+    lossScale: Double, jackknifeWeights: JackknifeGradientWeights?
   ) throws(EstimatorError) -> ObjectiveValue
   /// The model as it is at optimiser step `step` (a temperature schedule); itself by default.
   func atStep(_ step: Int) -> Self
@@ -62,8 +65,8 @@ extension TrainableImageModel {
       }
       do {
         let v = try model.trainingObjective(
-          objective, images: pixels, count: chunk.count, parameters: params.pointer, state: worker.state,
-          gradients: nil, lossScale: 1, jackknifeWeights: nil)
+          objective, gradient: .standard, images: pixels, count: chunk.count, parameters: params.pointer,
+          state: worker.state, gradients: nil, lossScale: 1, jackknifeWeights: nil)
         results.pointer[task] = v.objectiveSum
         elbos.pointer[task] = v.elboSum
       } catch {

@@ -21,33 +21,3 @@ public struct VAEArchitecture: Sendable, Equatable {
     ([inputSize] + hiddenSizes + [latentSize]).map(String.init).joined(separator: "-") + " " + activation.rawValue
   }
 }
-
-/// What a VAE is trained to maximise, per image, from k samples z_s ~ q(z | x):
-/// - `elboMonteCarlo`: (1/k) Σ_s log w_s (ELBO-A);
-/// - `elboAnalyticKL`: (1/k) Σ_s log p(x | z_s) − KL(q(z|x) ‖ p(z)) (ELBO-B);
-/// - `iwae`: log (1/k) Σ_s w_s;
-/// - `jackknife(order:)`: JVI of that order on the k log-weights (Nowozin 2018).
-public enum VAEObjective: Sendable, Equatable, CustomStringConvertible {
-  case elboMonteCarlo
-  case elboAnalyticKL
-  case iwae
-  case jackknife(order: Int)
-
-  /// The name used on the command line and in checkpoints.
-  public var name: String {
-    switch self {
-    case .elboMonteCarlo: "elbo-a"
-    case .elboAnalyticKL: "elbo-b"
-    case .iwae: "iwae"
-    case .jackknife: "jvi"
-    }
-  }
-
-  /// ELBO-A or ELBO-B (one sample per image by default).
-  public var isELBO: Bool { self == .elboMonteCarlo || self == .elboAnalyticKL }
-
-  public var description: String {
-    if case .jackknife(let m) = self { return "jvi order \(m)" }
-    return name
-  }
-}
