@@ -159,28 +159,13 @@ extension LogWeightMatrix {
   }
 
   static func loadMatrixValues(_ path: String, field: String) throws(InputFileError) -> (Int, Int, [Double]) {
-    let bytes = try FileIO.read(path)
     let lower = path.lowercased()
     if lower.hasSuffix(".npy") {
-      let array = try NPYArray(bytes: bytes, source: path)
-      guard array.shape.count == 2 else {
-        throw InputFileError(
-          path: path,
-          problem: "wrong rank: shape \(NPYHeader.shapeText(array.shape)) has \(array.shape.count) dimensions; "
-            + "expected a 2-D N×K matrix")
-      }
-      guard array.shape[0] > 0 && array.shape[1] > 0 else {
-        throw InputFileError(path: path, problem: "empty matrix of shape \(NPYHeader.shapeText(array.shape))")
-      }
-      for (i, x) in array.values.enumerated() where x.isNaN || x == .infinity {
-        throw InputFileError(
-          path: path,
-          problem: LogWeightMatrixError.invalidValue(
-            field: field, row: i / array.shape[1], column: i % array.shape[1], value: x
-          ).description)
-      }
-      return (array.shape[0], array.shape[1], array.values)
+      // Read through the block reader (the same checks of rank, size and values, by name).
+      let file = try LogWeightFile(path: path, field: field)
+      return (file.rowCount, file.columnCount, try file.values(0..<file.rowCount))
     }
+    let bytes = try FileIO.read(path)
     if lower.hasSuffix(".csv") || lower.hasSuffix(".txt") {
       let (n, k, v) = try LogWeightCSV.parse(bytes, source: path)
       return (n, k, v)

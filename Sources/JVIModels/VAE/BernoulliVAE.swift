@@ -129,23 +129,23 @@ extension BernoulliVAE: TrainableImageModel {
   public func supports(_ objective: VAEObjective) -> Bool { objective == .vimco }
   public func supports(_ gradient: VAEGradientEstimator) -> Bool { gradient == .standard }
 
+  // Parameters, states and noise are the discrete VAE's (the same networks and logistic noise).
   public func initialParameters(seed: UInt64, scheme: Initialization) -> ScalarBuffer<Float> {
-    network.initialParameters(seed: seed, scheme: scheme, as: Float.self)
+    network.initialParameters(seed: seed, scheme: scheme)
   }
 
   public func makeTrainingState(maximumImages: Int, samples: Int) -> DiscreteVAEBatchState<Float> {
-    DiscreteVAEBatchState(network, maximumImages: maximumImages, samples: samples)
+    network.makeTrainingState(maximumImages: maximumImages, samples: samples)
   }
 
   public func drawTrainingNoise(_ state: DiscreteVAEBatchState<Float>, images: Int, using g: inout Xoshiro256StarStar) {
-    state.drawNoise(offset: 0, count: images * state.samples * architecture.latentSize, using: &g)
+    network.drawTrainingNoise(state, images: images, using: &g)
   }
 
   public func drawEvaluationNoise(
     _ state: DiscreteVAEBatchState<Float>, slot j: Int, using g: inout Xoshiro256StarStar
   ) {
-    let n = state.samples * architecture.latentSize
-    state.drawNoise(offset: j * n, count: n, using: &g)
+    network.drawEvaluationNoise(state, slot: j, using: &g)
   }
 
   /// VIMCO for `.vimco`; the per-epoch validation figure asks for the ELBO, which is the mean of
