@@ -21,8 +21,15 @@ for r in csv.DictReader(open(path)):
     rows[r["name"]].append(r)
 
 
+def number(text):
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
 def cell(values, digits):
-    values = [float(v) for v in values if v not in ("", "nan")]
+    values = [v for v in (number(t) for t in values) if v is not None and v == v]
     if not values:
         return "–"
     mean = sum(values) / len(values)
@@ -35,9 +42,14 @@ print("| objective (gradient) | seeds | log p(x) (AIS) | IWAE-5000 | ELBO | log 
       "| encoder SNR K=1 / 8 / 64 | decoder SNR K=64 |")
 print("|---|---|---|---|---|---|---|---|---|")
 for name in order:
-    rs = rows[name]
-    gap = [float(r["ais"]) - float(r["elbo"]) for r in rs]
+    diverged = sum(1 for r in rows[name] if r["ais"] == "diverged")
+    rs = [r for r in rows[name] if r["ais"] != "diverged"]
+    if not rs:
+        print(f"| {name} | {diverged} | diverged (a non-finite loss in training) | | | | | | |")
+        continue
+    gap = [float(r["ais"]) - float(r["elbo"]) for r in rs if number(r["ais"]) is not None]
     snr = " / ".join(cell([r[f"encoder_snr_k{k}"] for r in rs], 3) for k in (1, 8, 64))
-    print(f"| {name} | {len(rs)} | {cell([r['ais'] for r in rs], 2)} | {cell([r['iwae5000'] for r in rs], 2)} "
+    seeds = f"{len(rs)}" + (f" (+{diverged} diverged)" if diverged else "")
+    print(f"| {name} | {seeds} | {cell([r['ais'] for r in rs], 2)} | {cell([r['iwae5000'] for r in rs], 2)} "
           f"| {cell([r['elbo'] for r in rs], 2)} | {cell(gap, 2)} | {cell([r['seconds_per_epoch'] for r in rs], 1)} "
           f"| {snr} | {cell([r['decoder_snr_k64'] for r in rs], 3)} |")

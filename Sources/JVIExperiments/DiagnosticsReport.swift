@@ -18,7 +18,7 @@ public struct DiagnosticsReport {
   let fields: DoubleSpool
   static let fieldCount = 6
   /// Instances whose k̂ exceeds 0.7, the sample-size threshold, and is infinite.
-  let aboveSeventenths: Int
+  let aboveSevenTenths: Int
   let aboveThreshold: Int
   let infinite: Int
 
@@ -50,7 +50,7 @@ public struct DiagnosticsReport {
     sampleCount = width
     instanceCount = source.rowCount
     fields = spool
-    (aboveSeventenths, aboveThreshold, infinite) = counts
+    (aboveSevenTenths, aboveThreshold, infinite) = counts
   }
 
   public static let perInstanceHeader = "instance,k,ess,max_weight,pareto_k,psis_ess,jackknife_bias,jackknife_variance"
@@ -89,7 +89,7 @@ public struct DiagnosticsReport {
   }
 
   /// The share of instances whose k̂ exceeds 0.7 and the sample-size threshold.
-  public var shareAboveSeventenths: Double { Double(aboveSeventenths) / Double(Swift.max(1, instanceCount)) }
+  public var shareAboveSevenTenths: Double { Double(aboveSevenTenths) / Double(Swift.max(1, instanceCount)) }
   public var shareAboveThreshold: Double { Double(aboveThreshold) / Double(Swift.max(1, instanceCount)) }
 
   public var summaryCSV: String {
@@ -99,7 +99,6 @@ public struct DiagnosticsReport {
       func mean(_ j: Int) throws -> Double {
         let s = try SampleSummary(streaming: { body in
           try fields.forEachChunk(f << 12) { chunk in
-            body(UnsafeBufferPointer(start: nil, count: 0))
             let column = stride(from: j, to: chunk.count, by: f).map { chunk[$0] }
             column.withUnsafeBufferPointer { body($0) }
           }
@@ -109,7 +108,7 @@ public struct DiagnosticsReport {
       let threshold = ImportanceDiagnostics.paretoKThreshold(sampleCount: sampleCount)
       let n = Double(Swift.max(1, instanceCount))
       let values = [
-        try mean(0), try mean(1), shareAboveSeventenths, threshold, shareAboveThreshold, Double(infinite) / n,
+        try mean(0), try mean(1), shareAboveSevenTenths, threshold, shareAboveThreshold, Double(infinite) / n,
         try mean(4), try mean(5),
       ]
       return DiagnosticsReport.summaryHeader + "\n" + "\(sampleCount),\(instanceCount),"

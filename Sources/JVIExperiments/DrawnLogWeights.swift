@@ -12,9 +12,7 @@ public final class DrawnLogWeights: LogWeightBlockSource {
   public let seed: UInt64
   public let threads: Int
   /// Seconds spent drawing, over every block so far.
-  public let seconds = Accumulated()
-
-  public final class Accumulated: @unchecked Sendable { public internal(set) var value = 0.0 }
+  public private(set) var seconds = 0.0
 
   public init(source: any LogWeightSource, rows: Range<Int>, samples: Int, seed: UInt64, threads: Int) {
     self.source = source
@@ -35,7 +33,7 @@ public final class DrawnLogWeights: LogWeightBlockSource {
       samples: samples, rows: (rows.lowerBound + r.lowerBound)..<(rows.lowerBound + r.upperBound), seed: seed,
       threads: threads)
     m.instanceOffset = rows.lowerBound + r.lowerBound
-    seconds.value += monotonicSeconds() - start
+    seconds += monotonicSeconds() - start
     return m
   }
 }

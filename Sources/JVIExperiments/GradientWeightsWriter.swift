@@ -4,8 +4,8 @@ import JVIModels
 /// `jvi-eval --gradient-weights G.npy`: G[n, i] = ∂ estimate_n/∂ log w_{n,i} of one estimator
 /// (`EstimatorGradient`), an N × K float64 `.npy` streamed a block of rows at a time as the
 /// log-weights are read, in parallel over rows (bit-identical for any thread count), written
-/// atomically. A row whose weights come out non-finite (an undefined estimate, such as JVI of
-/// order m with at most m non-zero weights) is written as zeros and counted, never as NaN.
+/// atomically. A row whose estimate is undefined (JVI of order m with at most m non-zero weights
+/// in a block) or whose weights come out non-finite is written as zeros and counted, never as NaN.
 public final class GradientWeightsWriter {
   let gradient: EstimatorGradient
   let blockWidth: Int
@@ -25,19 +25,27 @@ public final class GradientWeightsWriter {
     let n = block.rowCount, k = block.columnCount, width = blockWidth
     let out = ScalarBuffer<Double>(count: n * k)
     let gradient = self.gradient
+    let defined = ScalarBuffer<Double>(count: n, repeating: 1)
     ParallelRows.forEachChunk(count: n, chunkSize: 16, threads: threads) { _ in
-      ScalarBuffer<Double>(count: 3 * width)
-    } _: { scratch, rows in
+      (scratch: ScalarBuffer<Double>(count: 3 * width), workspace: EstimatorWorkspace())
+    } _: { worker, rows in
       for r in rows {
         let target = UnsafeMutableBufferPointer(start: out.pointer + r * k, count: k)
         block.withRow(r, columns: 0..<k) { x in
-          gradient.weights(x, blockWidth: width, into: target, scratch: scratch.buffer)
+          gradient.weights(x, blockWidth: width, into: target, scratch: worker.scratch.buffer)
+        }
+        // The weights of an undefined estimate mean nothing: the row is zeroed below.
+        for b in 0..<(k / width) {
+          let value = try? gradient.estimator.estimate(
+            block, row: r, columns: (b * width)..<((b + 1) * width), workspace: worker.workspace)
+          if let value, Jackknife.isDefined(value) { continue }
+          defined.pointer[r] = 0
         }
       }
     }
     for r in 0..<n {
       let row = UnsafeMutableBufferPointer(start: out.pointer + r * k, count: k)
-      if row.allSatisfy({ $0.isFinite }) { continue }
+      if defined.pointer[r] == 1 && row.allSatisfy({ $0.isFinite }) { continue }
       for i in row.indices { row[i] = 0 }
       undefinedCount += 1
       if firstUndefined.count < 5 { firstUndefined.append(writer.rowsWritten + r) }

@@ -33,7 +33,7 @@ extension EvalConfiguration {
     var input = EvalInput(blocks: blocks, firstInstance: rows.lowerBound)
     input.finished = {
       Output.standardError(
-        "jvi-eval: \(why)log-weights of \(what), seed \(seed), \(DurationText.format(blocks.seconds.value))\n")
+        "jvi-eval: \(why)log-weights of \(what), seed \(seed), \(DurationText.format(blocks.seconds))\n")
     }
     guard let out = saveLogWeights else { return input }
     if let shard {
@@ -46,7 +46,7 @@ extension EvalConfiguration {
       input.save(to: part) {
         try LogWeightParts.writeMetadata(
           block: rows, total: total, shard: shard, producer: "jvi-eval", description: description, columns: k,
-          seconds: blocks.seconds.value, to: out)
+          seconds: blocks.seconds, to: out)
         Output.standardError("jvi-eval: saved part \(shard) to \(part); join the parts with jvi-eval --merge \(out)\n")
       }
     } else {

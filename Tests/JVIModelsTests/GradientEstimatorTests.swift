@@ -26,7 +26,7 @@ struct GradientEstimatorTests {
   static func bruteForceWeights(_ x: [Double], order m: Int, power p: Int) -> [Double] {
     let k = x.count
     let mx = x.max()!
-    let w = x.map { Float80(Foundation.exp(Double($0 - mx))) }
+    let w = x.map { Foundation.exp(Float80($0 - mx)) }
     let c = JackknifeCoefficients.values(sampleCount: k, order: m)
     var out = [Float80](repeating: 0, count: k)
     for j in 0...m {
@@ -81,6 +81,38 @@ struct GradientEstimatorTests {
     }
     let total = 1 + exp(-1.0) + exp(-2.0)
     #expect(abs(out[0] - 1 / (total * total)) < 1e-15 && abs(out[2] - exp(-4.0) / (total * total)) < 1e-15)
+  }
+
+  /// Rows where one or two weights dominate the rest by hundreds of nats (u of the others
+  /// underflows): the jackknife and DReG weights stay finite and equal their definition (the
+  /// dominated subsets' terms are formed in log space), and the standard ones sum to 1.
+  @Test func dominatedRowsGiveFiniteWeights() throws {
+    let rows: [[Double]] = [
+      [0, -800, -801, -805, -810], [0, -3, -760, -761, -790, -800], [-2, 0, -900, -950, -951, -952],
+    ]
+    for x in rows {
+      for m in 1...3 where m < x.count - 1 {
+        let w = try JackknifeGradientWeights(sampleCount: x.count, order: m)
+        var standard = [Double](repeating: 0, count: x.count), dreg = standard
+        var scratch = [Double](repeating: 0, count: 3 * x.count)
+        x.withUnsafeBufferPointer { p in
+          standard.withUnsafeMutableBufferPointer { o in
+            scratch.withUnsafeMutableBufferPointer { w.weights(p, into: o, scratch: $0) }
+          }
+          dreg.withUnsafeMutableBufferPointer { o in
+            scratch.withUnsafeMutableBufferPointer { w.doublyReparameterized(p, into: o, scratch: $0) }
+          }
+        }
+        #expect(standard.allSatisfy { $0.isFinite } && dreg.allSatisfy { $0.isFinite }, "\(x) m=\(m)")
+        #expect(abs(standard.reduce(0, +) - 1) <= 1e-12, "\(x) m=\(m): Σ g = \(standard.reduce(0, +))")
+        let truth1 = Self.bruteForceWeights(x, order: m, power: 1)
+        let truth2 = Self.bruteForceWeights(x, order: m, power: 2)
+        for i in x.indices {
+          #expect(abs(standard[i] - truth1[i]) <= 1e-12 * max(1, abs(truth1[i])), "\(x) m=\(m) g_\(i)")
+          #expect(abs(dreg[i] - truth2[i]) <= 1e-12 * max(1, abs(truth2[i])), "\(x) m=\(m) d_\(i)")
+        }
+      }
+    }
   }
 
   /// Per sample s of image b: the decoder weights g and the encoder weights h of an estimator,

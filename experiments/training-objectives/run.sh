@@ -18,6 +18,7 @@ out=results/training-objectives
 mkdir -p "$out/models" "$out/runs"
 images=500          # test images evaluated
 k=64                # samples per image per step
+header="name,seed,epochs,seconds_per_epoch,ais,iwae5000,elbo,encoder_snr_k1,decoder_snr_k1,encoder_snr_k8,decoder_snr_k8,encoder_snr_k64,decoder_snr_k64"
 
 # name | jvi-train objective options
 configs=(
@@ -43,7 +44,13 @@ for seed in $seeds; do
     if [ ! -f "$model" ]; then
       echo "training $name seed $seed" >&2
       # shellcheck disable=SC2086
-      "$bin/jvi-train" $options --epochs "$epochs" --seed "$seed" --output "$model" 2> "$log"
+      if ! "$bin/jvi-train" $options --epochs "$epochs" --seed "$seed" --output "$model" 2> "$log"; then
+        # A run that diverged (a non-finite loss) is a result too: recorded, and the others go on.
+        echo "$name seed $seed failed: $(tail -n 1 "$log")" >&2
+        echo "$header" > "$out/runs/$name-seed$seed.csv"
+        echo "$name,$seed,$epochs,,diverged,,,,,,,," >> "$out/runs/$name-seed$seed.csv"
+        continue
+      fi
     fi
     eval_csv="$out/runs/$name-seed$seed.csv"
     [ -f "$eval_csv" ] && continue
@@ -58,13 +65,13 @@ for seed in $seeds; do
     elbo=$(echo "$estimates" | awk -F, '$1 == "elbo-a" { print $5 }')
     snr=$("$bin/jvi-eval" --model "$model" --gradient-snr 1,8,64 --snr-draws 100 --snr-images 100 --seed 7 2>/dev/null |
       awk -F, 'NR > 1 { printf "%s%s,%s", (NR > 2 ? "," : ""), $4, $5 }')
-    echo "name,seed,epochs,seconds_per_epoch,ais,iwae5000,elbo,encoder_snr_k1,decoder_snr_k1,encoder_snr_k8,decoder_snr_k8,encoder_snr_k64,decoder_snr_k64" > "$eval_csv.partial"
+    echo "$header" > "$eval_csv.partial"
     echo "$name,$seed,$epochs,$seconds,$ais,$iwae,$elbo,$snr" >> "$eval_csv.partial"
     mv "$eval_csv.partial" "$eval_csv"
   done
 done
 {
-  echo "name,seed,epochs,seconds_per_epoch,ais,iwae5000,elbo,encoder_snr_k1,decoder_snr_k1,encoder_snr_k8,decoder_snr_k8,encoder_snr_k64,decoder_snr_k64"
+  echo "$header"
   for f in "$out"/runs/*.csv; do tail -n +2 "$f"; done
 } > "$out/results.csv"
 echo "wrote $out/results.csv" >&2

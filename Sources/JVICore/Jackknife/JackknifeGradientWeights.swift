@@ -69,10 +69,12 @@ public struct JackknifeGradientWeights: Sendable {
     guard normalize(x, into: out) else { return }
     if order == 0 { return }
     // g_i = u_i + u_i Σ_j (c_j/C(K, j)) Σ_{T ∌ i} (K U_T − j)/((K − j) ρ_T).
-    let correction = corrections(UnsafeBufferPointer(out), scratch: scratch) { ut, rho, j, kj in
-      (Double(sampleCount) * ut - Double(j)) / (kj * rho)
-    }
-    for i in 0..<sampleCount { out[i] += out[i] * correction[i] }
+    let k = sampleCount
+    let (correction, direct) = corrections(
+      UnsafeBufferPointer(out), x, power: 1, scratch: scratch,
+      term: { ut, rho, j, kj in (Double(k) * ut - Double(j)) / (kj * rho) },
+      numerator: { ut, _, j, kj in (Double(k) * ut - Double(j)) / kj })
+    for i in 0..<k { out[i] += out[i] * correction[i] + (direct?[i] ?? 0) }
   }
 
   /// The doubly reparameterised encoder weights of the jackknife objective (Tucker et al.'s
@@ -101,10 +103,11 @@ public struct JackknifeGradientWeights: Sendable {
     }
     for i in 0..<k { out[i] = u[i] * u[i] }
     if order == 0 { return }
-    let correction = corrections(UnsafeBufferPointer(u), scratch: scratch) { ut, rho, j, kj in
-      (Double(k) * ut * (1 + rho) - Double(j)) / (kj * rho * rho)
-    }
-    for i in 0..<k { out[i] += out[i] * correction[i] }
+    let (correction, direct) = corrections(
+      UnsafeBufferPointer(u), x, power: 2, scratch: scratch,
+      term: { ut, rho, j, kj in (Double(k) * ut * (1 + rho) - Double(j)) / (kj * rho * rho) },
+      numerator: { ut, rho, j, kj in (Double(k) * ut * (1 + rho) - Double(j)) / kj })
+    for i in 0..<k { out[i] += out[i] * correction[i] + (direct?[i] ?? 0) }
   }
 
   /// u_i = w_i/Σ w into `out`; false (and zeros) for an all −∞ row.
@@ -127,15 +130,26 @@ public struct JackknifeGradientWeights: Sendable {
   }
 
   /// Σ_{j=1…m} (c_j/C(K, j)) Σ_{|T| = j, T ∌ i} term(U_T, ρ_T, j, K − j) for every i, by enumerating
-  /// the subsets T; in the first K entries of `scratch` (which holds ≥ 2K).
+  /// the subsets T; in the first K entries of `scratch` (which holds ≥ 2K). The caller multiplies
+  /// entry i by u_i^power.
+  ///
+  /// A subset T whose complement holds almost none of the mass (ρ_T < 2⁻⁵⁰⁰: one or a few weights
+  /// dominate the rest by hundreds of nats) would make u_i/ρ_T a product of an underflowed u_i and
+  /// an overflowing 1/ρ_T. Its terms are formed instead from r_i = u_i/ρ_T = w_i/W_S computed
+  /// in log space (W_S the complement's own log-sum-exp) and returned apart, already multiplied
+  /// in: direct[i] = Σ (c_j/C(K, j)) r_i^power · numerator(U_T, ρ_T, j, K − j); nil when no
+  /// subset needs it (the usual case: the same bits as without this path).
   func corrections(
-    _ u: UnsafeBufferPointer<Double>, scratch: UnsafeMutableBufferPointer<Double>,
-    term: (_ ut: Double, _ rho: Double, _ j: Int, _ kj: Double) -> Double
-  ) -> UnsafeMutableBufferPointer<Double> {
+    _ u: UnsafeBufferPointer<Double>, _ x: UnsafeBufferPointer<Double>, power: Int,
+    scratch: UnsafeMutableBufferPointer<Double>,
+    term: (_ ut: Double, _ rho: Double, _ j: Int, _ kj: Double) -> Double,
+    numerator: (_ ut: Double, _ rho: Double, _ j: Int, _ kj: Double) -> Double
+  ) -> (correction: UnsafeMutableBufferPointer<Double>, direct: [Double]?) {
     let k = sampleCount
     precondition(scratch.count >= 2 * k, "scratch holds \(scratch.count) entries; 2K = \(2 * k) needed")
     let correction = UnsafeMutableBufferPointer(rebasing: scratch[0..<k])
     let perJ = UnsafeMutableBufferPointer(rebasing: scratch[k..<(2 * k)])
+    var direct: [Double]? = nil
     for i in 0..<k { correction[i] = 0 }
     for j in 1...order {
       for i in 0..<k { perJ[i] = 0 }
@@ -158,6 +172,11 @@ public struct JackknifeGradientWeights: Sendable {
           }
           rho = rest
         }
+        if rho < 0x1p-500 {
+          if direct == nil { direct = [Double](repeating: 0, count: k) }
+          addDominated(t, x, ut: ut, rho: rho, j: j, kj: kj, power: power, numerator: numerator, into: &direct!)
+          return
+        }
         let value = term(ut, rho, j, kj)
         var p = 0
         for i in 0..<k {
@@ -170,7 +189,31 @@ public struct JackknifeGradientWeights: Sendable {
       }
       for i in 0..<k { correction[i] += scaledCoefficients[j] * perJ[i] }
     }
-    return correction
+    return (correction, direct)
+  }
+
+  /// The terms of a subset T whose complement S holds almost none of the mass: for i ∈ S,
+  /// r_i = exp(x_i − log Σ_{s∈S} e^{x_s}) (the complement's own log-sum-exp; an all −∞
+  /// complement gives nothing), added as (c_j/C(K, j)) r_i^power · numerator.
+  @inline(never)
+  func addDominated(
+    _ t: UnsafeBufferPointer<Int>, _ x: UnsafeBufferPointer<Double>, ut: Double, rho: Double, j: Int, kj: Double,
+    power: Int, numerator: (Double, Double, Int, Double) -> Double, into direct: inout [Double]
+  ) {
+    let k = sampleCount
+    var excluded = [Bool](repeating: false, count: k)
+    for i in t { excluded[i] = true }
+    var mx = -Double.infinity
+    for i in 0..<k where !excluded[i] { mx = Swift.max(mx, x[i]) }
+    if mx == -.infinity { return }
+    var sum = 0.0
+    for i in 0..<k where !excluded[i] { sum += exp(x[i] - mx) }
+    let logSum = mx + log(sum)
+    let factor = scaledCoefficients[j] * numerator(ut, rho, j, kj)
+    for i in 0..<k where !excluded[i] {
+      let r = exp(x[i] - logSum)
+      direct[i] += factor * (power == 1 ? r : r * r)
+    }
   }
 
   static func binomial(_ n: Int, _ k: Int) -> Double {

@@ -32,14 +32,17 @@ public final class SpinningWorkers: @unchecked Sendable {
   /// The region's body: set before `region` is published, read only by the region's workers.
   var body: ((Int) -> Void)?
   static let widthLimit = 1024
-  var mutex = pthread_mutex_t()
-  var condition = pthread_cond_t()
+  /// Sleeping threads wait on `condition` under `mutex` (at fixed addresses: allocated, not
+  /// stored properties, whose addresses Swift does not promise to keep).
+  let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+  let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+  /// Threads asleep on `condition`; read and written under `mutex`.
   var sleepers = 0
 
   init(threads: Int) {
     threadCount = threads
-    pthread_mutex_init(&mutex, nil)
-    pthread_cond_init(&condition, nil)
+    pthread_mutex_init(mutex, nil)
+    pthread_cond_init(condition, nil)
     for i in 0..<threads {
       let thread = Thread { [unowned self] in self.loop(index: i + 1) }
       thread.start()
@@ -67,9 +70,9 @@ public final class SpinningWorkers: @unchecked Sendable {
       remaining.store(count - 1, ordering: .relaxed)
       let next = (region.load(ordering: .relaxed) / Self.widthLimit + 1) * Self.widthLimit + count
       region.store(next, ordering: .releasing)
-      pthread_mutex_lock(&mutex)
-      if sleepers > 0 { pthread_cond_broadcast(&condition) }
-      pthread_mutex_unlock(&mutex)
+      pthread_mutex_lock(mutex)
+      if sleepers > 0 { pthread_cond_broadcast(condition) }
+      pthread_mutex_unlock(mutex)
       body(0)
       while remaining.load(ordering: .acquiring) > 0 {}
       self.body = nil
@@ -87,11 +90,11 @@ public final class SpinningWorkers: @unchecked Sendable {
           now = region.load(ordering: .acquiring)
         }
         if now == seen {
-          pthread_mutex_lock(&mutex)
+          pthread_mutex_lock(mutex)
           sleepers += 1
-          while region.load(ordering: .acquiring) == seen { pthread_cond_wait(&condition, &mutex) }
+          while region.load(ordering: .acquiring) == seen { pthread_cond_wait(condition, mutex) }
           sleepers -= 1
-          pthread_mutex_unlock(&mutex)
+          pthread_mutex_unlock(mutex)
           now = region.load(ordering: .acquiring)
         }
       }
