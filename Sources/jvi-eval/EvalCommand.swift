@@ -94,7 +94,11 @@ struct EvalCommand: ToolCommand {
           checkpoint, data: data, samples: k, draws: snr.draws, images: snr.images, seed: config.seed,
           threads: config.threads)
       } catch let error as EstimatorError {
-        throw UsageError("--gradient-snr \(k) on \(path): \(error.description)")
+        // The objective is undefined at this K (JVI of order m needs K > m, VIMCO K >= 2): the
+        // row says so with empty ratios; the other K are measured.
+        csv += "\(k),\(snr.draws),\(snr.images),,,\(c.objective.name),\(c.gradient.rawValue)\n"
+        Output.standardError("jvi-eval: gradient SNR at K = \(k) of \(path) is undefined: \(error.description)\n")
+        continue
       }
       csv += "\(k),\(r.draws),\(r.images),\(r.encoder),\(r.decoder),\(c.objective.name),\(c.gradient.rawValue)\n"
       Output.standardError(

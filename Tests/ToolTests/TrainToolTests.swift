@@ -76,6 +76,32 @@ struct TrainToolTests {
     }
   }
 
+  /// jvi-eval --gradient-snr on a trained checkpoint: one row per K, the same on 1 and 2 threads,
+  /// and an empty row (not a failure) where the objective is undefined (JVI-1 at K = 1).
+  @Test func gradientSignalToNoiseIsMeasuredPerK() throws {
+    let ckpt = dir + "/snr.ckpt"
+    let r = try train(["--objective", "jvi", "--order", "1", "--k", "4", "--epochs", "1", "--output", ckpt])
+    #expect(r.exitCode == 0, "\(r.standardError)")
+    func measure(_ threads: String) throws -> ToolRun {
+      try ToolRun.run(
+        "jvi-eval",
+        [
+          "--model", ckpt, "--data", data, "--gradient-snr", "1,4", "--snr-draws", "6", "--snr-images", "8",
+          "--threads", threads,
+        ])
+    }
+    let one = try measure("1"), two = try measure("2")
+    #expect(one.exitCode == 0, "\(one.standardError)")
+    #expect(one.standardOutput == two.standardOutput)
+    let lines = one.standardOutput.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    #expect(lines[0] == "k,draws,images,encoder_snr,decoder_snr,objective,gradient")
+    #expect(lines[1] == "1,6,8,,,jvi,standard" && one.standardError.contains("K = 1"), "\(one.standardOutput)")
+    let row = lines[2].split(separator: ",", omittingEmptySubsequences: false)
+    #expect(row.count == 7 && row[0] == "4" && Double(row[3])! > 0 && Double(row[4])! > 0, "\(lines[2])")
+    let refused = try ToolRun.run("jvi-eval", ["--model", ckpt, "--gradient-snr", "4", "--estimator", "iwae"])
+    #expect(refused.exitCode == 64 && refused.standardError.contains("does not go with --gradient-snr"))
+  }
+
   @Test func corruptCheckpointsAreReported() throws {
     let path = dir + "/bad.ckpt"
     _ = FileManager.default.createFile(
