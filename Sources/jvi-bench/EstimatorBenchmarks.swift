@@ -66,6 +66,50 @@ enum EstimatorBenchmarks {
       let name = e.name == "jvi" ? "jvi\(e.order)" : e.label.replacingOccurrences(of: ":", with: "-")
       add("family-\(name)-n256-k1024", e, rows: 256, columns: 1024)
     }
+    list += try gradientWeights()
+    return list
+  }
+
+  /// The jackknife's DReG gradient weights per instance (1 thread), log-normal(2) weights: the
+  /// linear-time sums in automatic precision (double where the amplification allows) and in
+  /// extended precision (double-double, as `jvi-eval --gradient-weights`), against the
+  /// enumeration of the left-out sets where it is affordable.
+  static func gradientWeights() throws -> [BenchCase] {
+    var list: [BenchCase] = []
+    let shapes = [(1, 64, 256), (2, 64, 256), (3, 64, 32), (2, 256, 32), (2, 1024, 8), (1, 5000, 8), (2, 5000, 2)]
+    for (m, k, rows) in shapes {
+      var methods: [(String, JackknifeGradientWeights.Precision, Bool)] = [
+        ("series", .automatic, false), ("series-extended", .extended, false),
+      ]
+      if JackknifeGradientWeights.subsetCount(sampleCount: k, order: m) * Double(k) <= 2e7 {
+        methods.append(("enumeration", .automatic, true))
+      }
+      for (method, precision, enumerating) in methods {
+        let weights = try JackknifeGradientWeights(
+          sampleCount: k, order: m, precision: precision, enumerating: enumerating)
+        list.append(
+          BenchCase(
+            suite: "estimators", name: "gradient-dreg-jvi\(m)-k\(k)-\(method)",
+            parameters: [
+              ("estimator", "jvi-dreg-weights"), ("order", String(m)), ("n", String(rows)), ("k", String(k)),
+              ("law", "lognormal(2) [\(method)]"),
+            ], threads: 1, work: Double(rows), unit: "instances/s",
+            prepare: {
+              let matrix = SyntheticWeightLaw.logNormal(mu: -90, sigma: 2).sample(rows: rows, columns: k, seed: 2018)
+              var out = [Double](repeating: 0, count: k)
+              var scratch = [Double](repeating: 0, count: 3 * k)
+              return {
+                for r in 0..<rows {
+                  matrix.withRow(r, columns: 0..<k) { x in
+                    out.withUnsafeMutableBufferPointer { o in
+                      scratch.withUnsafeMutableBufferPointer { weights.doublyReparameterized(x, into: o, scratch: $0) }
+                    }
+                  }
+                }
+              }
+            }))
+      }
+    }
     return list
   }
 }

@@ -134,7 +134,7 @@ struct GradientCheckTests {
     for sigma in [0.5, 2.0] {
       var x = (0..<k).map { _ in sigma * Sampling.standardNormal(using: &g) - 50 }
       let w = try JackknifeGradientWeights(sampleCount: k, order: m)
-      var out = [Double](repeating: 0, count: k), scratch = [Double](repeating: 0, count: 2 * k)
+      var out = [Double](repeating: 0, count: k), scratch = [Double](repeating: 0, count: 3 * k)
       x.withUnsafeBufferPointer { p in
         out.withUnsafeMutableBufferPointer { o in
           scratch.withUnsafeMutableBufferPointer { w.weights(p, into: o, scratch: $0) }

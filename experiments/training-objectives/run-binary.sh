@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 seeds=${1:-1 2}
 epochs=${2:-5}
-bin=.build/release
+bin=${JVI_BIN:-.build/release}
 out=results/training-objectives
 mkdir -p "$out/models" "$out/runs"
 images=500

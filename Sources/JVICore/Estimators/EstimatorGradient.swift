@@ -5,8 +5,8 @@
 /// so that a training loop elsewhere can back-propagate through jvi's estimate with
 /// loss = −Σ_{n,i} G[n, i]·log w_{n,i}, G held constant (`jvi-eval --gradient-weights`). For
 /// IWAE they are the normalised weights w̃_i; for VR-α the normalised w_i^(1−α) (1/k at α = 1);
-/// for JVI of order m the jackknife weights (`JackknifeGradientWeights`, by enumeration of the
-/// leave-out sets: C(k, 1) + … + C(k, m) subsets per block). With blocks of k < K columns the
+/// for JVI of order m the jackknife weights (`JackknifeGradientWeights` in extended precision:
+/// time linear in k, the double nearest the definition). With blocks of k < K columns the
 /// estimate is the mean of B = ⌊K/k⌋ block estimates, so each block's weights are divided by B
 /// (columns past B·k get 0). Every row sums to 1 (the estimates are shift-equivariant: adding
 /// c to every log-weight adds c), up to rounding; an all −∞ block gets 0.
@@ -15,14 +15,15 @@ public struct EstimatorGradient: Sendable {
   let jackknife: JackknifeGradientWeights?
 
   /// - Throws: `EstimatorError.invalidConfiguration` for an estimator without gradient weights
-  ///   (only iwae, jvi and vr have them) or a JVI whose enumeration would be too large.
+  ///   (only iwae, jvi and vr have them) or a JVI of an order too large for the weights
+  ///   (`JackknifeGradientWeights.init`).
   public init(_ estimator: any BoundEstimator, blockWidth k: Int) throws(EstimatorError) {
     self.estimator = estimator
     switch estimator {
     case is IWAE, is RenyiBound:
       jackknife = nil
     case let j as Jackknife:
-      jackknife = try JackknifeGradientWeights(sampleCount: k, order: j.order)
+      jackknife = try JackknifeGradientWeights(sampleCount: k, order: j.order, precision: .extended)
     default:
       throw .invalidConfiguration(
         "--gradient-weights applies to the iwae, jvi and vr estimators, not \(estimator.name)")

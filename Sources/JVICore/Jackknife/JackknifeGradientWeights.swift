@@ -18,33 +18,83 @@
 /// with U_T = Σ_{t∈T} u_t summed directly and ρ_T = 1 − U_T (or, when U_T > 1/2, the sum over
 /// the complement). Σ_i g_i = 1. m = 0 gives the IWAE weights.
 ///
-/// Cost: Σ_{j≤m} C(K, j)·j per instance, by enumeration: meant for training-size K
-/// (K = 50, m = 3: 2e4 subsets). `maximumSubsets` guards it.
+/// Cost: linear in K. Order 1 by prefix and suffix sums of the single-sample terms (`firstOrder`,
+/// O(K)); orders m ≥ 2 by the heavy/light series (`JackknifeGradientSeries`: K = 64, m = 2
+/// about 60,000 multiply-adds per instance); the rows it leaves (≤ m non-zero weights, or no
+/// convergent split for a large order) by enumerating the left-out sets, Σ_{j≤m} C(K, j)·K
+/// operations, within `maximumSubsets`.
 public struct JackknifeGradientWeights: Sendable {
   public static let maximumSubsets = 5_000_000.0
+
+  /// How orders m ≥ 2 are summed.
+  public enum Precision: Sendable {
+    /// Double, except where the alternating coefficients amplify rounding by more than 200
+    /// (m = 2 with K > 100, m ≥ 3 with K > 10): double-double. Relative errors ≲ 3e−13 of
+    /// max u^p (K = 64, m = 2). For training, where speed matters more than the last digits.
+    case automatic
+    /// Double-double throughout (about 10× the time): the double nearest the definition, to
+    /// ~1e−16 of max u^p. For weights handed to users (`jvi-eval --gradient-weights`).
+    case extended
+  }
 
   public let sampleCount: Int
   public let order: Int
   /// c_j / C(K, j), j = 0…m.
   let scaledCoefficients: [Double]
+  var series: JackknifeGradientSeries?
+  let enumerates: Bool
+  let enumeratesAlways: Bool
 
-  /// - Throws: `EstimatorError.invalidConfiguration` unless 0 ≤ m < K and the enumeration
-  ///   stays within `maximumSubsets`.
-  public init(sampleCount k: Int, order m: Int) throws(EstimatorError) {
+  /// - Throws: `EstimatorError.invalidConfiguration` unless 0 ≤ m < K, and when the order is so
+  ///   large that neither the series is sure to converge (its heavy set may hold
+  ///   Σ_{t≤m} C(h, t) ≤ 20,000 removal sets: h ≥ 1.84·m is needed) nor the enumeration stays
+  ///   within `maximumSubsets` (e.g. m = 8 with k ≥ 20).
+  /// `enumerating`: every row by enumeration of the left-out sets (benchmarks, as the reference
+  /// the linear-time sums replace).
+  public init(
+    sampleCount k: Int, order m: Int, precision: Precision = .automatic, enumerating: Bool = false
+  ) throws(EstimatorError) {
     guard m >= 0 && m < k else {
       throw .invalidConfiguration("the jackknife objective of order \(m) needs more than \(m) samples, got k = \(k)")
     }
-    let subsets = JackknifeGradientWeights.subsetCount(sampleCount: k, order: m)
-    guard subsets <= JackknifeGradientWeights.maximumSubsets else {
-      throw .invalidConfiguration(
-        "the gradient of the jackknife objective of order \(m) with k = \(k) samples enumerates \(Int(subsets)) "
-          + "subsets per instance, over the limit of \(Int(JackknifeGradientWeights.maximumSubsets)); "
-          + "use a lower order or fewer samples")
-    }
     sampleCount = k
     order = m
+    enumeratesAlways = enumerating
     let c = JackknifeCoefficients.values(sampleCount: k, order: m)
-    scaledCoefficients = (0...m).map { c[$0] / JackknifeGradientWeights.binomial(k, $0) }
+    let alpha = (0...m).map { c[$0] / JackknifeGradientWeights.binomial(k, $0) }
+    scaledCoefficients = alpha
+    enumerates =
+      JackknifeGradientWeights.subsetCount(sampleCount: k, order: m) <= JackknifeGradientWeights.maximumSubsets
+    series =
+      m >= 2 && !enumerating
+      ? JackknifeGradientSeries(
+        sampleCount: k, order: m, scaledCoefficients: alpha, alwaysExtended: precision == .extended)
+      : nil
+    if enumerating && !enumerates {
+      throw .invalidConfiguration(
+        "enumerating the left-out sets of order \(m) with k = \(k) takes over \(Int(JackknifeGradientWeights.maximumSubsets)) subsets per instance"
+      )
+    }
+    if !enumerates, let s = series, Double(s.heavyCap) < 1.84 * Double(m) {
+      throw .invalidConfiguration(
+        "the gradient of the jackknife objective of order \(m) with k = \(k) samples is out of reach: "
+          + "the series may need more than \(s.heavyCap) heavy weights and enumeration \(Int(JackknifeGradientWeights.subsetCount(sampleCount: k, order: m))) "
+          + "subsets per instance; use a lower order")
+    }
+  }
+
+  /// One row by the series, else by enumeration (`enumerate`), else zeros (a row with ≤ m
+  /// non-zero weights, whose estimate is undefined, too large to enumerate).
+  func evaluate(
+    _ x: UnsafeBufferPointer<Double>, power: Int, into out: UnsafeMutableBufferPointer<Double>,
+    enumerate: () -> Void
+  ) {
+    if order >= 2, let series, series.evaluate(x, power: power, into: out) { return }
+    if enumerates {
+      enumerate()
+    } else {
+      for i in 0..<sampleCount { out[i] = 0 }
+    }
   }
 
   /// Subsets enumerated for (K, m).
@@ -59,7 +109,7 @@ public struct JackknifeGradientWeights: Sendable {
     return total
   }
 
-  /// Writes g_0…g_{K−1} for one instance's K log-weights into `out`; `scratch` holds ≥ 2K doubles.
+  /// Writes g_0…g_{K−1} for one instance's K log-weights into `out`; `scratch` holds ≥ 3K doubles.
   ///
   /// Edge cases: an all −∞ row gives g = 0 (no gradient).
   public func weights(
@@ -68,13 +118,24 @@ public struct JackknifeGradientWeights: Sendable {
   ) {
     guard normalize(x, into: out) else { return }
     if order == 0 { return }
-    // g_i = u_i + u_i Σ_j (c_j/C(K, j)) Σ_{T ∌ i} (K U_T − j)/((K − j) ρ_T).
-    let k = sampleCount
-    let (correction, direct) = corrections(
-      UnsafeBufferPointer(out), x, power: 1, scratch: scratch,
-      term: { ut, rho, j, kj in (Double(k) * ut - Double(j)) / (kj * rho) },
-      numerator: { ut, _, j, kj in (Double(k) * ut - Double(j)) / kj })
-    for i in 0..<k { out[i] += out[i] * correction[i] + (direct?[i] ?? 0) }
+    if order == 1 && !enumeratesAlways {
+      let k = sampleCount
+      precondition(scratch.count >= 3 * k, "scratch holds \(scratch.count) entries; 3K = \(3 * k) needed")
+      let u = UnsafeMutableBufferPointer(rebasing: scratch[(2 * k)..<(3 * k)])
+      for i in 0..<k { u[i] = out[i] }
+      firstOrder(x, UnsafeBufferPointer(u), power: 1, into: out, scratch: scratch)
+      return
+    }
+    evaluate(x, power: 1, into: out) {
+      _ = normalize(x, into: out)
+      // g_i = u_i + u_i Σ_j (c_j/C(K, j)) Σ_{T ∌ i} (K U_T − j)/((K − j) ρ_T).
+      let k = sampleCount
+      let (correction, direct) = corrections(
+        UnsafeBufferPointer(out), x, power: 1, scratch: scratch,
+        term: { ut, rho, j, kj in (Double(k) * ut - Double(j)) / (kj * rho) },
+        numerator: { ut, _, j, kj in (Double(k) * ut - Double(j)) / kj })
+      for i in 0..<k { out[i] += out[i] * correction[i] + (direct?[i] ?? 0) }
+    }
   }
 
   /// The doubly reparameterised encoder weights of the jackknife objective (Tucker et al.'s
@@ -90,6 +151,9 @@ public struct JackknifeGradientWeights: Sendable {
   ///
   /// with U_T and ρ_T as in `weights` (ρ_T summed over the complement when U_T > 1/2). m = 0
   /// gives u_i². Cost and limits as `weights`; `scratch` holds ≥ 3K doubles.
+  ///
+  /// The formulas above are the enumeration's; `JackknifeGradientSeries` computes the same sums
+  /// in time linear in K.
   public func doublyReparameterized(
     _ x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>,
     scratch: UnsafeMutableBufferPointer<Double>
@@ -103,11 +167,18 @@ public struct JackknifeGradientWeights: Sendable {
     }
     for i in 0..<k { out[i] = u[i] * u[i] }
     if order == 0 { return }
-    let (correction, direct) = corrections(
-      UnsafeBufferPointer(u), x, power: 2, scratch: scratch,
-      term: { ut, rho, j, kj in (Double(k) * ut * (1 + rho) - Double(j)) / (kj * rho * rho) },
-      numerator: { ut, rho, j, kj in (Double(k) * ut * (1 + rho) - Double(j)) / kj })
-    for i in 0..<k { out[i] += out[i] * correction[i] + (direct?[i] ?? 0) }
+    if order == 1 && !enumeratesAlways {
+      firstOrder(x, UnsafeBufferPointer(u), power: 2, into: out, scratch: scratch)
+      return
+    }
+    evaluate(x, power: 2, into: out) {
+      for i in 0..<k { out[i] = u[i] * u[i] }
+      let (correction, direct) = corrections(
+        UnsafeBufferPointer(u), x, power: 2, scratch: scratch,
+        term: { ut, rho, j, kj in (Double(k) * ut * (1 + rho) - Double(j)) / (kj * rho * rho) },
+        numerator: { ut, rho, j, kj in (Double(k) * ut * (1 + rho) - Double(j)) / kj })
+      for i in 0..<k { out[i] += out[i] * correction[i] + (direct?[i] ?? 0) }
+    }
   }
 
   /// u_i = w_i/Σ w into `out`; false (and zeros) for an all −∞ row.
@@ -129,110 +200,9 @@ public struct JackknifeGradientWeights: Sendable {
     return true
   }
 
-  /// Σ_{j=1…m} (c_j/C(K, j)) Σ_{|T| = j, T ∌ i} term(U_T, ρ_T, j, K − j) for every i, by enumerating
-  /// the subsets T; in the first K entries of `scratch` (which holds ≥ 2K). The caller multiplies
-  /// entry i by u_i^power.
-  ///
-  /// A subset T whose complement holds almost none of the mass (ρ_T < 2⁻⁵⁰⁰: one or a few weights
-  /// dominate the rest by hundreds of nats) would make u_i/ρ_T a product of an underflowed u_i and
-  /// an overflowing 1/ρ_T. Its terms are formed instead from r_i = u_i/ρ_T = w_i/W_S computed
-  /// in log space (W_S the complement's own log-sum-exp) and returned apart, already multiplied
-  /// in: direct[i] = Σ (c_j/C(K, j)) r_i^power · numerator(U_T, ρ_T, j, K − j); nil when no
-  /// subset needs it (the usual case: the same bits as without this path).
-  func corrections(
-    _ u: UnsafeBufferPointer<Double>, _ x: UnsafeBufferPointer<Double>, power: Int,
-    scratch: UnsafeMutableBufferPointer<Double>,
-    term: (_ ut: Double, _ rho: Double, _ j: Int, _ kj: Double) -> Double,
-    numerator: (_ ut: Double, _ rho: Double, _ j: Int, _ kj: Double) -> Double
-  ) -> (correction: UnsafeMutableBufferPointer<Double>, direct: [Double]?) {
-    let k = sampleCount
-    precondition(scratch.count >= 2 * k, "scratch holds \(scratch.count) entries; 2K = \(2 * k) needed")
-    let correction = UnsafeMutableBufferPointer(rebasing: scratch[0..<k])
-    let perJ = UnsafeMutableBufferPointer(rebasing: scratch[k..<(2 * k)])
-    var direct: [Double]? = nil
-    for i in 0..<k { correction[i] = 0 }
-    for j in 1...order {
-      for i in 0..<k { perJ[i] = 0 }
-      let kj = Double(k - j)
-      JackknifeGradientWeights.forEachSubset(of: k, size: j) { t in
-        var ut = 0.0
-        for i in t { ut += u[i] }
-        let rho: Double
-        if ut <= 0.5 {
-          rho = 1 - ut
-        } else {
-          var rest = 0.0
-          var p = 0
-          for i in 0..<k {
-            if p < t.count && t[p] == i {
-              p += 1
-              continue
-            }
-            rest += u[i]
-          }
-          rho = rest
-        }
-        if rho < 0x1p-500 {
-          if direct == nil { direct = [Double](repeating: 0, count: k) }
-          addDominated(t, x, ut: ut, rho: rho, j: j, kj: kj, power: power, numerator: numerator, into: &direct!)
-          return
-        }
-        let value = term(ut, rho, j, kj)
-        var p = 0
-        for i in 0..<k {
-          if p < t.count && t[p] == i {
-            p += 1
-            continue
-          }
-          perJ[i] += value
-        }
-      }
-      for i in 0..<k { correction[i] += scaledCoefficients[j] * perJ[i] }
-    }
-    return (correction, direct)
-  }
-
-  /// The terms of a subset T whose complement S holds almost none of the mass: for i ∈ S,
-  /// r_i = exp(x_i − log Σ_{s∈S} e^{x_s}) (the complement's own log-sum-exp; an all −∞
-  /// complement gives nothing), added as (c_j/C(K, j)) r_i^power · numerator.
-  @inline(never)
-  func addDominated(
-    _ t: UnsafeBufferPointer<Int>, _ x: UnsafeBufferPointer<Double>, ut: Double, rho: Double, j: Int, kj: Double,
-    power: Int, numerator: (Double, Double, Int, Double) -> Double, into direct: inout [Double]
-  ) {
-    let k = sampleCount
-    var excluded = [Bool](repeating: false, count: k)
-    for i in t { excluded[i] = true }
-    var mx = -Double.infinity
-    for i in 0..<k where !excluded[i] { mx = Swift.max(mx, x[i]) }
-    if mx == -.infinity { return }
-    var sum = 0.0
-    for i in 0..<k where !excluded[i] { sum += exp(x[i] - mx) }
-    let logSum = mx + log(sum)
-    let factor = scaledCoefficients[j] * numerator(ut, rho, j, kj)
-    for i in 0..<k where !excluded[i] {
-      let r = exp(x[i] - logSum)
-      direct[i] += factor * (power == 1 ? r : r * r)
-    }
-  }
-
   static func binomial(_ n: Int, _ k: Int) -> Double {
     var r = 1.0
     if k > 0 { for i in 1...k { r = r * Double(n - k + i) / Double(i) } }
     return r
-  }
-
-  static func forEachSubset(of n: Int, size: Int, _ body: (UnsafeBufferPointer<Int>) -> Void) {
-    withUnsafeTemporaryAllocation(of: Int.self, capacity: size) { c in
-      for i in 0..<size { c[i] = i }
-      while true {
-        body(UnsafeBufferPointer(c))
-        var i = size - 1
-        while i >= 0 && c[i] == n - size + i { i -= 1 }
-        if i < 0 { return }
-        c[i] += 1
-        for j in (i + 1)..<size { c[j] = c[j - 1] + 1 }
-      }
-    }
   }
 }
