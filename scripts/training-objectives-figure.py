@@ -48,12 +48,13 @@ out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height
 # Left: log p(x) (AIS, or IWAE-5000 for the binary models) and the ELBO per model.
 values = [number(r[c]) for rs in rows.values() for r in rs for c in ("ais", "iwae5000", "elbo")]
 values = [v for v in values if v is not None]
-lo, hi = math.floor(min(values) / 50) * 50, math.ceil(max(values) / 50) * 50
+tick = next(t for t in (50, 100, 200, 500, 1000, 10 ** 9) if (max(values) - min(values)) / t <= 10)
+lo, hi = math.floor(min(values) / tick) * tick, math.ceil(max(values) / tick) * tick
 x0, y0 = pad, pad
 def ly(v):
     return y0 + (hi - v) / (hi - lo) * (height - pad - bottom)
 out.append(f'<text x="{x0}" y="{y0 - 32}" font-size="13">Test log p(x) (●: AIS, ○: IWAE-5000) and ELBO (×), nats</text>')
-for v in range(int(lo), int(hi) + 1, 50):
+for v in range(int(lo), int(hi) + 1, tick):
     out.append(f'<line x1="{x0}" x2="{x0 + panel}" y1="{ly(v):.1f}" y2="{ly(v):.1f}" stroke="#ddd"/>')
     out.append(f'<text x="{x0 - 6}" y="{ly(v) + 4:.1f}" text-anchor="end">{v}</text>')
 step = panel / max(1, len(order))
