@@ -116,9 +116,10 @@ struct JackknifeGradientSeriesTests {
   /// quarter of zero weights, geometric weights, ties and a row where two weights dominate the
   /// rest by 800 nats. Extended precision (and order 1, always double-double unless one weight
   /// dominates by > 62 nats): 1e−15 relative to max u^p, plus the oracle's own rounding
-  /// (1e−19·amplification·K: the Float80 terms before centring). Automatic precision:
-  /// 4e−15·max(1, amplification), the double path's rounding (K = 64, m = 2: amplification 122,
-  /// measured ≤ 2.8e−13). The double-double path is exact to ~1e−16 against 60-digit mpmath
+  /// (1e−19·amplification·K: the Float80 terms before centring). Automatic precision: 1e−11,
+  /// what the double path's a-posteriori bound guarantees (rows above it are redone in
+  /// double-double; measured errors ≤ 0.45 of the bound, K = 64, m = 2: ≤ 4.9e−13). The
+  /// double-double path is exact to ~1e−16 against 60-digit mpmath
   /// (`largeRowsMatchSixtyDigitReferences`).
   @Test(arguments: [(1, 16), (2, 16), (2, 32), (3, 24), (2, 64), (3, 40), (1, 200), (2, 120), (1, 1000)])
   func matchesFloat80Enumeration(orderAndK: (Int, Int)) throws {
@@ -137,7 +138,7 @@ struct JackknifeGradientSeriesTests {
           let got = try #require(
             try Self.series(x, order: m, power: p, precision: precision), "m=\(m) K=\(k) \(name): left to enumeration")
           let exact = (precision == .extended || m == 1 || amplification > 200) && !doublePath
-          let tolerance = exact ? 1e-15 + 1e-19 * amplification * Double(k) : 4e-15 * max(1, amplification)
+          let tolerance = exact ? 1e-15 + 1e-19 * amplification * Double(k) : 1e-11
           let error = zip(got, truth).map { abs($0 - $1) }.max()!
           #expect(
             error <= tolerance * scale, "m=\(m) K=\(k) \(name) p=\(p) \(precision): error \(error) vs u^p \(scale)")
@@ -207,6 +208,66 @@ struct JackknifeGradientSeriesTests {
       checked += 1
     }
     #expect(checked == 24)
+  }
+
+  /// Sparse rows: K = 64 with only 3 to 8 non-zero weights (the heavy set may hold all of them,
+  /// the light weights all zero) against Float80 enumeration, both precisions.
+  @Test func sparseRowsMatchFloat80Enumeration() throws {
+    var g = Xoshiro256StarStar(seed: 11)
+    for (m, nonZero) in [(2, 3), (2, 5), (3, 4), (3, 8), (2, 8), (2, 12), (2, 20)] {
+      var x = [Double](repeating: -.infinity, count: 64)
+      for i in 0..<nonZero { x[(i * 37) % 64] = 2 * Sampling.standardNormal(using: &g) }
+      let total = x.reduce(0.0) { $0 + ($1 == -.infinity ? 0 : exp($1 - x.max()!)) }
+      for p in [1, 2] {
+        let truth = Self.enumerated(x, order: m, power: p)
+        for precision in [JackknifeGradientWeights.Precision.automatic, .extended] {
+          let got = try #require(try Self.series(x, order: m, power: p, precision: precision))
+          let error = zip(got, truth).map { abs($0 - $1) }.max()!
+          let tolerance = precision == .extended ? 1e-14 : 1e-11
+          #expect(
+            error <= tolerance * pow(1 / total, Double(p)), "m=\(m) \(nonZero) non-zero p=\(p) \(precision): \(error)")
+        }
+      }
+    }
+  }
+
+  /// The double path's a-posteriori bound (which decides when a row is redone in double-double)
+  /// against its actual error, Float80 enumeration as the truth, on every row family at
+  /// K = 8…120 and sparse rows: error ≤ 0.5·bound (measured worst 0.45), and the bound is not
+  /// vacuous (≤ 1e−10 at K = 64, m = 2).
+  @Test func doublePathBoundHolds() throws {
+    var cases: [(Int, Int, String, [Double])] = []
+    for (m, k) in [(2, 8), (2, 16), (2, 32), (2, 64), (3, 12), (2, 120)] {
+      for (name, x) in Self.rows(k: k, seed: UInt64(31 * m + k)) { cases.append((m, k, name, x)) }
+    }
+    var g = Xoshiro256StarStar(seed: 11)
+    for nonZero in [5, 12, 20] {
+      var x = [Double](repeating: -.infinity, count: 64)
+      for i in 0..<nonZero { x[(i * 37) % 64] = 2 * Sampling.standardNormal(using: &g) }
+      cases.append((2, 64, "sparse \(nonZero)", x))
+    }
+    var checked = 0
+    for (m, k, name, x) in cases {
+      let weights = try JackknifeGradientWeights(sampleCount: k, order: m)
+      let s = JackknifeGradientSeries(
+        sampleCount: k, order: m, scaledCoefficients: weights.scaledCoefficients, extended: false)
+      let nonZero = x.filter { $0 > -.infinity }.count
+      let top = x.withUnsafeBufferPointer { TopIndices($0, count: min(s.heavyCap + 1, nonZero), nonZero: nonZero) }
+      guard let split = x.withUnsafeBufferPointer({ s.chooseSplit($0, top, nonZero: nonZero) }) else { continue }
+      let total = x.reduce(0.0) { $0 + ($1 == -.infinity ? 0 : exp($1 - x.max()!)) }
+      for p in [1, 2] {
+        var out = [Double](repeating: .nan, count: k)
+        let bound = x.withUnsafeBufferPointer { xp in
+          out.withUnsafeMutableBufferPointer { s.accumulate(xp, top, split, power: p, into: $0) }
+        }
+        let truth = Self.enumerated(x, order: m, power: p)
+        let error = zip(out, truth).map { abs($0 - $1) }.max()! / pow(1 / total, Double(p))
+        #expect(error <= 0.5 * bound + 1e-16, "m=\(m) K=\(k) \(name) p=\(p): error \(error), bound \(bound)")
+        if k == 64 && m == 2 { #expect(bound <= 1e-10, "m=\(m) K=\(k) \(name) p=\(p): bound \(bound)") }
+        checked += 1
+      }
+    }
+    #expect(checked >= 90)
   }
 
   /// The public weights route rows the series leaves (≤ m non-zero weights) to enumeration.

@@ -6,7 +6,8 @@
 
 extension JackknifeGradientSeries {
   /// `accumulate` in double-double, for orders and sizes whose alternating coefficients amplify
-  /// rounding (`usesExtendedPrecision`): the same sums, in units of the light mass W_L, from
+  /// rounding, and on request: the same sums, in units of the light mass W_L (of the heavy mass
+  /// when every light weight is zero), from
   /// the doubles a_i = w_i/W_L (heavy) and λ_i = w_i/W_L (light) taken as exact. Every later
   /// step (Λ = Σ λ_i, the kept masses, ρ₀ + V = 1, the products Ê, the coefficients c_j/C(K, j)
   /// from their exact rationals) is consistent to ~2^−104, so the result is the double nearest
@@ -22,12 +23,15 @@ extension JackknifeGradientSeries {
     let k = sampleCount, m = order
     let h = split.heavyCount, n = split.lightCount, order = split.seriesOrder
     let lightMass = split.lightMass
-    guard lightMass > 0 else { return false }
     let heavy = Array(top.indices[0..<h])
-    let a = heavy.map { exp(x[$0] - split.reference) / lightMass }
+    // The unit of mass: W_L, or the heavy mass when every light weight is zero (then λ = 0,
+    // c = 0 and the series vanish).
+    let unit = lightMass > 0 ? lightMass : heavy.reduce(0.0) { $0 + exp(x[$1] - split.reference) }
+    guard unit > 0 else { return false }
+    let a = heavy.map { exp(x[$0] - split.reference) / unit }
     guard a.allSatisfy({ $0 < 0x1p900 }) else { return false }
     let light = split.lightIndices(x, heavy: heavy)
-    let lambda = light.map { exp(x[$0] - split.reference) / lightMass }
+    let lambda = light.map { lightMass > 0 ? exp(x[$0] - split.reference) / unit : 0 }
     let c = DD(split.centre)
     var lightTotal = DD.zero
     for v in lambda { lightTotal += DD(v) }

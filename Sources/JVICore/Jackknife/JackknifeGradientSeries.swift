@@ -32,11 +32,13 @@
 /// multiply-adds against 130,000 by enumeration; K = 5,000: 4.6·10⁶ against 6·10¹⁰).
 ///
 /// **Error.** The truncation is below 1e−17/A of every term, A = Σ_{j≥1} |c_j|·j/K the
-/// amplification of the alternating combination (≈ 2K at m = 2, 2K² at m = 3). In double the
-/// rounding is about 4ε·A of max u^p (K = 64, m = 2: ≤ 2.8e−13 measured against Float80
-/// enumeration). Where A > 200, or when asked (`JackknifeGradientWeights.Precision.extended`),
-/// `accumulateExtended` sums in double-double and returns the double nearest the definition
-/// (within 1e−14 of max u^p against 60-digit mpmath at K = 5,000, m = 2 and 3).
+/// amplification of the alternating combination (≈ 2K at m = 2, 2K² at m = 3). Where A > 200,
+/// or when asked (`JackknifeGradientWeights.Precision.extended`), `accumulateExtended` sums in
+/// double-double and returns the double nearest the definition (within 1e−14 of max u^p against
+/// 60-digit mpmath at K = 5,000, m = 2 and 3). Otherwise `accumulate` sums in double and
+/// returns an a-posteriori bound, 32ε·Σ|terms|/(1 − θ) relative to max u^p (measured errors ≤
+/// 0.45 of it against Float80 enumeration); a row whose bound exceeds `doubleTolerance` (1e−11)
+/// is redone in double-double (errors measured at K = 64, m = 2: ≤ 4.9e−13).
 ///
 /// Rows it does not take (it returns false, and the caller enumerates): ≤ m non-zero weights
 /// (the enumeration's conventions for undefined rows) and rows with no split of θ ≤ 0.6 within
@@ -48,11 +50,17 @@ struct JackknifeGradientSeries: Sendable {
   let scaledCoefficients: [Double]
   /// The largest heavy set: ≤ 32 and Σ_{t≤m} C(h, t) ≤ 20,000 heavy removal sets.
   let heavyCap: Int
-  /// c_j/C(K, j) in double-double from the exact rationals, when `accumulateExtended` is used:
-  /// when the amplification Σ_{j≥1} |c_j|·j/K of the centred terms exceeds
-  /// `extendedPrecisionAmplification` (m = 2: K ≳ 100; m = 3: K ≳ 10), else nil.
+  /// c_j/C(K, j) in double-double from the exact rationals, for `accumulateExtended` (nil only
+  /// when a test forces the double path).
   let extendedCoefficients: [DoubleDouble]?
+  /// Whether every row goes straight to double-double: when asked, or when the amplification
+  /// Σ_{j≥1} |c_j|·j/K of the centred terms exceeds `extendedPrecisionAmplification` (m = 2:
+  /// K > 100; m = 3: K > 10). Otherwise a row is summed in double and redone in double-double
+  /// when the double sum's error bound exceeds `doubleTolerance` of max u^p.
+  let extendedFirst: Bool
   static let extendedPrecisionAmplification = 200.0
+  /// The largest a-posteriori error bound, relative to max u^p, accepted from the double path.
+  static let doubleTolerance = 1e-11
   /// The series' relative truncation: 1e−17 divided by the amplification Σ_{j≥1} |c_j|·j/K, so
   /// that the truncation stays below 1e−17 of the result after the alternating combination.
   let truncationTolerance: Double
@@ -78,7 +86,8 @@ struct JackknifeGradientSeries: Sendable {
     var amplification = 0.0
     for j in 1...m { amplification += abs(c[j]) * Double(j) / Double(k) }
     truncationTolerance = 1e-17 / Swift.max(1, amplification)
-    if extended && (alwaysExtended || amplification > Self.extendedPrecisionAmplification) {
+    extendedFirst = extended && (alwaysExtended || amplification > Self.extendedPrecisionAmplification)
+    if extended {
       let exact = JackknifeCoefficients.exact(sampleCount: k, order: m)
       extendedCoefficients = (0...m).map { j in
         FixedPoint(numerator: exact[j].numerator, denominator: exact[j].denominator * ExactInteger.binomial(k, j))
@@ -110,10 +119,15 @@ struct JackknifeGradientSeries: Sendable {
     if nonZero <= m { return false }
     let top = TopIndices(x, count: Swift.min(heavyCap + 1, nonZero), nonZero: nonZero)
     guard let split = chooseSplit(x, top, nonZero: nonZero) else { return false }
-    if let alpha = extendedCoefficients, accumulateExtended(x, top, split, power: p, coefficients: alpha, into: out) {
+    if extendedFirst, let alpha = extendedCoefficients,
+      accumulateExtended(x, top, split, power: p, coefficients: alpha, into: out)
+    {
       return true
     }
-    accumulate(x, top, split, power: p, into: out)
+    let bound = accumulate(x, top, split, power: p, into: out)
+    if !extendedFirst && bound > Self.doubleTolerance, let alpha = extendedCoefficients {
+      _ = accumulateExtended(x, top, split, power: p, coefficients: alpha, into: out)
+    }
     return true
   }
 

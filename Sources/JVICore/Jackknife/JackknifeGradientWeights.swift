@@ -28,9 +28,9 @@ public struct JackknifeGradientWeights: Sendable {
 
   /// How orders m ≥ 2 are summed.
   public enum Precision: Sendable {
-    /// Double, except where the alternating coefficients amplify rounding by more than 200
-    /// (m = 2 with K > 100, m ≥ 3 with K > 10): double-double. Relative errors ≲ 3e−13 of
-    /// max u^p (K = 64, m = 2). For training, where speed matters more than the last digits.
+    /// Double where the alternating coefficients amplify rounding by at most 200 (m = 2 with
+    /// K ≤ 100, m ≥ 3 with K ≤ 10) and the row's a-posteriori error bound is ≤ 1e−11 of max u^p;
+    /// double-double otherwise. For training, where speed matters more than the last digits.
     case automatic
     /// Double-double throughout (about 10× the time): the double nearest the definition, to
     /// ~1e−16 of max u^p. For weights handed to users (`jvi-eval --gradient-weights`).
