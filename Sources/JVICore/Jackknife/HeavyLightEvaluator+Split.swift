@@ -152,7 +152,15 @@ extension HeavyLightEvaluator {
   ///
   /// Cost: O(K' · count) in the worst case (ascending rows), about K' compares usually.
   func selectLargest(_ f: UnsafeBufferPointer<Double>, count: Int, _ ws: EstimatorWorkspace) {
-    let idx = ws.topIndex, val = ws.topValue
+    Self.selectLargest(f, count: count, indices: ws.topIndex, values: ws.topValue)
+  }
+
+  /// `selectLargest` into `indices` and `values` (≥ `count` entries each; also the gradient
+  /// weights' heavy set, `TopIndices`).
+  static func selectLargest(
+    _ f: UnsafeBufferPointer<Double>, count: Int, indices idx: UnsafeMutableBufferPointer<Int>,
+    values val: UnsafeMutableBufferPointer<Double>
+  ) {
     var filled = 0
     for i in 0..<f.count {
       let v = f[i]

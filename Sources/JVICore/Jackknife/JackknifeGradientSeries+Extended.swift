@@ -71,46 +71,22 @@ extension JackknifeGradientSeries {
     let width = order + 1
     let moments = LightMoments<DD>(
       light: light, order: m, seriesOrder: order, shifted: lambda.map { DD($0) - c })
-    var lightConstant = DD.zero
-    var lightSeries = [DD](repeating: .zero, count: m * width)
-    for term in terms {
-      let weight = alpha[term.removed] * power(term.inverseMass)
-      lightConstant += weight * binomial(n - 1, term.lightSize) * term.centred
-      if term.lightSize >= 1 {
-        var beta = DD(1)
-        for r in 1...order {
-          beta = beta * term.inverseMass
-          lightSeries[(term.lightSize - 1) * width + r] += weight * coefficient[r] * beta
-        }
-      }
-    }
-    let full = Array(moments.full)
-    let heavyTerm = terms.map { term -> DD in
-      var s = term.centred * binomial(n, term.lightSize)
-      if term.lightSize >= 1 {
-        var beta = DD(1)
-        for r in 1...order {
-          beta = beta * term.inverseMass
-          s += coefficient[r] * beta * full[(term.lightSize - 1) * width + r]
-        }
-      }
-      return s
-    }
+    let sums = RemovalAggregates<DD>(
+      terms: terms.map { ($0.lightSize, alpha[$0.removed] * power($0.inverseMass), $0.inverseMass, $0.centred) },
+      lightCount: n, order: m, coefficient: coefficient, full: moments.full, hasLight: lightMass > 0)
 
     for s in light { out[s] = 0 }
-    var position = [Int](repeating: 0, count: x.count)
-    for (q, s) in light.enumerated() { position[s] = q }
     let nonZero: (Int) -> Bool = { x[$0] > -.infinity }
-    moments.forEachLight(needs: nonZero) { s, leaveOut in
-      let share = DD(lambda[position[s]])
-      var sum = lightConstant
-      for i in 0..<(m * width) where i % width != 0 { sum += lightSeries[i] * leaveOut[i] }
+    moments.forEachLight(needs: nonZero) { q, s, leaveOut in
+      let share = DD(lambda[q])
+      var sum = sums.lightConstant
+      for i in 0..<(m * width) where i % width != 0 { sum += sums.lightSeries[i] * leaveOut[i] }
       out[s] = (power(share / total) + power(share) * sum).value
     }
     for q in 0..<h {
       var sum = power(DD(a[q]) / total)
       for (index, term) in terms.enumerated() where term.mask & (1 << UInt64(q)) == 0 {
-        sum += alpha[term.removed] * power(DD(a[q]) * term.inverseMass) * heavyTerm[index]
+        sum += alpha[term.removed] * power(DD(a[q]) * term.inverseMass) * sums.heavyTerm[index]
       }
       out[heavy[q]] = sum.value
     }

@@ -79,46 +79,23 @@ extension JackknifeGradientSeries {
     let moments = LightMoments<Double>(
       light: light, order: m, seriesOrder: order,
       shifted: light.map { i in mass > 0 ? exp(x[i] - split.reference) / mass - c : 0 })
-    // Light samples: out_s = u_s^p + e_s^p (Σ_l C(n − 1, l) G0_l + Σ_{l,r≥1} G_{l,r} Ê_{l,r}(s)).
-    var lightConstant = 0.0
-    var lightMagnitude = 0.0
-    var lightSeries = [Double](repeating: 0, count: m * width)
-    for term in terms {
-      let a = scaledCoefficients[term.removed] * (p == 2 ? term.inverseMass * term.inverseMass : term.inverseMass)
-      lightConstant += a * binomial(n - 1, term.lightSize) * term.centred
-      lightMagnitude += abs(a * binomial(n - 1, term.lightSize) * term.centred)
-      if term.lightSize >= 1 {
-        var power = 1.0
-        for r in 1...order {
-          power *= term.beta
-          lightSeries[(term.lightSize - 1) * width + r] += a * coefficient[r] * power
-        }
-      }
-    }
-    // Heavy samples: per term, S0 = C(n, l)·centred + Σ_{r≥1} coefficient_r β^r Ê_{l,r}(all light).
-    let full = Array(moments.full)
-    let heavyTerm = terms.map { term -> Double in
-      var s = binomial(n, term.lightSize) * term.centred
-      if term.lightSize >= 1 && split.lightMass > 0 {
-        var power = 1.0
-        var series = 0.0
-        for r in 1...order {
-          power *= term.beta
-          series += coefficient[r] * power * full[(term.lightSize - 1) * width + r]
-        }
-        s += series
-      }
-      return s
-    }
+    // Light samples: out_s = u_s^p + e_s^p (Σ_l C(n − 1, l) G0_l + Σ_{l,r≥1} G_{l,r} Ê_{l,r}(s));
+    // heavy samples: per term, C(n, l)·centred + Σ_{r≥1} coefficient_r β^r Ê_{l,r}(all light).
+    let sums = RemovalAggregates<Double>(
+      terms: terms.map { term in
+        let weight =
+          scaledCoefficients[term.removed] * (p == 2 ? term.inverseMass * term.inverseMass : term.inverseMass)
+        return (term.lightSize, weight, term.beta, term.centred)
+      }, lightCount: n, order: m, coefficient: coefficient, full: moments.full, hasLight: split.lightMass > 0)
 
     for s in moments.light { out[s] = 0 }
     if split.lightMass > 0 {
       let nonZero: (Int) -> Bool = { x[$0] > -.infinity }
-      moments.forEachLight(needs: nonZero) { s, leaveOut in
+      moments.forEachLight(needs: nonZero) { _, s, leaveOut in
         let u = exp(x[s] - rowMaximum) / total
         let e = exp(x[s] - split.reference)
-        var sum = lightConstant
-        for i in 0..<(m * width) where i % width != 0 { sum += lightSeries[i] * leaveOut[i] }
+        var sum = sums.lightConstant
+        for i in 0..<(m * width) where i % width != 0 { sum += sums.lightSeries[i] * leaveOut[i] }
         out[s] = (p == 2 ? u * u : u) + (p == 2 ? e * e : e) * sum
       }
     }
@@ -136,7 +113,7 @@ extension JackknifeGradientSeries {
         var kept = term.lightFactor * below
         for i in 0..<h where term.mask & (1 << UInt64(i)) == 0 { kept += relative[i] }
         let r = 1 / kept
-        let value = scaledCoefficients[term.removed] * (p == 2 ? r * r : r) * heavyTerm[index]
+        let value = scaledCoefficients[term.removed] * (p == 2 ? r * r : r) * sums.heavyTerm[index]
         sum += value
         magnitude += abs(value)
       }
@@ -145,12 +122,7 @@ extension JackknifeGradientSeries {
     }
     // The largest light sample has e = 1 (the light reference), so e^p·Σ|terms| ≤ lightMagnitude.
     let largest = p == 2 ? 1 / (total * total) : 1 / total
-    let magnitude = Swift.max(split.lightMass > 0 ? lightMagnitude : 0, heavyMagnitude)
+    let magnitude = Swift.max(split.lightMass > 0 ? sums.lightMagnitude : 0, heavyMagnitude)
     return 32 * Double.ulpOfOne * magnitude / (1 - split.theta) / largest
-  }
-
-  func binomial(_ n: Int, _ j: Int) -> Double {
-    if j > n { return 0 }
-    return JackknifeGradientWeights.binomial(n, j)
   }
 }

@@ -167,15 +167,14 @@ struct TopIndices {
 
   init(_ x: UnsafeBufferPointer<Double>, count: Int, nonZero: Int) {
     hasZeros = nonZero < x.count
-    indices = []
-    indices.reserveCapacity(count + 1)
-    for i in 0..<x.count where x[i] > -.infinity {
-      // Insertion into the sorted prefix: O(K·count), count ≤ 33.
-      if indices.count == count, let last = indices.last, x[i] <= x[last] { continue }
-      var p = indices.count
-      while p > 0 && x[indices[p - 1]] < x[i] { p -= 1 }
-      indices.insert(i, at: p)
-      if indices.count > count { indices.removeLast() }
+    // The project's top-k selection (largest first, ties by index); with count ≤ nonZero every
+    // selected value is finite.
+    var values = [Double](repeating: 0, count: count)
+    indices = [Int](repeating: 0, count: count)
+    indices.withUnsafeMutableBufferPointer { i in
+      values.withUnsafeMutableBufferPointer {
+        HeavyLightEvaluator.selectLargest(x, count: count, indices: i, values: $0)
+      }
     }
     guard let reference = indices.last.map({ x[$0] }), indices.count < nonZero else { return }
     var listed = [Bool](repeating: false, count: x.count)

@@ -79,9 +79,9 @@ struct LightMoments<S: SeriesArithmetic> {
     }
   }
 
-  /// Calls body(s, Ê with s left out) for every light sample s in index order, forming Ê only
-  /// where `needs(s)`.
-  func forEachLight(needs: (Int) -> Bool, _ body: (Int, UnsafeBufferPointer<S>) -> Void) {
+  /// Calls body(q, s, Ê with s left out) for every light sample s = light[q] in index order,
+  /// forming Ê only where `needs(s)`.
+  func forEachLight(needs: (Int) -> Bool, _ body: (Int, Int, UnsafeBufferPointer<S>) -> Void) {
     let block = order * width
     var prefix = [S](repeating: .zero, count: block)
     var product = [S](repeating: .zero, count: block)
@@ -105,11 +105,67 @@ struct LightMoments<S: SeriesArithmetic> {
               }
             }
           }
-          product.withUnsafeBufferPointer { body(light[q], $0) }
+          product.withUnsafeBufferPointer { body(q, light[q], $0) }
         }
         LightMoments.fill(&factor, shifted[q])
         prefix.withUnsafeMutableBufferPointer { LightMoments.multiply($0, by: factor, order: order) }
       }
     }
+  }
+}
+
+/// What the samples' sums need of the removal terms (one heavy removal set T_H with one light
+/// size l each), in either arithmetic: for a light sample the r = 0 constant and the series
+/// coefficients shared by every light s, for a heavy sample each term's value.
+struct RemovalAggregates<S: SeriesArithmetic> {
+  /// Σ_terms weight·C(n − 1, l)·centred.
+  var lightConstant = S.zero
+  /// Σ_terms |weight·C(n − 1, l)·centred| (for the double path's error bound).
+  var lightMagnitude = 0.0
+  /// Σ_terms weight·coefficient_r·β^r at [(l − 1)·width + r], r ≥ 1.
+  var lightSeries: [S]
+  /// Per term: C(n, l)·centred + Σ_{r≥1} coefficient_r·β^r·Ê_{l,r} over all the light samples
+  /// (the series only when the light weights are not all zero).
+  var heavyTerm: [S] = []
+
+  /// `terms`: per term its light size l, weight (α_j·(1/B)^p), β and centred r = 0 factor;
+  /// `coefficient[r]` = r!·C(r + p − 1, r); `full` = Ê over every light sample.
+  init(
+    terms: [(lightSize: Int, weight: S, beta: S, centred: S)], lightCount n: Int, order m: Int, coefficient: [S],
+    full: ArraySlice<S>, hasLight: Bool
+  ) {
+    let width = coefficient.count
+    let base = full.startIndex
+    lightSeries = [S](repeating: .zero, count: m * width)
+    for term in terms {
+      let constant = term.weight * S(Self.binomial(n - 1, term.lightSize)) * term.centred
+      lightConstant = lightConstant + constant
+      lightMagnitude += abs(constant.doubleValue)
+      if term.lightSize >= 1 {
+        var power = S(1)
+        for r in 1..<width {
+          power = power * term.beta
+          let i = (term.lightSize - 1) * width + r
+          lightSeries[i] = lightSeries[i] + term.weight * coefficient[r] * power
+        }
+      }
+    }
+    heavyTerm = terms.map { term -> S in
+      var s = S(Self.binomial(n, term.lightSize)) * term.centred
+      if term.lightSize >= 1 && hasLight {
+        var power = S(1)
+        var series = S.zero
+        for r in 1..<width {
+          power = power * term.beta
+          series = series + coefficient[r] * power * full[base + (term.lightSize - 1) * width + r]
+        }
+        s = s + series
+      }
+      return s
+    }
+  }
+
+  static func binomial(_ n: Int, _ j: Int) -> Double {
+    j > n ? 0 : JackknifeGradientWeights.binomial(n, j)
   }
 }
