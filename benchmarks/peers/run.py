@@ -116,6 +116,16 @@ def build_cases(args) -> list[Case]:
                 work=f"JVI order {m}, 256×{k} float64",
                 peers=[Peer("dense reference (numpy)", "numpy", "jvi_dense.py",
                             ["--n", "256", "--k", str(k), "--order", str(m)])]))
+    # The jackknife's DReG gradient weights against their dense enumeration in PyTorch, 1 thread:
+    # jvi's training path (automatic precision) and its exported path (double-double).
+    for m, k, n in ((1, 64, 256), (2, 64, 256), (3, 64, 32), (2, 256, 32)):
+        for path in ("series", "series-extended"):
+            cases.append(Case(
+                name=f"gradient-dreg-jvi{m}-k{k}-{path}", kind="bench", suite="estimators",
+                group=f"gradient-dreg-jvi{m}-k{k}-series", threads=[1],
+                work=f"JVI-{m} DReG weights, {n}×{k} float64" + (", double-double" if path != "series" else ""),
+                peers=[Peer("dense (torch)", "torch", "jvi_dreg_dense.py",
+                            ["--n", str(n), "--k", str(k), "--order", str(m), "--path", path])]))
     # Training epochs: 60,000 images, batch 100, Adam, the default VAE, 1 and 2 threads.
     for objective, k, group in (("elbo", 1, "epoch-elbo-a-k1"), ("iwae", 5, "epoch-iwae-k5"),
                                 ("iwae", 50, "epoch-iwae-k5")):
