@@ -1,16 +1,14 @@
 # jvi — common tasks. `make` alone lists them.
 #
 # Tests run on the release build (-O, bounds and overflow checks kept; -enable-testing for
-# @testable imports): the SIMD kernels are ~8x slower unoptimised.
+# @testable imports).
 #
-# Every release build targets AVX2 + FMA (CPU_FLAGS): without it each SIMD fused multiply-add is
-# a libc call (~130x slower; docs/performance.md). The flag lives here, not in Package.swift,
-# because SwiftPM refuses unsafe flags in a package that others depend on.
+# No CPU flags: the hot kernels (Sources/CJVIKernels) choose AVX2 + FMA or the baseline when the
+# program runs, so `make release` is exactly `swift build -c release` (docs/performance.md).
 
 export PATH := /opt/swift/usr/bin:$(PATH)
 SWIFT ?= swift
-CPU_FLAGS := -Xswiftc -target-cpu -Xswiftc haswell
-RELEASE_FLAGS := -c release $(CPU_FLAGS)
+RELEASE_FLAGS := -c release
 TEST_FLAGS := $(RELEASE_FLAGS) -Xswiftc -enable-testing
 
 .DEFAULT_GOAL := help
@@ -29,7 +27,7 @@ help: ## List the targets
 build: ## Debug build of every target
 	$(SWIFT) build
 
-release: ## Release build (-O -target-cpu haswell) of the tools
+release: ## Release build of the tools (the same as swift build -c release)
 	$(SWIFT) build $(RELEASE_FLAGS)
 
 test: ## Build and run every test (release, checked)

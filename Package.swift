@@ -8,11 +8,10 @@
 // through `canImport(Glibc)`/`canImport(Darwin)`; the tests' extended-precision oracles use
 // Float80, which exists on x86 only.
 //
-// Speed: release builds need AVX2 + FMA (`-target-cpu haswell`); without it every SIMD fused
-// multiply-add becomes a per-lane libc call (measured ~130x slower; docs/performance.md). The
-// flag is not set here, because SwiftPM refuses unsafe flags in a package used as a
-// dependency: this repository's Makefile passes it (`-Xswiftc -target-cpu -Xswiftc haswell`),
-// and a package that depends on jvi should pass it the same way.
+// Speed: the hot kernels live in a small C target (CJVIKernels) compiled once per instruction set
+// (AVX-512, AVX2 + FMA, and the baseline) and chosen when the program runs, so a plain
+// `swift build -c release`, `make release` and a package that depends on jvi run the same code at
+// the same speed, with no flags; JVI_CPU=baseline forces the baseline (docs/performance.md).
 
 import PackageDescription
 
@@ -32,7 +31,11 @@ let package = Package(
   ],
   targets: [
     .target(
+      name: "CJVIKernels",
+      exclude: ["README.md"]),
+    .target(
       name: "JVICore",
+      dependencies: ["CJVIKernels"],
       exclude: ["README.md", "LogSpace/fit_exp_polynomial.py"]),
     .systemLibrary(
       name: "CZlib",
@@ -40,7 +43,7 @@ let package = Package(
       providers: [.apt(["zlib1g-dev"])]),
     .target(
       name: "JVIModels",
-      dependencies: ["JVICore", "CZlib"],
+      dependencies: ["JVICore", "CJVIKernels", "CZlib"],
       exclude: ["README.md"]),
     .target(
       name: "JVIExperiments",

@@ -1,3 +1,5 @@
+import CJVIKernels
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -154,7 +156,10 @@ extension HeavyLightEvaluator {
     let nd = Double(n)
     let nu = ws.centred.leading(n)
     let inv = 1 / (nd * lightTotal)
-    for i in 0..<n { nu[i] = (-lightTotal).addingProduct(nd, lightExp[i]) * inv }
+    // ν_i = (n a_i − A)/(n A): one fused multiply-add and a product per element (C kernels).
+    if let x = lightExp.baseAddress, let out = nu.baseAddress, n > 0 {
+      jvi_affine(x, n, nd, -lightTotal, inv, out)
+    }
     return LightShares(log: lightLog, exp: lightExp, total: lightTotal, logWL: logWL, nu: UnsafeBufferPointer(nu))
   }
 
@@ -206,12 +211,8 @@ extension HeavyLightEvaluator {
       if split.mode == .series {
         let r = split.seriesOrder
         let c = ws.psiCoefficients.row(l, width: w)
-        var acc = c[r]
-        var rr = r - 1
-        while rr >= 2 {
-          acc = c[rr].addingProduct(acc, b)
-          rr -= 1
-        }
+        // Horner's rule from c[r] down to c[2], one fused multiply-add a step (C kernels).
+        let acc = c.baseAddress.map { jvi_horner($0, r, 2, b) } ?? 0
         psi = -(b * b) * acc
       } else {
         psi = enumeratedPsi(

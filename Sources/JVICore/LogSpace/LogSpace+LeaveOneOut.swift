@@ -1,3 +1,5 @@
+import CJVIKernels
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -73,50 +75,15 @@ extension LogSpace {
         - logTotal
   }
 
-  /// Σ_{i ≠ excluded} φ(x_i), x_i = (K a_i − A)/((K − 1)A) = (K u_i − 1)/(K − 1).
-  /// The excluded lane contributes φ(0) = 0 exactly.
-  @inlinable
+  /// Σ_{i ≠ excluded} φ(x_i), x_i = (K a_i − A)/((K − 1)A) = (K u_i − 1)/(K − 1), by `phiSeries` on
+  /// four lanes in the C kernels. The excluded lane contributes φ(0) = 0 exactly.
   static func phiSumExcluding(
     _ excluded: Int, a: UnsafeBufferPointer<Double>, k: Double, total: Double, scale: Double, terms: Int
   ) -> Double {
     guard let p = a.baseAddress else { return 0 }
     return phiSeriesCoefficients.withUnsafeBufferPointer { c -> Double in
       guard let coefficients = c.baseAddress else { return 0 }
-      let n = a.count
-      let kv = V(repeating: k), totalV = V(repeating: -total), scaleV = V(repeating: scale)
-      let lanes = SIMD4<Int64>(0, 1, 2, 3)
-      let hot = excluded & ~3
-      var s0 = V(), s1 = V()
-      var i = 0
-      var s2 = V(), s3 = V()
-      while i + 16 <= n && (hot < i || hot >= i + 16) {
-        // Four independent chunks per iteration (the division and series are latency-bound),
-        // none holding the excluded index.
-        s0 += phiSeries(totalV.addingProduct(kv, load(p, i)) * scaleV, terms: terms, coefficients: coefficients)
-        s1 += phiSeries(totalV.addingProduct(kv, load(p, i + 4)) * scaleV, terms: terms, coefficients: coefficients)
-        s2 += phiSeries(totalV.addingProduct(kv, load(p, i + 8)) * scaleV, terms: terms, coefficients: coefficients)
-        s3 += phiSeries(totalV.addingProduct(kv, load(p, i + 12)) * scaleV, terms: terms, coefficients: coefficients)
-        i += 16
-      }
-      while i < n {
-        var xv: V
-        if i + 4 <= n && i != hot {
-          xv = totalV.addingProduct(kv, load(p, i)) * scaleV
-        } else {
-          // The excluded index and the padding lanes contribute φ(0) = 0.
-          xv = totalV.addingProduct(kv, i + 4 <= n ? load(p, i) : loadTail(p, i, n - i, pad: 0)) * scaleV
-          let index = lanes &+ Int64(i)
-          xv.replace(with: 0, where: (index .== Int64(excluded)) .| (index .>= Int64(n)))
-        }
-        if (i >> 2) & 1 == 0 {
-          s0 += phiSeries(xv, terms: terms, coefficients: coefficients)
-        } else {
-          s1 += phiSeries(xv, terms: terms, coefficients: coefficients)
-        }
-        i += 4
-      }
-      return ((s0 + s1) + (s2 + s3)).sum()
+      return jvi_phi_sum_excluding(excluded, p, a.count, k, total, scale, terms, coefficients)
     }
   }
-
 }

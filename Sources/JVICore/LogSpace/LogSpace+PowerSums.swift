@@ -1,49 +1,23 @@
+import CJVIKernels
+
 extension LogSpace {
-  /// Power sums q_r = Σ_i ν_i^r for r = 2…R, written to `q[2…R]` (q[0], q[1] untouched).
+  /// Power sums q_r = Σ_i ν_i^r for r = 2…R, written to `q[2…R]` (q[0], q[1] untouched), R ≤ 128.
   ///
-  /// Two SIMD chunks per iteration, accumulators in `q`'s vector shadow so R may exceed the
-  /// register file. The tail is padded with 0 (which adds nothing to any power r ≥ 1).
-  /// Cost: 2(R − 1) multiply-adds per element. Error bound: each q_r carries
-  /// ≤ (n/8 + R)·ε·Σ|ν_i|^r (blocked summation of exactly rounded powers, relative error ≤ rε each).
-  @inlinable
+  /// Two SIMD chunks per iteration (C kernels). The tail is padded with 0 (which adds nothing to
+  /// any power r ≥ 1). Cost: 2(R − 1) multiplies and adds per element. Error bound: each q_r
+  /// carries ≤ (n/8 + R)·ε·Σ|ν_i|^r (blocked summation of exactly rounded powers, relative
+  /// error ≤ rε each).
   public static func powerSums(
     _ nu: UnsafeBufferPointer<Double>, upTo r: Int, into q: UnsafeMutableBufferPointer<Double>
   ) {
-    precondition(r >= 2, "power sums start at order 2, got R = \(r)")
+    precondition(r >= 2 && r <= 128, "power sums of orders 2…R need 2 ≤ R ≤ 128, got R = \(r)")
     precondition(q.count > r, "q holds \(q.count) entries; orders 0…\(r) need \(r + 1)")
-    withUnsafeTemporaryAllocation(of: SIMD4<Double>.self, capacity: r + 1) { acc in
-      for i in 0...r { acc[i] = SIMD4<Double>() }
-      if let p = nu.baseAddress {
-        let n = nu.count
-        var i = 0
-        while i + 8 <= n {
-          let v0 = load(p, i), v1 = load(p, i + 4)
-          var p0 = v0 * v0, p1 = v1 * v1
-          acc[2] += p0 + p1
-          var s = 3
-          while s <= r {
-            p0 *= v0
-            p1 *= v1
-            acc[s] += p0 + p1
-            s += 1
-          }
-          i += 8
-        }
-        while i < n {
-          let v0 = i + 4 <= n ? load(p, i) : loadTail(p, i, n - i, pad: 0)
-          var p0 = v0 * v0
-          acc[2] += p0
-          var s = 3
-          while s <= r {
-            p0 *= v0
-            acc[s] += p0
-            s += 1
-          }
-          i += 4
-        }
-      }
-      for s in 2...r { q[s] = acc[s].sum() }
+    guard let out = q.baseAddress else { return }
+    guard let p = nu.baseAddress, nu.count > 0 else {
+      for s in 2...r { out[s] = 0 }
+      return
     }
+    jvi_power_sums(p, nu.count, r, out)
   }
 }
 
@@ -58,40 +32,17 @@ extension LogSpace {
   ) {
     precondition(r >= 2, "power sums start at order 2, got R = \(r)")
     precondition(q.count > r, "q holds \(q.count) entries; orders 0…\(r) need \(r + 1)")
-    withUnsafeTemporaryAllocation(of: SIMD4<Double>.self, capacity: 2 * (r + 1)) { acc in
-      for i in 0..<(2 * (r + 1)) { acc[i] = SIMD4<Double>() }
-      if let p = nu.baseAddress {
-        let n = nu.count
-        var i = 0
-        while i < n {
-          let v = i + 4 <= n ? load(p, i) : loadTail(p, i, n - i, pad: 0)
-          // ν² exactly.
-          var ph = v * v
-          var pl = (-ph).addingProduct(v, v)
-          var s = 2
-          while true {
-            // acc[s] += ph + pl (two-sum on the high parts, low parts added).
-            let ah = acc[2 * s]
-            let sum = ah + ph
-            let bb = sum - ah
-            let err = (ah - (sum - bb)) + (ph - bb)
-            acc[2 * s] = sum
-            acc[2 * s + 1] += err + pl
-            if s == r { break }
-            // (ph + pl)·ν with an exact product of the high part.
-            let h = ph * v
-            let e = (-h).addingProduct(ph, v)
-            let l = e + pl * v
-            ph = h + l
-            pl = l - (ph - h)
-            s += 1
-          }
-          i += 4
-        }
+    precondition(r <= 128, "double-double power sums go to order 128, got R = \(r)")
+    withUnsafeTemporaryAllocation(of: Double.self, capacity: 8 * (r + 1)) { lanes in
+      guard let out = lanes.baseAddress else { return }
+      if let p = nu.baseAddress, nu.count > 0 {
+        jvi_power_sums_double_double(p, nu.count, r, out)
+      } else {
+        for i in 0..<(8 * (r + 1)) { out[i] = 0 }
       }
       for s in 2...r {
         var total = DoubleDouble.zero
-        for lane in 0..<4 { total += DoubleDouble(hi: acc[2 * s][lane], lo: acc[2 * s + 1][lane]) }
+        for lane in 0..<4 { total += DoubleDouble(hi: out[8 * s + lane], lo: out[8 * s + 4 + lane]) }
         q[s] = total
       }
     }

@@ -1,4 +1,4 @@
-import Foundation
+import CJVIKernels
 import JVICore
 
 /// The scalar a network runs in: `Float` for training, `Double` for evaluating log-weights and
@@ -32,177 +32,51 @@ public protocol NetworkScalar: GEMMScalar {
 
 extension Float: NetworkScalar {
   public static func tanh(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-    mapLanes(x, y, count) { VectorMath.tanh($0) }
+    VectorMath.map(.tanh, x, y, count: count)
   }
   public static func softplus(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-    mapLanes(x, y, count) { VectorMath.softplus($0) }
+    VectorMath.map(.softplus, x, y, count: count)
   }
   public static func sigmoid(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-    mapLanes(x, y, count) { VectorMath.sigmoid($0) }
+    VectorMath.map(.sigmoid, x, y, count: count)
   }
   public static func exp(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-    mapLanes(x, y, count) { VectorMath.exp($0) }
+    VectorMath.map(.exp, x, y, count: count)
   }
 
-  @inline(__always)
-  static func mapLanes(
-    _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, _ f: (SIMD8<Float>) -> SIMD8<Float>
-  ) {
-    var i = 0
-    while i + 8 <= n {
-      UnsafeMutableRawPointer(y + i).storeBytes(
-        of: f(UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)), as: SIMD8<Float>.self)
-      i += 8
-    }
-    if i < n {
-      var v = SIMD8<Float>()
-      for j in 0..<(n - i) { v[j] = x[i + j] }
-      let r = f(v)
-      for j in 0..<(n - i) { y[i + j] = r[j] }
-    }
-  }
-
+  /// Eight lanes of Float, their positive parts summed in Double and their factors multiplied in
+  /// Float (≤ 125 per lane), combined in Double at the end of the row (C kernels).
   public static func bernoulliLogLikelihood(
     logits: UnsafePointer<Float>, targets: UnsafePointer<Float>, targetRowStride: Int, rows: Int, columns: Int,
     into out: UnsafeMutablePointer<Double>, gradient: UnsafeMutablePointer<Float>?,
     gradientScale: UnsafePointer<Double>?
   ) {
-    typealias V = SIMD8<Float>
-    precondition(columns <= 1000, "\(columns) columns exceed the kernel's 1000-column scratch")
-    for r in 0..<rows {
-      let l = logits + r * columns, t = targets + r * targetRowStride
-      let g = gradient.map { $0 + r * columns }
-      let scale = Float(gradientScale?[r] ?? 1)
-      var positive = SIMD8<Double>(), product = V(repeating: 1)
-      var j = 0
-      while j < columns {
-        let count = min(8, columns - j)
-        var lv = V(), tv = V()
-        if count == 8 {
-          lv = UnsafeRawPointer(l + j).loadUnaligned(as: V.self)
-          tv = UnsafeRawPointer(t + j).loadUnaligned(as: V.self)
-        } else {
-          for q in 0..<count {
-            lv[q] = l[j + q]
-            tv[q] = t[j + q]
-          }
-        }
-        let a = (1 - 2 * tv) * lv
-        let e = VectorMath.exp(-VectorMath.magnitude(lv))  // = e^{−|a|}; padding lanes give 1 + 1
-        var factor = 1 + e
-        var pos = a
-        pos.replace(with: 0, where: a .< 0)
-        if count < 8 {
-          for q in count..<8 {
-            factor[q] = 1
-            pos[q] = 0
-          }
-        }
-        product *= factor
-        positive += SIMD8<Double>(pos)
-        if let g {
-          // t − σ(ℓ), σ(ℓ) = 1/(1 + e) for ℓ ≥ 0 and e/(1 + e) for ℓ < 0.
-          var sigma = 1 / factor
-          sigma.replace(with: e / factor, where: lv .< 0)
-          let d = (tv - sigma) * scale
-          if count == 8 {
-            UnsafeMutableRawPointer(g + j).storeBytes(of: d, as: V.self)
-          } else {
-            for q in 0..<count { g[j + q] = d[q] }
-          }
-        }
-        j += 8
-      }
-      var total = 1.0
-      for q in 0..<8 { total *= Double(product[q]) }
-      out[r] = -(positive.sum() + Foundation.log(total))
-    }
+    precondition(columns <= 1000, "\(columns) columns exceed the kernel's 1000-column bound")
+    jvi_bernoulli_loglik_f32(logits, targets, targetRowStride, rows, columns, out, gradient, gradientScale)
   }
 }
 
 extension Double: NetworkScalar {
   public static func tanh(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) {
-    mapLanes(x, y, count) { VectorMath.tanh($0) }
+    VectorMath.map(.tanh, x, y, count: count)
   }
   public static func softplus(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) {
-    mapLanes(x, y, count) { VectorMath.softplus($0) }
+    VectorMath.map(.softplus, x, y, count: count)
   }
   public static func sigmoid(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) {
-    mapLanes(x, y, count) { VectorMath.sigmoid($0) }
+    VectorMath.map(.sigmoid, x, y, count: count)
   }
   public static func exp(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) {
-    mapLanes(x, y, count) { VectorMath.exp($0) }
+    VectorMath.map(.exp, x, y, count: count)
   }
 
-  @inline(__always)
-  static func mapLanes(
-    _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ n: Int, _ f: (SIMD4<Double>) -> SIMD4<Double>
-  ) {
-    var i = 0
-    while i + 4 <= n {
-      UnsafeMutableRawPointer(y + i).storeBytes(
-        of: f(UnsafeRawPointer(x + i).loadUnaligned(as: SIMD4<Double>.self)), as: SIMD4<Double>.self)
-      i += 4
-    }
-    if i < n {
-      var v = SIMD4<Double>()
-      for j in 0..<(n - i) { v[j] = x[i + j] }
-      let r = f(v)
-      for j in 0..<(n - i) { y[i + j] = r[j] }
-    }
-  }
-
+  /// Four lanes of Double (C kernels).
   public static func bernoulliLogLikelihood(
     logits: UnsafePointer<Double>, targets: UnsafePointer<Double>, targetRowStride: Int, rows: Int, columns: Int,
     into out: UnsafeMutablePointer<Double>, gradient: UnsafeMutablePointer<Double>?,
     gradientScale: UnsafePointer<Double>?
   ) {
-    typealias V = SIMD4<Double>
-    precondition(columns <= 1000, "\(columns) columns exceed the kernel's 1000-column scratch")
-    for r in 0..<rows {
-      let l = logits + r * columns, t = targets + r * targetRowStride
-      let g = gradient.map { $0 + r * columns }
-      let scale = gradientScale?[r] ?? 1
-      var positive = V(), product = V(repeating: 1)
-      var j = 0
-      while j < columns {
-        let count = min(4, columns - j)
-        var lv = V(), tv = V()
-        if count == 4 {
-          lv = UnsafeRawPointer(l + j).loadUnaligned(as: V.self)
-          tv = UnsafeRawPointer(t + j).loadUnaligned(as: V.self)
-        } else {
-          for q in 0..<count {
-            lv[q] = l[j + q]
-            tv[q] = t[j + q]
-          }
-        }
-        let a = (1 - 2 * tv) * lv
-        let e = VectorMath.exp(-VectorMath.magnitude(lv))
-        var factor = 1 + e
-        var pos = a
-        pos.replace(with: 0, where: a .< 0)
-        if count < 4 {
-          for q in count..<4 {
-            factor[q] = 1
-            pos[q] = 0
-          }
-        }
-        product *= factor
-        positive += pos
-        if let g {
-          var sigma = 1 / factor
-          sigma.replace(with: e / factor, where: lv .< 0)
-          let d = (tv - sigma) * scale
-          if count == 4 {
-            UnsafeMutableRawPointer(g + j).storeBytes(of: d, as: V.self)
-          } else {
-            for q in 0..<count { g[j + q] = d[q] }
-          }
-        }
-        j += 4
-      }
-      out[r] = -(positive.sum() + Foundation.log(product[0] * product[1] * (product[2] * product[3])))
-    }
+    precondition(columns <= 1000, "\(columns) columns exceed the kernel's 1000-column bound")
+    jvi_bernoulli_loglik_f64(logits, targets, targetRowStride, rows, columns, out, gradient, gradientScale)
   }
 }

@@ -71,16 +71,6 @@ struct SharedMutablePointer<T>: @unchecked Sendable {
   init(_ p: UnsafeMutablePointer<T>) { pointer = p }
 }
 
-/// GEMM's operands and packing buffers for its workers: A and B are read, each worker writes its
-/// own rows or column panels of C and its own part of the packing buffers.
-struct SharedPointers<T>: @unchecked Sendable {
-  let a: UnsafePointer<T>
-  let b: UnsafePointer<T>
-  let c: SharedMutablePointer<T>
-  let packedA: SharedMutablePointer<T>
-  let packedB: SharedMutablePointer<T>
-}
-
 /// Read-only memory handed to worker threads.
 struct SharedPointer<T>: @unchecked Sendable {
   let pointer: UnsafePointer<T>

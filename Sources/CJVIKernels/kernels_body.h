@@ -1,0 +1,395 @@
+// The kernels, written once; isa_*.c include this file with
+//   JVI_ISA          the suffix of every function and of the table (baseline, avx2),
+//   JVI_FUSED        1 when FMA() is one fused operation, 0 when it is a multiply then an add,
+//   JVI_GEMM_NARROW  1 for 128-bit matrix-multiply tiles (the other kernels keep their widths),
+// under that path's target attribute. Each kernel mirrors its Swift reference operation by
+// operation (the reference's `x.addingProduct(a, b)` is FMA(a, b, x) here), so that the fused paths
+// reproduce its bits.
+#include "kernels_common.h"
+
+#define JVI_CAT2(a, b) a##_##b
+#define JVI_CAT(a, b) JVI_CAT2(a, b)
+#define K(name) JVI_CAT(name, JVI_ISA)
+
+#if JVI_FUSED
+#define FMA(a, b, c) __builtin_elementwise_fma((a), (b), (c))
+#define FMAS(a, b, c) __builtin_elementwise_fma((a), (b), (c))
+#else
+#define FMA(a, b, c) ((a) * (b) + (c))
+#define FMAS(a, b, c) ((a) * (b) + (c))
+#endif
+
+#define INLINE static inline __attribute__((always_inline))
+
+// MARK: Selections and loads
+
+INLINE d4 K(sel4)(l4 mask, d4 a, d4 b) { return (d4)(((l4)a & mask) | ((l4)b & ~mask)); }
+INLINE l4 K(sel4l)(l4 mask, l4 a, l4 b) { return (a & mask) | (b & ~mask); }
+INLINE f8 K(sel8)(i8 mask, f8 a, f8 b) { return (f8)(((i8)a & mask) | ((i8)b & ~mask)); }
+INLINE d4 K(load4)(const double *p) { return *(const d4u *)p; }
+INLINE void K(store4)(double *p, d4 v) { *(d4u *)p = v; }
+INLINE f8 K(load8)(const float *p) { return *(const f8u *)p; }
+INLINE void K(store8)(float *p, f8 v) { *(f8u *)p = v; }
+/// The last `count` < 4 values from p, padded with `pad`.
+INLINE d4 K(load4tail)(const double *p, long count, double pad) {
+  d4 v = (d4)pad;
+  for (long j = 0; j < count; j++) v[j] = p[j];
+  return v;
+}
+/// a·b + c with one rounding on every path (the baseline of x86-64 calls the C library's fma).
+INLINE d4 K(exact_fma4)(d4 a, d4 b, d4 c) {
+#if JVI_FUSED
+  return __builtin_elementwise_fma(a, b, c);
+#else
+  d4 r;
+  for (int j = 0; j < 4; j++) r[j] = fma(a[j], b[j], c[j]);
+  return r;
+#endif
+}
+/// Sum of the lanes from −0, first to last (Swift's SIMD `sum()`).
+INLINE double K(lanesum4)(d4 v) {
+  double s = -0.0;
+  for (int j = 0; j < 4; j++) s += v[j];
+  return s;
+}
+/// Swift's `max(x, y)`: y when they compare equal.
+INLINE double K(smax)(double x, double y) { return y >= x ? y : x; }
+/// Swift's `Double.maximum(x, y)` for values that are not NaN: x when x > y, else y.
+INLINE double K(smaximum)(double x, double y) { return (x > y || y != y) ? x : y; }
+
+// MARK: Elementary functions, Double (VectorMath in JVICore is the reference)
+
+/// x = k log 2 + r, |r| ≤ log(2)/2; expm1(r) = r + r² P(r), P of degree 9 by Estrin's scheme.
+INLINE d4 K(reduce_d)(d4 x, l4 *k, d4 *kf) {
+  const d4 magic = (d4)0x1.8p+52;
+  d4 t = FMA(x, (d4)0x1.71547652b82fep+0, magic);
+  d4 kff = t - magic;
+  d4 r = FMA(kff, (d4)-0x1.62e42feep-1, x);
+  r = FMA(kff, (d4)-0x1.a39ef35793c76p-33, r);
+  d4 r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
+  d4 p01 = FMA(r, (d4)0x1.5555555555556p-3, (d4)0x1.0000000000001p-1);
+  d4 p23 = FMA(r, (d4)0x1.11111111109b5p-7, (d4)0x1.5555555553d68p-5);
+  d4 p45 = FMA(r, (d4)0x1.a01a01a7c2efep-13, (d4)0x1.6c16c17889ef1p-10);
+  d4 p67 = FMA(r, (d4)0x1.71de0db2f6b19p-19, (d4)0x1.a019b9149a41cp-16);
+  d4 p89 = FMA(r, (d4)0x1.af389ecfc4b9cp-26, (d4)0x1.28917c89a43a7p-22);
+  d4 p03 = FMA(r2, p23, p01);
+  d4 p47 = FMA(r2, p67, p45);
+  d4 p07 = FMA(r4, p47, p03);
+  d4 p = FMA(r8, p89, p07);
+  *k = (l4)t - (l4)magic;
+  *kf = kff;
+  return FMA(r2, p, r);
+}
+INLINE d4 K(pow2_d)(l4 k) { return (d4)((k + 1023) << 52); }
+
+/// exp(x) for x ≤ 0; 0 below −708.
+INLINE d4 K(exp_nonpositive_d)(d4 x) {
+  l4 k;
+  d4 kf;
+  d4 em1 = K(reduce_d)(x, &k, &kf);
+  d4 result = (em1 + 1) * K(pow2_d)(k);
+  return K(sel4)(x < -708.0, (d4)0.0, result);
+}
+INLINE d4 K(abs_d)(d4 x) { return (d4)((l4)x & 0x7FFFFFFFFFFFFFFFL); }
+INLINE d4 K(exp_d)(d4 x) {
+  d4 clamped = K(sel4)(x < -746.0, (d4)-746.0, x);
+  clamped = K(sel4)(x > 710.0, (d4)710.0, clamped);
+  l4 k;
+  d4 kf;
+  d4 em1 = K(reduce_d)(clamped, &k, &kf);
+  l4 k1 = k >> 1, k2 = k - k1;
+  d4 result = (em1 + 1) * K(pow2_d)(k1) * K(pow2_d)(k2);
+  result = K(sel4)(x > 0x1.62e42fefa39efp+9, (d4)INFINITY, result);
+  result = K(sel4)(x < -745.2, (d4)0.0, result);
+  return K(sel4)(x != x, x, result);
+}
+INLINE d4 K(expm1_d)(d4 x) {
+  d4 clamped = K(sel4)(x < -40.0, (d4)-40.0, x);
+  clamped = K(sel4)(x > 710.0, (d4)710.0, clamped);
+  l4 k;
+  d4 kf;
+  d4 em1 = K(reduce_d)(clamped, &k, &kf);
+  l4 k1 = k >> 1, k2 = k - k1;
+  d4 scale = K(pow2_d)(k1) * K(pow2_d)(k2);
+  d4 result = em1 * scale + (scale - 1);
+  result = K(sel4)(kf == 0.0, em1, result);
+  result = K(sel4)(x > 0x1.62e42fefa39efp+9, (d4)INFINITY, result);
+  result = K(sel4)(x < -40.0, (d4)-1.0, result);
+  return K(sel4)(x != x, x, result);
+}
+/// log(1 + e) for e ∈ [0, 1]: 2u Σ_{j<17} u^{2j}/(2j + 1), u = e/(2 + e).
+INLINE d4 K(log1p_unit_d)(d4 e) {
+  d4 u = e / (2 + e);
+  d4 u2 = u * u;
+  d4 s = (d4)(1.0 / 33);
+  for (int j = 15; j >= 0; j--) s = FMA(u2, s, (d4)(1.0 / (double)(2 * j + 1)));
+  return 2 * u * s;
+}
+INLINE d4 K(softplus_d)(d4 x) {
+  d4 a = K(abs_d)(x);
+  d4 positive = K(sel4)(x < 0.0, (d4)0.0, x);
+  return positive + K(log1p_unit_d)(K(exp_d)(-a));
+}
+INLINE d4 K(sigmoid_d)(d4 x) {
+  d4 e = K(exp_d)(-K(abs_d)(x));
+  d4 numerator = K(sel4)(x < 0.0, e, (d4)1.0);
+  return numerator / (1 + e);
+}
+INLINE d4 K(tanh_d)(d4 x) {
+  d4 m = K(expm1_d)(-2 * K(abs_d)(x));
+  d4 t = -m / (2 + m);
+  return K(sel4)(x < 0.0, -t, t);
+}
+INLINE d4 K(apply_d)(int function, d4 x) {
+  switch (function) {
+  case JVI_MAP_TANH: return K(tanh_d)(x);
+  case JVI_MAP_SOFTPLUS: return K(softplus_d)(x);
+  case JVI_MAP_SIGMOID: return K(sigmoid_d)(x);
+  case JVI_MAP_EXP: return K(exp_d)(x);
+  case JVI_MAP_EXPM1: return K(expm1_d)(x);
+  case JVI_MAP_EXP_NONPOSITIVE: return K(exp_nonpositive_d)(x);
+  default: return K(log1p_unit_d)(x);
+  }
+}
+
+// MARK: Elementary functions, Float
+
+INLINE f8 K(reduce_f)(f8 x, i8 *k, f8 *kf) {
+  const f8 magic = (f8)0x1.8p+23f;
+  f8 t = FMA(x, (f8)0x1.715476p+0f, magic);
+  f8 kff = t - magic;
+  f8 r = FMA(kff, (f8)-0x1.62e4p-1f, x);
+  r = FMA(kff, (f8)-0x1.7f7d1cp-20f, r);
+  f8 r2 = r * r;
+  f8 p01 = FMA(r, (f8)0x1.5554dep-3f, (f8)0x1p-1f);
+  f8 p23 = FMA(r, (f8)0x1.120b62p-7f, (f8)0x1.55551ap-5f);
+  f8 p = FMA(r2 * r2, (f8)0x1.6d10fcp-10f, FMA(r2, p23, p01));
+  *k = (i8)t - (i8)magic;
+  *kf = kff;
+  return FMA(r2, p, r);
+}
+INLINE f8 K(pow2_f)(i8 k) { return (f8)((k + 127) << 23); }
+INLINE f8 K(abs_f)(f8 x) { return (f8)((i8)x & 0x7FFFFFFF); }
+INLINE f8 K(exp_f)(f8 x) {
+  f8 clamped = K(sel8)(x < -104.0f, (f8)-104.0f, x);
+  clamped = K(sel8)(x > 89.0f, (f8)89.0f, clamped);
+  i8 k;
+  f8 kf;
+  f8 em1 = K(reduce_f)(clamped, &k, &kf);
+  i8 k1 = k >> 1, k2 = k - k1;
+  f8 result = (em1 + 1) * K(pow2_f)(k1) * K(pow2_f)(k2);
+  result = K(sel8)(x > 0x1.62e43p+6f, (f8)INFINITY, result);
+  result = K(sel8)(x < -0x1.9f999ap+6f, (f8)0.0f, result);
+  return K(sel8)(x != x, x, result);
+}
+INLINE f8 K(expm1_f)(f8 x) {
+  f8 clamped = K(sel8)(x < -18.0f, (f8)-18.0f, x);
+  clamped = K(sel8)(x > 89.0f, (f8)89.0f, clamped);
+  i8 k;
+  f8 kf;
+  f8 em1 = K(reduce_f)(clamped, &k, &kf);
+  i8 k1 = k >> 1, k2 = k - k1;
+  f8 scale = K(pow2_f)(k1) * K(pow2_f)(k2);
+  f8 result = em1 * scale + (scale - 1);
+  result = K(sel8)(kf == 0.0f, em1, result);
+  result = K(sel8)(x > 0x1.62e43p+6f, (f8)INFINITY, result);
+  result = K(sel8)(x < -18.0f, (f8)-1.0f, result);
+  return K(sel8)(x != x, x, result);
+}
+INLINE f8 K(log1p_unit_f)(f8 e) {
+  f8 u = e / (2 + e);
+  f8 u2 = u * u;
+  f8 s = (f8)(1.0f / 15);
+  for (int j = 6; j >= 0; j--) s = FMA(u2, s, (f8)(1 / (float)(2 * j + 1)));
+  return 2 * u * s;
+}
+INLINE f8 K(softplus_f)(f8 x) {
+  f8 positive = K(sel8)(x < 0.0f, (f8)0.0f, x);
+  return positive + K(log1p_unit_f)(K(exp_f)(-K(abs_f)(x)));
+}
+INLINE f8 K(sigmoid_f)(f8 x) {
+  f8 e = K(exp_f)(-K(abs_f)(x));
+  f8 numerator = K(sel8)(x < 0.0f, e, (f8)1.0f);
+  return numerator / (1 + e);
+}
+INLINE f8 K(tanh_f)(f8 x) {
+  f8 m = K(expm1_f)(-2 * K(abs_f)(x));
+  f8 t = -m / (2 + m);
+  return K(sel8)(x < 0.0f, -t, t);
+}
+INLINE f8 K(apply_f)(int function, f8 x) {
+  switch (function) {
+  case JVI_MAP_TANH: return K(tanh_f)(x);
+  case JVI_MAP_SOFTPLUS: return K(softplus_f)(x);
+  case JVI_MAP_SIGMOID: return K(sigmoid_f)(x);
+  case JVI_MAP_EXP: return K(exp_f)(x);
+  case JVI_MAP_EXPM1: return K(expm1_f)(x);
+  default: return K(log1p_unit_f)(x);
+  }
+}
+
+// MARK: Element-wise maps (NetworkScalar's mapLanes: whole vectors, then a zero-padded tail)
+
+static void K(map_f64)(int function, const double *x, double *y, long n) {
+  long i = 0;
+  switch (function) {
+#define JVI_MAP_LOOP_D(F)                                                                                    \
+  for (; i + 4 <= n; i += 4) K(store4)(y + i, F(K(load4)(x + i)));                                         \
+  break;
+  case JVI_MAP_TANH: JVI_MAP_LOOP_D(K(tanh_d))
+  case JVI_MAP_SOFTPLUS: JVI_MAP_LOOP_D(K(softplus_d))
+  case JVI_MAP_SIGMOID: JVI_MAP_LOOP_D(K(sigmoid_d))
+  case JVI_MAP_EXP: JVI_MAP_LOOP_D(K(exp_d))
+  case JVI_MAP_EXPM1: JVI_MAP_LOOP_D(K(expm1_d))
+  case JVI_MAP_EXP_NONPOSITIVE: JVI_MAP_LOOP_D(K(exp_nonpositive_d))
+  default: JVI_MAP_LOOP_D(K(log1p_unit_d))
+#undef JVI_MAP_LOOP_D
+  }
+  if (i < n) {
+    d4 v = K(load4tail)(x + i, n - i, 0.0);
+    d4 r = K(apply_d)(function, v);
+    for (long j = 0; j < n - i; j++) y[i + j] = r[j];
+  }
+}
+
+static void K(map_f32)(int function, const float *x, float *y, long n) {
+  long i = 0;
+  switch (function) {
+#define JVI_MAP_LOOP_F(F)                                                                                    \
+  for (; i + 8 <= n; i += 8) K(store8)(y + i, F(K(load8)(x + i)));                                         \
+  break;
+  case JVI_MAP_TANH: JVI_MAP_LOOP_F(K(tanh_f))
+  case JVI_MAP_SOFTPLUS: JVI_MAP_LOOP_F(K(softplus_f))
+  case JVI_MAP_SIGMOID: JVI_MAP_LOOP_F(K(sigmoid_f))
+  case JVI_MAP_EXP: JVI_MAP_LOOP_F(K(exp_f))
+  case JVI_MAP_EXPM1: JVI_MAP_LOOP_F(K(expm1_f))
+  default: JVI_MAP_LOOP_F(K(log1p_unit_f))
+#undef JVI_MAP_LOOP_F
+  }
+  if (i < n) {
+    f8 v = (f8)0.0f;
+    for (long j = 0; j < n - i; j++) v[j] = x[i + j];
+    f8 r = K(apply_f)(function, v);
+    for (long j = 0; j < n - i; j++) y[i + j] = r[j];
+  }
+}
+
+// MARK: Bernoulli log-likelihood (NetworkScalar.bernoulliLogLikelihood)
+
+static void K(bernoulli_f32)(const float *logits, const float *targets, long target_row_stride, long rows,
+                             long columns, double *out, float *gradient, const double *gradient_scale) {
+  for (long r = 0; r < rows; r++) {
+    const float *l = logits + r * columns, *t = targets + r * target_row_stride;
+    float *g = gradient ? gradient + r * columns : NULL;
+    float scale = (float)(gradient_scale ? gradient_scale[r] : 1.0);
+    d8 positive = (d8)0.0;
+    f8 product = (f8)1.0f;
+    for (long j = 0; j < columns; j += 8) {
+      long count = columns - j < 8 ? columns - j : 8;
+      f8 lv = (f8)0.0f, tv = (f8)0.0f;
+      if (count == 8) {
+        lv = K(load8)(l + j);
+        tv = K(load8)(t + j);
+      } else {
+        for (long q = 0; q < count; q++) {
+          lv[q] = l[j + q];
+          tv[q] = t[j + q];
+        }
+      }
+      f8 a = (1 - 2 * tv) * lv;
+      f8 e = K(exp_f)(-K(abs_f)(lv));
+      f8 factor = 1 + e;
+      f8 pos = K(sel8)(a < 0.0f, (f8)0.0f, a);
+      for (long q = count; q < 8; q++) {
+        factor[q] = 1;
+        pos[q] = 0;
+      }
+      product *= factor;
+      positive += __builtin_convertvector(pos, d8);
+      if (g) {
+        f8 sigma = 1 / factor;
+        sigma = K(sel8)(lv < 0.0f, e / factor, sigma);
+        f8 d = (tv - sigma) * scale;
+        if (count == 8) {
+          K(store8)(g + j, d);
+        } else {
+          for (long q = 0; q < count; q++) g[j + q] = d[q];
+        }
+      }
+    }
+    double total = 1.0;
+    for (int q = 0; q < 8; q++) total *= (double)product[q];
+    double positives = -0.0;
+    for (int q = 0; q < 8; q++) positives += positive[q];
+    out[r] = -(positives + log(total));
+  }
+}
+
+static void K(bernoulli_f64)(const double *logits, const double *targets, long target_row_stride, long rows,
+                             long columns, double *out, double *gradient, const double *gradient_scale) {
+  for (long r = 0; r < rows; r++) {
+    const double *l = logits + r * columns, *t = targets + r * target_row_stride;
+    double *g = gradient ? gradient + r * columns : NULL;
+    double scale = gradient_scale ? gradient_scale[r] : 1.0;
+    d4 positive = (d4)0.0, product = (d4)1.0;
+    for (long j = 0; j < columns; j += 4) {
+      long count = columns - j < 4 ? columns - j : 4;
+      d4 lv = (d4)0.0, tv = (d4)0.0;
+      if (count == 4) {
+        lv = K(load4)(l + j);
+        tv = K(load4)(t + j);
+      } else {
+        for (long q = 0; q < count; q++) {
+          lv[q] = l[j + q];
+          tv[q] = t[j + q];
+        }
+      }
+      d4 a = (1 - 2 * tv) * lv;
+      d4 e = K(exp_d)(-K(abs_d)(lv));
+      d4 factor = 1 + e;
+      d4 pos = K(sel4)(a < 0.0, (d4)0.0, a);
+      for (long q = count; q < 4; q++) {
+        factor[q] = 1;
+        pos[q] = 0;
+      }
+      product *= factor;
+      positive += pos;
+      if (g) {
+        d4 sigma = 1 / factor;
+        sigma = K(sel4)(lv < 0.0, e / factor, sigma);
+        d4 d = (tv - sigma) * scale;
+        if (count == 4) {
+          K(store4)(g + j, d);
+        } else {
+          for (long q = 0; q < count; q++) g[j + q] = d[q];
+        }
+      }
+    }
+    out[r] = -(K(lanesum4)(positive) + log(product[0] * product[1] * (product[2] * product[3])));
+  }
+}
+
+#include "kernels_logspace.h"
+#include "kernels_gemm.h"
+
+const jvi_kernel_table K(jvi_table) = {
+    .gemm_panel_f32 = K(GEMM_PANEL_F32),
+    .gemm_panel_f64 = K(GEMM_PANEL_F64),
+    .gemm_f32 = K(gemm_f32),
+    .gemm_f64 = K(gemm_f64),
+    .map_f32 = K(map_f32),
+    .map_f64 = K(map_f64),
+    .bernoulli_f32 = K(bernoulli_f32),
+    .bernoulli_f64 = K(bernoulli_f64),
+    .maximum = K(maximum),
+    .maximum_first_index = K(maximum_first_index),
+    .sum = K(sum),
+    .exp_shifted_sum = K(exp_shifted_sum),
+    .store_exp_shifted = K(store_exp_shifted),
+    .store_exp_shifted_excluding = K(store_exp_shifted_excluding),
+    .phi_sum_excluding = K(phi_sum_excluding),
+    .power_sums = K(power_sums),
+    .power_sums_double_double = K(power_sums_double_double),
+    .affine = K(affine),
+    .horner = K(horner),
+};
