@@ -7,20 +7,28 @@ public struct CommandSpec: Sendable {
   public var overview: String
   public var options: [any OptionDeclaration]
   public var examples: [(command: String, explanation: String)]
+  /// What `--version` prints (nil: the tool has no `--version`).
+  public var version: String?
+  /// Checked after parsing, before the tool's own validation: a message here (for example an
+  /// environment variable the tool cannot honour) fails the run with exit 1.
+  public var preflight: (@Sendable () -> String?)?
 
   public init(
     name: String, overview: String, options: [any OptionDeclaration],
-    examples: [(command: String, explanation: String)]
+    examples: [(command: String, explanation: String)], version: String? = nil,
+    preflight: (@Sendable () -> String?)? = nil
   ) {
     var seen = Set<String>()
     for o in options {
       precondition(seen.insert(o.name).inserted, "\(name) declares \(o.name) twice")
-      precondition(o.name != "--help", "\(name): --help is built in")
+      precondition(o.name != "--help" && o.name != "--version", "\(name): \(o.name) is built in")
     }
     self.name = name
     self.overview = overview
     self.options = options
     self.examples = examples
+    self.version = version
+    self.preflight = preflight
   }
 
   /// The option named `name`, if any.

@@ -9,7 +9,13 @@ extension CommandSpec {
     for section in sections {
       out += "\n" + (section.title.isEmpty ? "OPTIONS:" : section.title.uppercased() + " OPTIONS:") + "\n"
       for o in options where o.section == section { out += CommandSpec.helpLine(o) }
-      if section == .general { out += CommandSpec.helpLine(Flag("--help", help: "Show this help and exit.")) }
+      if section == .general {
+        out += CommandSpec.helpLine(Flag("--help", help: "Show this help and exit."))
+        if version != nil {
+          out += CommandSpec.helpLine(
+            Flag("--version", help: "Show the version, the build and the kernels' instruction set, and exit."))
+        }
+      }
     }
     if !examples.isEmpty {
       out += "\nEXAMPLES:\n"

@@ -33,16 +33,28 @@ extension ToolCommand {
 
 /// Runs a tool: parse, then `body`, mapping errors to messages and exit codes.
 ///
-/// - `--help`: prints the help on standard output, exits 0.
+/// - `--help`: prints the help on standard output, exits 0; `--version` (where the spec has one)
+///   prints the version, exits 0.
+/// - the spec's `preflight` problem: "Error: …" on standard error, exit 1.
 /// - `UsageError`: "Error: …", the usage line and "See '<tool> --help'." on standard error, exit 64.
 /// - any other error (a `ToolFailure`, a file that cannot be read or parsed): "Error: <description>"
 ///   on standard error, exit 1.
 public enum ToolRunner {
   public static func run(_ spec: CommandSpec, arguments: [String], body: (ParsedOptions) throws -> Void) -> Never {
     do {
+      if let version = spec.version, arguments.contains("--version"),
+        !arguments.contains("--help") && !arguments.contains("-h")
+      {
+        Output.standardOutput(version + "\n")
+        exit(ExitCode.success)
+      }
       guard let options = try ParsedOptions.parse(arguments, spec: spec) else {
         Output.standardOutput(spec.helpText)
         exit(ExitCode.success)
+      }
+      if let problem = spec.preflight?() {
+        Output.standardError("Error: \(problem)\n")
+        exit(ExitCode.failure)
       }
       try body(options)
       exit(ExitCode.success)

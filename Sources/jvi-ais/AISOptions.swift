@@ -107,5 +107,6 @@ enum AISOptions {
         "jvi-ais --demo-model linear-gaussian --instances 50",
         "AIS against the exact log p(x) of the linear-Gaussian model:"
       ),
-    ])
+    ],
+    version: RunEnvironment.versionText(tool: "jvi-ais"), preflight: RunEnvironment.kernelRequestProblem)
 }

@@ -1,5 +1,6 @@
 import Foundation
 import JVICore
+import JVIExperiments
 
 /// One benchmark: a body timed on a fixed amount of work. Ratios to the peers come only from
 /// `make bench-peers` (benchmarks/peers/run.py), which runs this tool and the peers' scripts
@@ -82,7 +83,7 @@ struct BenchResult {
       ([b.name] + b.parameters.map(\.value) + [
         String(b.threads), String(seconds.count), format(median), format(seconds.first ?? 0),
         format(seconds.last ?? 0), format(rate), b.unit, b.target, stamp.revision, stamp.date,
-        "release -target-cpu haswell",
+        "release kernels=\(RunEnvironment.kernels)",
       ]).joined(separator: ",")
   }
 

@@ -1,6 +1,7 @@
 import CommandLineSupport
 import Foundation
 import JVICore
+import JVIExperiments
 
 /// `jvi-bench`: speed of the estimators, the matrix multiply, training, log-weights and AIS.
 @main
@@ -29,7 +30,8 @@ struct BenchCommand: ToolCommand {
     examples: [
       ("jvi-bench", "Every suite (make bench builds in release and runs this):"),
       ("jvi-bench --suite gemm --filter 5000", "Only the large matrix multiplies:"),
-    ])
+    ],
+    version: RunEnvironment.versionText(tool: "jvi-bench"), preflight: RunEnvironment.kernelRequestProblem)
 
   let options: ParsedOptions
 

@@ -196,5 +196,6 @@ enum EvalOptions {
         "jvi-eval --input logw.npy --diagnostics --per-instance",
         "Each instance's ESS, PSIS k-hat and the jackknife's estimates of IWAE's bias and variance:"
       ),
-    ])
+    ],
+    version: RunEnvironment.versionText(tool: "jvi-eval"), preflight: RunEnvironment.kernelRequestProblem)
 }

@@ -1,6 +1,7 @@
 import CommandLineSupport
 import Foundation
 import JVICore
+import JVIExperiments
 
 /// `jvi-fuzz`: a seeded mutation fuzzer for every input parser, and a replayer of saved inputs.
 /// Built with `-D JVI_LIBFUZZER` and `--sanitize=fuzzer` (`make libfuzz`) it is a libFuzzer
@@ -34,7 +35,8 @@ struct FuzzCommand: ToolCommand {
     examples: [
       ("jvi-fuzz --inputs 5000", "The short run CI does: 5,000 inputs for each parser:"),
       ("jvi-fuzz --parser npy --inputs 100000 --seed 3", "100,000 inputs for the .npy reader:"),
-    ])
+    ],
+    version: RunEnvironment.versionText(tool: "jvi-fuzz"), preflight: RunEnvironment.kernelRequestProblem)
 
   let options: ParsedOptions
 

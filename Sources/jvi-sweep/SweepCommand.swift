@@ -62,7 +62,8 @@ enum SweepCommandOptions {
         "jvi-sweep --experiment experiments/fashion-mnist-vae.experiment --merge r1",
         "Join the eight shards into r1.csv and draw r1.svg:"
       ),
-    ])
+    ],
+    version: RunEnvironment.versionText(tool: "jvi-sweep"), preflight: RunEnvironment.kernelRequestProblem)
 }
 
 /// `jvi-sweep`: K-sweeps of bias, variance and MSE of evidence estimators, from an experiment file.

@@ -1,5 +1,6 @@
 import CommandLineSupport
 import JVICore
+import JVIExperiments
 import JVIModels
 
 /// Every `jvi-train` option, declared once: name, type, default, range, help and section.
@@ -177,7 +178,8 @@ enum TrainOptions {
         "jvi-train --model bbb-regression --hidden none --prior 'gaussian 1' --output linear.ckpt",
         "Bayesian linear regression by Bayes by Backprop (its evidence is exact):"
       ),
-    ])
+    ],
+    version: RunEnvironment.versionText(tool: "jvi-train"), preflight: RunEnvironment.kernelRequestProblem)
 
   static let vaeOnly: [any OptionDeclaration] = [objective, order, gradient, groups, beta, alpha, latent]
   static let discreteOnly: [any OptionDeclaration] = [temperature, temperatureDecay, temperatureMinimum]

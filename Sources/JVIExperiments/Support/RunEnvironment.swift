@@ -1,3 +1,5 @@
+import JVICore
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -6,6 +8,20 @@
 
 /// Facts about the build and the machine that manifests record.
 public enum RunEnvironment {
+  /// jvi's version.
+  public static let version = "1.0.0"
+
+  /// The instruction set of the running kernels: "avx2" or "baseline" (`KernelPath`).
+  public static var kernels: String { KernelPath.current.rawValue }
+
+  /// What every tool's `--version` prints: "jvi-eval 1.0.0 (release build, Swift 6.3.1, kernels avx2)".
+  public static func versionText(tool: String) -> String {
+    "\(tool) \(version) (\(buildConfiguration) build, Swift \(swiftVersion), kernels \(kernels))"
+  }
+
+  /// A tool's preflight check: JVI_CPU names a path this process cannot run.
+  @Sendable public static func kernelRequestProblem() -> String? { KernelPath.requestProblem }
+
   /// "release" or "debug".
   public static var buildConfiguration: String {
     #if DEBUG

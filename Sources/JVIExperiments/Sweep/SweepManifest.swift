@@ -116,6 +116,7 @@ public struct SweepManifest: Sendable {
     fields.append(("git_uncommitted_changes", dirty))
     fields.append(("build_configuration", .string(RunEnvironment.buildConfiguration)))
     fields.append(("swift_version", .string(RunEnvironment.swiftVersion)))
+    fields.append(("kernels", .string(RunEnvironment.kernels)))
     fields.append(("threads", .integer(options.threads)))
     fields.append(("host", .string(RunEnvironment.hostName)))
     fields.append(("start_time", .string(startTime)))
