@@ -30,9 +30,13 @@ build: ## Debug build of every target
 release: ## Release build of the tools (the same as swift build -c release)
 	$(SWIFT) build $(RELEASE_FLAGS)
 
-test: ## Build and run every test (release, checked)
+# After the whole suite (on the CPU's own path, AVX2 here), the estimator, GEMM, network and
+# training tests (JVICoreTests, JVIModelsTests) run again on the baseline kernels (JVI_CPU=baseline).
+test: ## Build and run every test (release, checked), then the library tests on the baseline kernels
+	python3 scripts/check-float80-guards.py
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
 	$(SWIFT) test $(TEST_FLAGS) --skip-build
+	JVI_CPU=baseline $(SWIFT) test $(TEST_FLAGS) --skip-build --filter 'JVICoreTests|JVIModelsTests'
 
 test-slow: ## The tests plus the slow statistical ones (bootstrap coverage over 1000 sweeps)
 	$(SWIFT) build $(TEST_FLAGS) --build-tests

@@ -6,7 +6,8 @@
 //
 // Platforms: built and tested on Linux x86-64. The library sources use only the C library
 // through `canImport(Glibc)`/`canImport(Darwin)`; the tests' extended-precision oracles use
-// Float80, which exists on x86 only.
+// Float80, which exists on x86 only, under `#if arch(x86_64)` (checked by
+// scripts/check-float80-guards.py), so that the package and its tests compile on arm64.
 //
 // Speed: the hot kernels live in a small C target (CJVIKernels) compiled once per instruction set
 // (AVX-512, AVX2 + FMA, and the baseline) and chosen when the program runs, so a plain

@@ -111,13 +111,15 @@ struct EstimatorTests {
     #expect(!SampleSummary([.infinity, -.infinity]).isDefined)
   }
 
-  @Test func digammaMatchesFloat80() {
-    for x in [0.01, 0.5, 1, 2.5, 9.99, 10, 64, 1e6] {
-      let t = Distributions.digamma(Float80(x))
-      #expect(abs(SpecialFunctions.digamma(x) - Double(t)) <= 1e-15 * max(1, abs(Double(t))), "ψ(\(x))")
+  #if arch(x86_64)
+    @Test func digammaMatchesFloat80() {
+      for x in [0.01, 0.5, 1, 2.5, 9.99, 10, 64, 1e6] {
+        let t = Distributions.digamma(Float80(x))
+        #expect(abs(SpecialFunctions.digamma(x) - Double(t)) <= 1e-15 * max(1, abs(Double(t))), "ψ(\(x))")
+      }
+      #expect(abs(SpecialFunctions.digamma(1) + 0.577_215_664_901_532_9) < 1e-15)
     }
-    #expect(abs(SpecialFunctions.digamma(1) + 0.577_215_664_901_532_9) < 1e-15)
-  }
+  #endif
 
   @Test func costGuardRefusesInsteadOfHanging() throws {
     // Exact enumeration of all light triples at K = 1000 is over the hard budget, so a row that

@@ -8,21 +8,23 @@ struct LogSumExpTests {
   static func lse(_ x: [Double]) -> Double { x.withUnsafeBufferPointer { LogSpace.logSumExp($0) } }
   static func lme(_ x: [Double]) -> Double { x.withUnsafeBufferPointer { LogSpace.logMeanExp($0) } }
 
-  @Test(arguments: [1, 2, 3, 4, 5, 7, 15, 16, 17, 33, 64, 1000, 5000])
-  func matchesFloat80(k: Int) {
-    var g = Xoshiro256StarStar(seed: UInt64(k))
-    for regime in WeightRegime.allCases {
-      let x = regime.sample(k, using: &g)
-      let truth = Float80Oracle.logSumExp(x)
-      let v = Self.lse(x)
-      // Budget: ε(|M| + 3 + log2 K) absolute.
-      let m = x.max() ?? 0
-      let budget = Double.ulpOfOne * (abs(m.isFinite ? m : 0) + 3 + log2(Double(k)))
-      #expect(
-        scaledError(v, truth) * max(1, abs(Double(truth))) <= budget || (v == -.infinity && truth == -.infinity),
-        "\(regime) K=\(k): \(v) vs \(truth)")
+  #if arch(x86_64)
+    @Test(arguments: [1, 2, 3, 4, 5, 7, 15, 16, 17, 33, 64, 1000, 5000])
+    func matchesFloat80(k: Int) {
+      var g = Xoshiro256StarStar(seed: UInt64(k))
+      for regime in WeightRegime.allCases {
+        let x = regime.sample(k, using: &g)
+        let truth = Float80Oracle.logSumExp(x)
+        let v = Self.lse(x)
+        // Budget: ε(|M| + 3 + log2 K) absolute.
+        let m = x.max() ?? 0
+        let budget = Double.ulpOfOne * (abs(m.isFinite ? m : 0) + 3 + log2(Double(k)))
+        #expect(
+          scaledError(v, truth) * max(1, abs(Double(truth))) <= budget || (v == -.infinity && truth == -.infinity),
+          "\(regime) K=\(k): \(v) vs \(truth)")
+      }
     }
-  }
+  #endif
 
   @Test func allNegativeInfinityGivesNegativeInfinityNotNaN() {
     for k in [1, 2, 5, 17, 100] {

@@ -41,24 +41,26 @@ struct ReferenceRowTests {
     return (rows, references)
   }
 
-  @Test func matchesFortyDigitEnumeration() throws {
-    let (rows, references) = try Self.load()
-    #expect(references.count == 143)
-    let workspace = EstimatorWorkspace()
-    var worst: [String: Double] = [:]
-    for r in references {
-      let x = rows[r.row]
-      #expect(x.count == r.k)
-      let jvi = try Jackknife.value(x, order: r.order, workspace: workspace)
-      let ev = HeavyLightEvaluator(target: .leaveOutMean(removed: r.order))
-      let lbar = try x.withUnsafeBufferPointer { try ev.evaluate($0, workspace: workspace) }
-      let ej = scaledError(jvi, Float80(r.jvi))
-      let el = scaledError(lbar, Float80(r.lbar))
-      #expect(ej <= 1e-12, "JVI K=\(r.k) m=\(r.order) \(r.regime) row \(r.row): \(jvi) vs \(r.jvi)")
-      #expect(el <= 1e-13, "Lbar K=\(r.k) j=\(r.order) \(r.regime) row \(r.row): \(lbar) vs \(r.lbar)")
-      let key = "K=\(r.k) m=\(r.order)"
-      worst[key] = max(worst[key] ?? 0, ej)
+  #if arch(x86_64)
+    @Test func matchesFortyDigitEnumeration() throws {
+      let (rows, references) = try Self.load()
+      #expect(references.count == 143)
+      let workspace = EstimatorWorkspace()
+      var worst: [String: Double] = [:]
+      for r in references {
+        let x = rows[r.row]
+        #expect(x.count == r.k)
+        let jvi = try Jackknife.value(x, order: r.order, workspace: workspace)
+        let ev = HeavyLightEvaluator(target: .leaveOutMean(removed: r.order))
+        let lbar = try x.withUnsafeBufferPointer { try ev.evaluate($0, workspace: workspace) }
+        let ej = scaledError(jvi, Float80(r.jvi))
+        let el = scaledError(lbar, Float80(r.lbar))
+        #expect(ej <= 1e-12, "JVI K=\(r.k) m=\(r.order) \(r.regime) row \(r.row): \(jvi) vs \(r.jvi)")
+        #expect(el <= 1e-13, "Lbar K=\(r.k) j=\(r.order) \(r.regime) row \(r.row): \(lbar) vs \(r.lbar)")
+        let key = "K=\(r.k) m=\(r.order)"
+        worst[key] = max(worst[key] ?? 0, ej)
+      }
+      print("JVI max |error|/max(1,|truth|) vs 40-digit enumeration:", worst.sorted { $0.key < $1.key })
     }
-    print("JVI max |error|/max(1,|truth|) vs 40-digit enumeration:", worst.sorted { $0.key < $1.key })
-  }
+  #endif
 }

@@ -9,16 +9,18 @@ import _TestSupport
 /// weights, the cost's gradient, the parallel trainer against the reference, determinism, and the
 /// evidence of Bayesian linear regression.
 @Suite struct BayesByBackpropTests {
-  @Test func softplusAndLogSigmaAreStableEverywhere() {
-    #expect(BayesianMLP.softplus(1000) == 1000)
-    #expect(BayesianMLP.softplus(-1000) == 0)
-    #expect(BayesianMLP.logSoftplus(-1000) == -1000)
-    #expect(abs(BayesianMLP.logSoftplus(-40) - (-40 + log1p(-0.5 * exp(-40.0)))) < 1e-15 * 40)
-    for rho in [-29.0, -5, 0, 3, 50] {
-      let direct = Double(log(log1p(exp(Float80(rho)))))
-      #expect(abs(BayesianMLP.logSoftplus(rho) - direct) <= 1e-14 * max(1, abs(direct)))
+  #if arch(x86_64)
+    @Test func softplusAndLogSigmaAreStableEverywhere() {
+      #expect(BayesianMLP.softplus(1000) == 1000)
+      #expect(BayesianMLP.softplus(-1000) == 0)
+      #expect(BayesianMLP.logSoftplus(-1000) == -1000)
+      #expect(abs(BayesianMLP.logSoftplus(-40) - (-40 + log1p(-0.5 * exp(-40.0)))) < 1e-15 * 40)
+      for rho in [-29.0, -5, 0, 3, 50] {
+        let direct = Double(log(log1p(exp(Float80(rho)))))
+        #expect(abs(BayesianMLP.logSoftplus(rho) - direct) <= 1e-14 * max(1, abs(direct)))
+      }
     }
-  }
+  #endif
 
   /// The mixture's log-density against log(π N1 + (1 − π) N2) in Float80, where N2 underflows in
   /// Double for large |w|; its derivative against central differences; the vectorised sum and
@@ -34,30 +36,32 @@ import _TestSupport
     }
   }
 
-  @Test func scaleMixturePriorIsAccurateAndItsDerivativeMatches() {
-    let prior = WeightPrior.scaleMixture(pi: 0.5, sigma1: 1, sigma2: exp(-6))
-    for w in [0.0, 1e-4, 0.003, 0.05, 0.7, 3, 40] {
-      let n1 = exp(-Float80(w * w) / 2) / Float80(2 * Double.pi).squareRoot()
-      let s2 = Float80(exp(-6.0))
-      let n2 = exp(-Float80(w * w) / (2 * s2 * s2)) / (s2 * Float80(2 * Double.pi).squareRoot())
-      let expected = Double(log(0.5 * n1 + 0.5 * n2))
-      #expect(abs(prior.logDensity(w) - expected) <= 1e-13 * max(1, abs(expected)), "w = \(w)")
-      let h = max(1e-7, 1e-5 * abs(w))
-      let numeric = (prior.logDensity(w + h) - prior.logDensity(w - h)) / (2 * h)
-      #expect(abs(prior.derivative(w) - numeric) <= 1e-5 * max(1, abs(numeric)), "w = \(w)")
-    }
-    var g = Xoshiro256StarStar(seed: 1)
-    let n = 1000
-    let w = (0..<n).map { _ in 0.05 * Sampling.standardNormal(using: &g) }
-    for p in [prior, .gaussian(sigma: 0.3)] {
-      let scratch = ScalarBuffer<Double>(count: 2 * n), grad = ScalarBuffer<Double>(count: n)
-      let sum = w.withUnsafeBufferPointer {
-        p.logDensity($0.baseAddress!, count: n, gradient: grad.pointer, scale: 2, scratch: scratch.pointer)
+  #if arch(x86_64)
+    @Test func scaleMixturePriorIsAccurateAndItsDerivativeMatches() {
+      let prior = WeightPrior.scaleMixture(pi: 0.5, sigma1: 1, sigma2: exp(-6))
+      for w in [0.0, 1e-4, 0.003, 0.05, 0.7, 3, 40] {
+        let n1 = exp(-Float80(w * w) / 2) / Float80(2 * Double.pi).squareRoot()
+        let s2 = Float80(exp(-6.0))
+        let n2 = exp(-Float80(w * w) / (2 * s2 * s2)) / (s2 * Float80(2 * Double.pi).squareRoot())
+        let expected = Double(log(0.5 * n1 + 0.5 * n2))
+        #expect(abs(prior.logDensity(w) - expected) <= 1e-13 * max(1, abs(expected)), "w = \(w)")
+        let h = max(1e-7, 1e-5 * abs(w))
+        let numeric = (prior.logDensity(w + h) - prior.logDensity(w - h)) / (2 * h)
+        #expect(abs(prior.derivative(w) - numeric) <= 1e-5 * max(1, abs(numeric)), "w = \(w)")
       }
-      #expect(abs(sum - w.reduce(0) { $0 + p.logDensity($1) }) <= 1e-11 * abs(sum))
-      for i in 0..<n { #expect(abs(grad.pointer[i] - 2 * p.derivative(w[i])) <= 1e-9 * max(1, abs(grad.pointer[i]))) }
+      var g = Xoshiro256StarStar(seed: 1)
+      let n = 1000
+      let w = (0..<n).map { _ in 0.05 * Sampling.standardNormal(using: &g) }
+      for p in [prior, .gaussian(sigma: 0.3)] {
+        let scratch = ScalarBuffer<Double>(count: 2 * n), grad = ScalarBuffer<Double>(count: n)
+        let sum = w.withUnsafeBufferPointer {
+          p.logDensity($0.baseAddress!, count: n, gradient: grad.pointer, scale: 2, scratch: scratch.pointer)
+        }
+        #expect(abs(sum - w.reduce(0) { $0 + p.logDensity($1) }) <= 1e-11 * abs(sum))
+        for i in 0..<n { #expect(abs(grad.pointer[i] - 2 * p.derivative(w[i])) <= 1e-9 * max(1, abs(grad.pointer[i]))) }
+      }
     }
-  }
+  #endif
 
   @Test(arguments: [1, 2, 10, 1000, 100_000])
   func complexityWeightsSumToOneWithoutOverflow(minibatches m: Int) {

@@ -20,81 +20,44 @@ struct GradientEstimatorTests {
     return (model, params, x)
   }
 
-  /// (1/C(K, j)) Σ_{|S| = K − j, i ∈ S} (w_i/W_S)^p combined with the jackknife coefficients: the
-  /// definition of the JVI gradient weights (p = 1) and of the DReG weights (p = 2), by brute
-  /// force over the kept sets S, in Float80.
-  static func bruteForceWeights(_ x: [Double], order m: Int, power p: Int) -> [Double] {
-    let k = x.count
-    let mx = x.max()!
-    let w = x.map { Foundation.exp(Float80($0 - mx)) }
-    let c = JackknifeCoefficients.values(sampleCount: k, order: m)
-    var out = [Float80](repeating: 0, count: k)
-    for j in 0...m {
-      var count: Float80 = 0
-      var sums = [Float80](repeating: 0, count: k)
-      for mask in 0..<(1 << k) where mask.nonzeroBitCount == k - j {
-        count += 1
-        var total: Float80 = 0
-        for i in 0..<k where mask & (1 << i) != 0 { total += w[i] }
-        for i in 0..<k where mask & (1 << i) != 0 {
-          let u = w[i] / total
-          sums[i] += p == 1 ? u : u * u
+  #if arch(x86_64)
+    /// (1/C(K, j)) Σ_{|S| = K − j, i ∈ S} (w_i/W_S)^p combined with the jackknife coefficients: the
+    /// definition of the JVI gradient weights (p = 1) and of the DReG weights (p = 2), by brute
+    /// force over the kept sets S, in Float80.
+    static func bruteForceWeights(_ x: [Double], order m: Int, power p: Int) -> [Double] {
+      let k = x.count
+      let mx = x.max()!
+      let w = x.map { Foundation.exp(Float80($0 - mx)) }
+      let c = JackknifeCoefficients.values(sampleCount: k, order: m)
+      var out = [Float80](repeating: 0, count: k)
+      for j in 0...m {
+        var count: Float80 = 0
+        var sums = [Float80](repeating: 0, count: k)
+        for mask in 0..<(1 << k) where mask.nonzeroBitCount == k - j {
+          count += 1
+          var total: Float80 = 0
+          for i in 0..<k where mask & (1 << i) != 0 { total += w[i] }
+          for i in 0..<k where mask & (1 << i) != 0 {
+            let u = w[i] / total
+            sums[i] += p == 1 ? u : u * u
+          }
         }
+        for i in 0..<k { out[i] += Float80(c[j]) * sums[i] / count }
       }
-      for i in 0..<k { out[i] += Float80(c[j]) * sums[i] / count }
+      return out.map { Double($0) }
     }
-    return out.map { Double($0) }
-  }
+  #endif
 
-  @Test(arguments: [(1, 4), (2, 5), (3, 6), (2, 8)])
-  func jackknifeDReGWeightsMatchTheirDefinition(orderAndK: (Int, Int)) throws {
-    let (m, k) = orderAndK
-    var g = Xoshiro256StarStar(seed: UInt64(7 * m + k))
-    for sigma in [0.3, 1.5, 4.0] {
-      let x = (0..<k).map { _ in sigma * Sampling.standardNormal(using: &g) - 30 }
-      let w = try JackknifeGradientWeights(sampleCount: k, order: m)
-      var standard = [Double](repeating: 0, count: k), dreg = standard
-      var scratch = [Double](repeating: 0, count: 3 * k)
-      x.withUnsafeBufferPointer { p in
-        standard.withUnsafeMutableBufferPointer { o in
-          scratch.withUnsafeMutableBufferPointer { w.weights(p, into: o, scratch: $0) }
-        }
-        dreg.withUnsafeMutableBufferPointer { o in
-          scratch.withUnsafeMutableBufferPointer { w.doublyReparameterized(p, into: o, scratch: $0) }
-        }
-      }
-      let truth1 = Self.bruteForceWeights(x, order: m, power: 1)
-      let truth2 = Self.bruteForceWeights(x, order: m, power: 2)
-      for i in 0..<k {
-        #expect(abs(standard[i] - truth1[i]) <= 1e-12, "m=\(m) K=\(k) σ=\(sigma) g_\(i)")
-        #expect(abs(dreg[i] - truth2[i]) <= 1e-12, "m=\(m) K=\(k) σ=\(sigma) d_\(i): \(dreg[i]) vs \(truth2[i])")
-      }
-    }
-    // Order 0 is IWAE's DReG: the squared normalised weights.
-    let x: [Double] = [0, -1, -2]
-    var out = [0.0, 0, 0], scratch = [Double](repeating: 0, count: 9)
-    let w0 = try JackknifeGradientWeights(sampleCount: 3, order: 0)
-    x.withUnsafeBufferPointer { p in
-      out.withUnsafeMutableBufferPointer { o in
-        scratch.withUnsafeMutableBufferPointer { w0.doublyReparameterized(p, into: o, scratch: $0) }
-      }
-    }
-    let total = 1 + exp(-1.0) + exp(-2.0)
-    #expect(abs(out[0] - 1 / (total * total)) < 1e-15 && abs(out[2] - exp(-4.0) / (total * total)) < 1e-15)
-  }
-
-  /// Rows where one or two weights dominate the rest by hundreds of nats (u of the others
-  /// underflows): the jackknife and DReG weights stay finite and equal their definition (the
-  /// dominated subsets' terms are formed in log space), and the standard ones sum to 1.
-  @Test func dominatedRowsGiveFiniteWeights() throws {
-    let rows: [[Double]] = [
-      [0, -800, -801, -805, -810], [0, -3, -760, -761, -790, -800], [-2, 0, -900, -950, -951, -952],
-    ]
-    for x in rows {
-      for m in 1...3 where m < x.count - 1 {
-        let w = try JackknifeGradientWeights(sampleCount: x.count, order: m)
-        var standard = [Double](repeating: 0, count: x.count), dreg = standard
-        var scratch = [Double](repeating: 0, count: 3 * x.count)
+  #if arch(x86_64)
+    @Test(arguments: [(1, 4), (2, 5), (3, 6), (2, 8)])
+    func jackknifeDReGWeightsMatchTheirDefinition(orderAndK: (Int, Int)) throws {
+      let (m, k) = orderAndK
+      var g = Xoshiro256StarStar(seed: UInt64(7 * m + k))
+      for sigma in [0.3, 1.5, 4.0] {
+        let x = (0..<k).map { _ in sigma * Sampling.standardNormal(using: &g) - 30 }
+        let w = try JackknifeGradientWeights(sampleCount: k, order: m)
+        var standard = [Double](repeating: 0, count: k), dreg = standard
+        var scratch = [Double](repeating: 0, count: 3 * k)
         x.withUnsafeBufferPointer { p in
           standard.withUnsafeMutableBufferPointer { o in
             scratch.withUnsafeMutableBufferPointer { w.weights(p, into: o, scratch: $0) }
@@ -103,125 +66,174 @@ struct GradientEstimatorTests {
             scratch.withUnsafeMutableBufferPointer { w.doublyReparameterized(p, into: o, scratch: $0) }
           }
         }
-        #expect(standard.allSatisfy { $0.isFinite } && dreg.allSatisfy { $0.isFinite }, "\(x) m=\(m)")
-        #expect(abs(standard.reduce(0, +) - 1) <= 1e-12, "\(x) m=\(m): Σ g = \(standard.reduce(0, +))")
         let truth1 = Self.bruteForceWeights(x, order: m, power: 1)
         let truth2 = Self.bruteForceWeights(x, order: m, power: 2)
-        for i in x.indices {
-          #expect(abs(standard[i] - truth1[i]) <= 1e-12 * max(1, abs(truth1[i])), "\(x) m=\(m) g_\(i)")
-          #expect(abs(dreg[i] - truth2[i]) <= 1e-12 * max(1, abs(truth2[i])), "\(x) m=\(m) d_\(i)")
+        for i in 0..<k {
+          #expect(abs(standard[i] - truth1[i]) <= 1e-12, "m=\(m) K=\(k) σ=\(sigma) g_\(i)")
+          #expect(abs(dreg[i] - truth2[i]) <= 1e-12, "m=\(m) K=\(k) σ=\(sigma) d_\(i): \(dreg[i]) vs \(truth2[i])")
         }
       }
+      // Order 0 is IWAE's DReG: the squared normalised weights.
+      let x: [Double] = [0, -1, -2]
+      var out = [0.0, 0, 0], scratch = [Double](repeating: 0, count: 9)
+      let w0 = try JackknifeGradientWeights(sampleCount: 3, order: 0)
+      x.withUnsafeBufferPointer { p in
+        out.withUnsafeMutableBufferPointer { o in
+          scratch.withUnsafeMutableBufferPointer { w0.doublyReparameterized(p, into: o, scratch: $0) }
+        }
+      }
+      let total = 1 + exp(-1.0) + exp(-2.0)
+      #expect(abs(out[0] - 1 / (total * total)) < 1e-15 && abs(out[2] - exp(-4.0) / (total * total)) < 1e-15)
     }
-  }
+  #endif
 
-  /// Per sample s of image b: the decoder weights g and the encoder weights h of an estimator,
-  /// computed here from the definitions (the normalised weights, their squares, the brute-force
-  /// jackknife weights, MIWAE's grouped weights).
-  static func definitionWeights(
-    _ logWeights: [Double], images: Int, k: Int, objective: VAEObjective, gradient: VAEGradientEstimator
-  ) -> (decoder: [Double], encoder: [Double]) {
-    var g: [Double] = [], h: [Double] = []
-    for b in 0..<images {
-      let row = Array(logWeights[(b * k)..<((b + 1) * k)])
-      let mx = row.max()!
-      let e = row.map { exp($0 - mx) }
-      let u = e.map { $0 / e.reduce(0, +) }
-      switch objective {
-      case .jackknife(let m):
-        g += bruteForceWeights(row, order: m, power: 1)
-        h += gradient == .dreg ? bruteForceWeights(row, order: m, power: 2) : bruteForceWeights(row, order: m, power: 1)
-      case .piwae(let groups):
-        g += u
-        let size = k / groups
-        for q in 0..<groups {
-          let part = Array(e[(q * size)..<((q + 1) * size)])
-          h += part.map { $0 / part.reduce(0, +) / Double(groups) }
+  #if arch(x86_64)
+    /// Rows where one or two weights dominate the rest by hundreds of nats (u of the others
+    /// underflows): the jackknife and DReG weights stay finite and equal their definition (the
+    /// dominated subsets' terms are formed in log space), and the standard ones sum to 1.
+    @Test func dominatedRowsGiveFiniteWeights() throws {
+      let rows: [[Double]] = [
+        [0, -800, -801, -805, -810], [0, -3, -760, -761, -790, -800], [-2, 0, -900, -950, -951, -952],
+      ]
+      for x in rows {
+        for m in 1...3 where m < x.count - 1 {
+          let w = try JackknifeGradientWeights(sampleCount: x.count, order: m)
+          var standard = [Double](repeating: 0, count: x.count), dreg = standard
+          var scratch = [Double](repeating: 0, count: 3 * x.count)
+          x.withUnsafeBufferPointer { p in
+            standard.withUnsafeMutableBufferPointer { o in
+              scratch.withUnsafeMutableBufferPointer { w.weights(p, into: o, scratch: $0) }
+            }
+            dreg.withUnsafeMutableBufferPointer { o in
+              scratch.withUnsafeMutableBufferPointer { w.doublyReparameterized(p, into: o, scratch: $0) }
+            }
+          }
+          #expect(standard.allSatisfy { $0.isFinite } && dreg.allSatisfy { $0.isFinite }, "\(x) m=\(m)")
+          #expect(abs(standard.reduce(0, +) - 1) <= 1e-12, "\(x) m=\(m): Σ g = \(standard.reduce(0, +))")
+          let truth1 = Self.bruteForceWeights(x, order: m, power: 1)
+          let truth2 = Self.bruteForceWeights(x, order: m, power: 2)
+          for i in x.indices {
+            #expect(abs(standard[i] - truth1[i]) <= 1e-12 * max(1, abs(truth1[i])), "\(x) m=\(m) g_\(i)")
+            #expect(abs(dreg[i] - truth2[i]) <= 1e-12 * max(1, abs(truth2[i])), "\(x) m=\(m) d_\(i)")
+          }
         }
-      default:
-        g += u
-        h += gradient == .dreg ? u.map { $0 * $0 } : u
       }
     }
-    return (g, h)
-  }
+  #endif
+
+  #if arch(x86_64)
+    /// Per sample s of image b: the decoder weights g and the encoder weights h of an estimator,
+    /// computed here from the definitions (the normalised weights, their squares, the brute-force
+    /// jackknife weights, MIWAE's grouped weights).
+    static func definitionWeights(
+      _ logWeights: [Double], images: Int, k: Int, objective: VAEObjective, gradient: VAEGradientEstimator
+    ) -> (decoder: [Double], encoder: [Double]) {
+      var g: [Double] = [], h: [Double] = []
+      for b in 0..<images {
+        let row = Array(logWeights[(b * k)..<((b + 1) * k)])
+        let mx = row.max()!
+        let e = row.map { exp($0 - mx) }
+        let u = e.map { $0 / e.reduce(0, +) }
+        switch objective {
+        case .jackknife(let m):
+          g += bruteForceWeights(row, order: m, power: 1)
+          h +=
+            gradient == .dreg ? bruteForceWeights(row, order: m, power: 2) : bruteForceWeights(row, order: m, power: 1)
+        case .piwae(let groups):
+          g += u
+          let size = k / groups
+          for q in 0..<groups {
+            let part = Array(e[(q * size)..<((q + 1) * size)])
+            h += part.map { $0 / part.reduce(0, +) / Double(groups) }
+          }
+        default:
+          g += u
+          h += gradient == .dreg ? u.map { $0 * $0 } : u
+        }
+      }
+      return (g, h)
+    }
+  #endif
 
   static let estimators: [(VAEObjective, VAEGradientEstimator, Int)] = [
     (.iwae, .stl, 4), (.iwae, .dreg, 4), (.iwae, .stl, 1), (.jackknife(order: 1), .stl, 4),
     (.jackknife(order: 1), .dreg, 4), (.jackknife(order: 2), .dreg, 5), (.piwae(groups: 2), .standard, 4),
   ]
 
-  /// The decoder's gradient is that of Σ g_s log w_s (g frozen); the encoder's that of
-  /// Σ h_s [log p(x, z_s(φ)) − log q(z_s(φ); φ₀)] for STL and DReG (q's parameters frozen inside
-  /// log q), or of Σ h_s log w_s(φ) for PIWAE's standard encoder: checked by central differences.
-  @Test(arguments: Self.estimators)
-  func estimatorsAreTheGradientsOfTheirSurrogates(objective: VAEObjective, gradient: VAEGradientEstimator, k: Int)
-    throws
-  {
-    let (model, params, x) = Self.tinyModel()
-    let images = 3, d = 3
-    let state = GaussianVAEBatchState<Double>(model, maximumImages: images, samples: k)
-    var noise = Xoshiro256StarStar(seed: 5)
-    state.drawNoise(images: images, latentSize: d, using: &noise)
-    let lossScale = 1.0 / Double(images)
-    let grads = ScalarBuffer<Double>(count: model.parameterCount)
-    _ = try x.withUnsafeBufferPointer { xp in
-      try model.objective(
-        objective, gradient: gradient, images: xp.baseAddress!, count: images, parameters: params.pointer,
-        state: state, gradients: grads.pointer, lossScale: lossScale)
-    }
-    // The baseline: log w, and q's mean and log-variance per image.
-    func forward() -> (logWeights: [Double], z: [Double], logLikelihood: [Double], mean: [Double], logVar: [Double]) {
-      x.withUnsafeBufferPointer { xp in
-        model.forward(images: xp.baseAddress!, count: images, parameters: params.pointer, state: state)
+  #if arch(x86_64)
+    /// The decoder's gradient is that of Σ g_s log w_s (g frozen); the encoder's that of
+    /// Σ h_s [log p(x, z_s(φ)) − log q(z_s(φ); φ₀)] for STL and DReG (q's parameters frozen inside
+    /// log q), or of Σ h_s log w_s(φ) for PIWAE's standard encoder: checked by central differences.
+    @Test(arguments: Self.estimators)
+    func estimatorsAreTheGradientsOfTheirSurrogates(objective: VAEObjective, gradient: VAEGradientEstimator, k: Int)
+      throws
+    {
+      let (model, params, x) = Self.tinyModel()
+      let images = 3, d = 3
+      let state = GaussianVAEBatchState<Double>(model, maximumImages: images, samples: k)
+      var noise = Xoshiro256StarStar(seed: 5)
+      state.drawNoise(images: images, latentSize: d, using: &noise)
+      let lossScale = 1.0 / Double(images)
+      let grads = ScalarBuffer<Double>(count: model.parameterCount)
+      _ = try x.withUnsafeBufferPointer { xp in
+        try model.objective(
+          objective, gradient: gradient, images: xp.baseAddress!, count: images, parameters: params.pointer,
+          state: state, gradients: grads.pointer, lossScale: lossScale)
       }
-      let enc = state.encoder.preActivations[model.encoder.layers.count - 1].pointer
-      let rows = images * k
-      return (
-        (0..<rows).map { state.logWeights.pointer[$0] }, (0..<(rows * d)).map { state.z.pointer[$0] },
-        (0..<rows).map { state.logLikelihood.pointer[$0] },
-        (0..<images).flatMap { b in (0..<d).map { enc[b * 2 * d + $0] } },
-        (0..<images).flatMap { b in (0..<d).map { enc[b * 2 * d + d + $0] } }
-      )
-    }
-    let base = forward()
-    let (g, h) = Self.definitionWeights(base.logWeights, images: images, k: k, objective: objective, gradient: gradient)
-    let pathOnly = gradient != .standard
-    // −lossScale · Σ_s c_s · f_s, with f = log w (decoder; PIWAE's encoder) or the frozen-q path form.
-    func surrogate(encoder: Bool) -> Double {
-      let now = forward()
-      var total = 0.0
-      for b in 0..<images {
-        for s in 0..<k {
-          let r = b * k + s
-          guard encoder && pathOnly else {
-            total += (encoder ? h[r] : g[r]) * now.logWeights[r]
-            continue
-          }
-          var logPrior = 0.0, logQ = 0.0
-          for j in 0..<d {
-            let z = now.z[r * d + j], mu = base.mean[b * d + j], lv = base.logVar[b * d + j]
-            logPrior += -0.5 * (z * z + GaussianVAE.logTwoPi)
-            logQ += -0.5 * ((z - mu) * (z - mu) / exp(lv) + lv + GaussianVAE.logTwoPi)
-          }
-          total += h[r] * (now.logLikelihood[r] + logPrior - logQ)
+      // The baseline: log w, and q's mean and log-variance per image.
+      func forward() -> (logWeights: [Double], z: [Double], logLikelihood: [Double], mean: [Double], logVar: [Double]) {
+        x.withUnsafeBufferPointer { xp in
+          model.forward(images: xp.baseAddress!, count: images, parameters: params.pointer, state: state)
         }
+        let enc = state.encoder.preActivations[model.encoder.layers.count - 1].pointer
+        let rows = images * k
+        return (
+          (0..<rows).map { state.logWeights.pointer[$0] }, (0..<(rows * d)).map { state.z.pointer[$0] },
+          (0..<rows).map { state.logLikelihood.pointer[$0] },
+          (0..<images).flatMap { b in (0..<d).map { enc[b * 2 * d + $0] } },
+          (0..<images).flatMap { b in (0..<d).map { enc[b * 2 * d + d + $0] } }
+        )
       }
-      return -lossScale * total
+      let base = forward()
+      let (g, h) = Self.definitionWeights(
+        base.logWeights, images: images, k: k, objective: objective, gradient: gradient)
+      let pathOnly = gradient != .standard
+      // −lossScale · Σ_s c_s · f_s, with f = log w (decoder; PIWAE's encoder) or the frozen-q path form.
+      func surrogate(encoder: Bool) -> Double {
+        let now = forward()
+        var total = 0.0
+        for b in 0..<images {
+          for s in 0..<k {
+            let r = b * k + s
+            guard encoder && pathOnly else {
+              total += (encoder ? h[r] : g[r]) * now.logWeights[r]
+              continue
+            }
+            var logPrior = 0.0, logQ = 0.0
+            for j in 0..<d {
+              let z = now.z[r * d + j], mu = base.mean[b * d + j], lv = base.logVar[b * d + j]
+              logPrior += -0.5 * (z * z + GaussianVAE.logTwoPi)
+              logQ += -0.5 * ((z - mu) * (z - mu) / exp(lv) + lv + GaussianVAE.logTwoPi)
+            }
+            total += h[r] * (now.logLikelihood[r] + logPrior - logQ)
+          }
+        }
+        return -lossScale * total
+      }
+      let decoderStart = model.decoder.layers[0].weightOffset
+      for i in 0..<model.parameterCount {
+        let encoderParameter = i < decoderStart
+        let saved = params.pointer[i], step = 1e-5
+        params.pointer[i] = saved + step
+        let up = surrogate(encoder: encoderParameter)
+        params.pointer[i] = saved - step
+        let down = surrogate(encoder: encoderParameter)
+        params.pointer[i] = saved
+        GradientCheckTests.expectClose(
+          grads.pointer[i], (up - down) / (2 * step), "\(objective) \(gradient) k=\(k) parameter \(i)")
+      }
     }
-    let decoderStart = model.decoder.layers[0].weightOffset
-    for i in 0..<model.parameterCount {
-      let encoderParameter = i < decoderStart
-      let saved = params.pointer[i], step = 1e-5
-      params.pointer[i] = saved + step
-      let up = surrogate(encoder: encoderParameter)
-      params.pointer[i] = saved - step
-      let down = surrogate(encoder: encoderParameter)
-      params.pointer[i] = saved
-      GradientCheckTests.expectClose(
-        grads.pointer[i], (up - down) / (2 * step), "\(objective) \(gradient) k=\(k) parameter \(i)")
-    }
-  }
+  #endif
 
   /// The encoder's gradient over `draws` seeded noise draws (one image, `k` samples each).
   static func encoderGradients(

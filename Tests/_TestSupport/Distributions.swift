@@ -52,23 +52,25 @@ public enum Distributions {
   /// The asymptotic critical value of D_n at level α = 0.001: 1.9495/√n.
   public static func kolmogorovSmirnovCritical(sampleSize n: Int) -> Double { 1.9495 / Double(n).squareRoot() }
 
-  /// ψ(x) in Float80: recurrence to x ≥ 20, then the asymptotic series (error < 1e−19).
-  public static func digamma(_ x: Float80) -> Float80 {
-    var v = x, shift: Float80 = 0
-    while v < 20 {
-      shift -= 1 / v
-      v += 1
+  #if arch(x86_64)
+    /// ψ(x) in Float80: recurrence to x ≥ 20, then the asymptotic series (error < 1e−19).
+    public static func digamma(_ x: Float80) -> Float80 {
+      var v = x, shift: Float80 = 0
+      while v < 20 {
+        shift -= 1 / v
+        v += 1
+      }
+      let inv2 = 1 / (v * v)
+      // B_{2k}/(2k): 1/12, −1/120, 1/252, −1/240, 1/132, −691/32760, 1/12, −3617/8160.
+      let coefficients: [Float80] = [
+        1.0 / 12, -1.0 / 120, 1.0 / 252, -1.0 / 240, 1.0 / 132, -691.0 / 32760, 1.0 / 12, -3617.0 / 8160,
+      ]
+      var series: Float80 = 0, p = inv2
+      for c in coefficients {
+        series += c * p
+        p *= inv2
+      }
+      return shift + Foundation.log(v) - 1 / (2 * v) - series
     }
-    let inv2 = 1 / (v * v)
-    // B_{2k}/(2k): 1/12, −1/120, 1/252, −1/240, 1/132, −691/32760, 1/12, −3617/8160.
-    let coefficients: [Float80] = [
-      1.0 / 12, -1.0 / 120, 1.0 / 252, -1.0 / 240, 1.0 / 132, -691.0 / 32760, 1.0 / 12, -3617.0 / 8160,
-    ]
-    var series: Float80 = 0, p = inv2
-    for c in coefficients {
-      series += c * p
-      p *= inv2
-    }
-    return shift + Foundation.log(v) - 1 / (2 * v) - series
-  }
+  #endif
 }

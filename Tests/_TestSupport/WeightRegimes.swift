@@ -72,14 +72,16 @@ public enum WeightRegime: String, CaseIterable, Sendable, CustomStringConvertibl
   }
 }
 
-/// Relative-to-max(1, |truth|) error, with exact agreement on non-finite values.
-public func scaledError(_ value: Double, _ truth: Float80) -> Double {
-  if !truth.isFinite || !value.isFinite {
-    if truth.isNaN && value.isNaN { return 0 }
-    return Float80(value) == truth ? 0 : .infinity
+#if arch(x86_64)
+  /// Relative-to-max(1, |truth|) error, with exact agreement on non-finite values.
+  public func scaledError(_ value: Double, _ truth: Float80) -> Double {
+    if !truth.isFinite || !value.isFinite {
+      if truth.isNaN && value.isNaN { return 0 }
+      return Float80(value) == truth ? 0 : .infinity
+    }
+    return Double(abs(Float80(value) - truth) / max(1, abs(truth)))
   }
-  return Double(abs(Float80(value) - truth) / max(1, abs(truth)))
-}
+#endif
 
 /// A row as Swift source, so a failing case can be pasted into a test.
 public func describeRow(_ x: [Double]) -> String {
