@@ -12,7 +12,7 @@ RELEASE_FLAGS := -c release
 TEST_FLAGS := $(RELEASE_FLAGS) -Xswiftc -enable-testing
 
 .DEFAULT_GOAL := help
-.PHONY: help build release test test-slow bench bench-peers lint format clean data train sweep models sweep-models bdmc \
+.PHONY: help build release test test-slow bench bench-peers bench-routes lint format clean data train sweep models sweep-models bdmc \
   fuzz libfuzz dependency-check slurm-check
 
 DATA_DIR := /usr/share/datasets/fashion-mnist
@@ -66,6 +66,9 @@ bench-peers: release data $(DEFAULT_MODEL) ## jvi and its peers side by side in 
 	@[ -x $(PEERS_VENV)/bin/python ] || { python3 -m venv $(PEERS_VENV) && \
 	  $(PEERS_VENV)/bin/pip install --quiet numpy torch jax; }
 	$(PEERS_VENV)/bin/python benchmarks/peers/run.py --jvi-bin .build/release --output-dir results/bench $(PEERS_ARGS)
+
+bench-routes: data $(DEFAULT_MODEL) ## make release, plain swift build and a dependent package, timed side by side: results/bench/build-routes.{csv,md}
+	python3 benchmarks/build_routes.py
 
 bdmc: release data $(DEFAULT_MODEL) ## BDMC gap of AIS on data simulated from the default VAE, by number of temperatures
 	mkdir -p results/bdmc
