@@ -23,7 +23,10 @@ static int cpu_has(int path) {
   if (!(fma && osxsave && avx) || !os_saves(0x6)) return 0;
   if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
   int avx2 = (b >> 5) & 1;
-  return path == JVI_PATH_AVX2 && avx2;
+  if (path == JVI_PATH_AVX2) return avx2;
+  // AVX-512 F, DQ, BW and VL, and the OS saving the opmask and ZMM state.
+  int f = (b >> 16) & 1, dq = (b >> 17) & 1, bw = (b >> 30) & 1, vl = (b >> 31) & 1;
+  return path == JVI_PATH_AVX512 && avx2 && f && dq && bw && vl && os_saves(0xE6);
 }
 #else
 static int cpu_has(int path) { return path == JVI_PATH_BASELINE; }
@@ -31,12 +34,13 @@ static int cpu_has(int path) { return path == JVI_PATH_BASELINE; }
 
 static const jvi_kernel_table *table_of(int path) {
 #if defined(__x86_64__)
+  if (path == JVI_PATH_AVX512) return &jvi_table_avx512;
   if (path == JVI_PATH_AVX2) return &jvi_table_avx2;
 #endif
   return &jvi_table_baseline;
 }
 
-static const char *const path_names[] = {"baseline", "avx2"};
+static const char *const path_names[] = {"baseline", "avx2", "avx512"};
 static _Atomic(const jvi_kernel_table *) current_table;
 /// A path forced for the calling thread only (tests that compare paths), or NULL.
 static _Thread_local const jvi_kernel_table *thread_table;
@@ -46,6 +50,7 @@ static char request_error[160];
 static _Atomic int request_error_set;
 
 static int automatic_path(void) {
+  if (cpu_has(JVI_PATH_AVX512)) return JVI_PATH_AVX512;
   if (cpu_has(JVI_PATH_AVX2)) return JVI_PATH_AVX2;
   return JVI_PATH_BASELINE;
 }
@@ -66,10 +71,10 @@ static const jvi_kernel_table *select_table(void) {
   const char *request = getenv("JVI_CPU");
   if (request && *request && strcmp(request, "auto") != 0) {
     int asked = -1;
-    for (int p = 0; p < 2; p++)
+    for (int p = 0; p < 3; p++)
       if (strcmp(request, path_names[p]) == 0) asked = p;
     if (asked < 0) {
-      note_error(": not a path (auto, baseline or avx2)", request);
+      note_error(": not a path (auto, baseline, avx2 or avx512)", request);
     } else if (!cpu_has(asked)) {
       note_error(": this CPU lacks it", request);
     } else {
@@ -93,7 +98,7 @@ int jvi_kernels_path(void) {
   return thread_path >= 0 ? thread_path : atomic_load(&current_path);
 }
 const char *jvi_kernels_path_name(void) { return path_names[jvi_kernels_path()]; }
-int jvi_kernels_supports(int path) { return path >= 0 && path <= 1 && cpu_has(path); }
+int jvi_kernels_supports(int path) { return path >= 0 && path <= 2 && cpu_has(path); }
 int jvi_kernels_thread_path(void) { return thread_path; }
 int jvi_kernels_use_on_this_thread(int path) {
   if (path < 0) {
@@ -148,6 +153,7 @@ double jvi_sum(const double *x, long n) { return table()->sum(x, n); }
 double jvi_exp_shifted_sum(const double *x, long n, double shift) {
   return table()->exp_shifted_sum(x, n, shift);
 }
+double jvi_log_sum_exp(const double *x, long n, int mean) { return table()->log_sum_exp(x, n, mean); }
 double jvi_store_exp_shifted(const double *x, long n, double shift, double *out, double *sum_of_squares) {
   return table()->store_exp_shifted(x, n, shift, out, sum_of_squares);
 }

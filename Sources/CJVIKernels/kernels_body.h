@@ -2,6 +2,7 @@
 //   JVI_ISA          the suffix of every function and of the table (baseline, avx2),
 //   JVI_FUSED        1 when FMA() is one fused operation, 0 when it is a multiply then an add,
 //   JVI_GEMM_NARROW  1 for 128-bit matrix-multiply tiles (the other kernels keep their widths),
+//   JVI_GEMM_ISA     (optional) another path whose matrix multiply this one uses,
 // under that path's target attribute. Each kernel mirrors its Swift reference operation by
 // operation (the reference's `x.addingProduct(a, b)` is FMA(a, b, x) here), so that the fused paths
 // reproduce its bits.
@@ -370,13 +371,29 @@ static void K(bernoulli_f64)(const double *logits, const double *targets, long t
 }
 
 #include "kernels_logspace.h"
+#if defined(JVI_GEMM_ISA)
+// This path takes another path's matrix multiply (a build of the tiles for this target measured
+// slower).
+#define G(name) JVI_CAT(name, JVI_GEMM_ISA)
+void G(gemm_f32)(int, int, long, long, long, float, const float *, long, const float *, long, float, float *, long,
+                 long, long, long, long, float *);
+void G(gemm_f64)(int, int, long, long, long, double, const double *, long, const double *, long, double, double *,
+                 long, long, long, long, long, double *);
+#else
 #include "kernels_gemm.h"
+#define G(name) K(name)
+#endif
 
 const jvi_kernel_table K(jvi_table) = {
+#if defined(JVI_GEMM_ISA)
+    .gemm_panel_f32 = 16,
+    .gemm_panel_f64 = 8,
+#else
     .gemm_panel_f32 = K(GEMM_PANEL_F32),
     .gemm_panel_f64 = K(GEMM_PANEL_F64),
-    .gemm_f32 = K(gemm_f32),
-    .gemm_f64 = K(gemm_f64),
+#endif
+    .gemm_f32 = G(gemm_f32),
+    .gemm_f64 = G(gemm_f64),
     .map_f32 = K(map_f32),
     .map_f64 = K(map_f64),
     .bernoulli_f32 = K(bernoulli_f32),
@@ -385,6 +402,7 @@ const jvi_kernel_table K(jvi_table) = {
     .maximum_first_index = K(maximum_first_index),
     .sum = K(sum),
     .exp_shifted_sum = K(exp_shifted_sum),
+    .log_sum_exp = K(log_sum_exp),
     .store_exp_shifted = K(store_exp_shifted),
     .store_exp_shifted_excluding = K(store_exp_shifted_excluding),
     .phi_sum_excluding = K(phi_sum_excluding),

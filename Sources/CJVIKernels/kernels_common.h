@@ -40,6 +40,7 @@ typedef struct {
   double (*maximum_first_index)(const double *, long, long *);
   double (*sum)(const double *, long);
   double (*exp_shifted_sum)(const double *, long, double);
+  double (*log_sum_exp)(const double *, long, int);
   double (*store_exp_shifted)(const double *, long, double, double *, double *);
   double (*store_exp_shifted_excluding)(long, const double *, long, double, double *, double *);
   double (*phi_sum_excluding)(long, const double *, long, double, double, double, long, const double *);
@@ -52,6 +53,7 @@ typedef struct {
 extern const jvi_kernel_table jvi_table_baseline;
 #if defined(__x86_64__)
 extern const jvi_kernel_table jvi_table_avx2;
+extern const jvi_kernel_table jvi_table_avx512;
 #endif
 
 #endif

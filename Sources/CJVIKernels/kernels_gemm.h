@@ -135,7 +135,7 @@ typedef d4u K(gdu);
     }                                                                                                       \
   }                                                                                                         \
                                                                                                             \
-  static void K(gemm_##SUFFIX)(int transpose_a, int transpose_b, long m, long n, long k, T alpha, const T *a, \
+  void K(gemm_##SUFFIX)(int transpose_a, int transpose_b, long m, long n, long k, T alpha, const T *a, \
                                long lda, const T *b, long ldb, T beta, T *c, long ldc, long row0, long row1,  \
                                long panel0, long panel1, T *packed_b) {                                     \
     (void)m;                                                                                                \

@@ -98,6 +98,15 @@ static double K(exp_shifted_sum)(const double *p, long n, double shift) {
   return K(lanesum4)((a0 + a1) + (a2 + a3));
 }
 
+/// log Σ exp(x_i) (mean = 0) or log((1/n) Σ exp(x_i)) (mean = 1), shifted by the maximum; −∞ for an
+/// empty or all −∞ row (LogSpace.logSumExp and logMeanExp, one call per row).
+static double K(log_sum_exp)(const double *p, long n, int mean) {
+  double m = K(maximum)(p, n);
+  if (m == -INFINITY) return -INFINITY;
+  double s = K(exp_shifted_sum)(p, n, m);
+  return m + log(mean ? s / (double)n : s);
+}
+
 static double K(store_exp_shifted)(const double *p, long n, double shift, double *q, double *sum_of_squares) {
   *sum_of_squares = 0;
   if (n <= 0) return 0;

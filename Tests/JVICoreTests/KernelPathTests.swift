@@ -15,6 +15,39 @@ struct KernelPathTests {
     return (fused, baseline)
   }
 
+  /// The AVX-512 path runs the AVX2 source with the same operations: bit for bit the same results.
+  @Test(.enabled(if: KernelPath.isSupported(.avx512), "needs AVX-512"))
+  func avx512GivesTheAVX2PathsBits() throws {
+    var g = Xoshiro256StarStar(seed: 9)
+    let values = (0..<(64 * 300)).map { _ in 3 * Sampling.standardNormal(using: &g) - 50 }
+    let matrix = try LogWeightMatrix(rowCount: 64, columnCount: 300, values: values)
+    let estimators: [any BoundEstimator] = [
+      try IWAE(), try Jackknife(order: 1), try Jackknife(order: 2), try Jackknife(order: 3), try DeltaMethod(),
+      try RenyiBound(alpha: 0.5), try ParetoSmoothedIWAE(),
+    ]
+    func run() throws -> [Double] {
+      var out = try estimators.flatMap { try $0.evaluate(matrix, workspace: EstimatorWorkspace()).estimates }
+      let grid = (0...4000).map { -40 + Double($0) / 50 }
+      for f in VectorMath.Function.allCases where f != .expNonPositive && f != .logOnePlusUnit {
+        var y = grid
+        grid.withUnsafeBufferPointer { p in
+          y.withUnsafeMutableBufferPointer { VectorMath.map(f, p.baseAddress!, $0.baseAddress!, count: grid.count) }
+        }
+        out += y
+        var yf = grid.map(Float.init)
+        let xf = yf
+        xf.withUnsafeBufferPointer { p in
+          yf.withUnsafeMutableBufferPointer { VectorMath.map(f, p.baseAddress!, $0.baseAddress!, count: xf.count) }
+        }
+        out += yf.map(Double.init)
+      }
+      return out
+    }
+    let wide = try #require(try KernelPath.with(.avx512, run))
+    let fused = try #require(try KernelPath.with(.avx2, run))
+    #expect(wide.map(\.bitPattern) == fused.map(\.bitPattern))
+  }
+
   static func ulps(_ a: Double, _ b: Double) -> Double {
     if a == b { return 0 }
     if !a.isFinite || !b.isFinite { return .infinity }

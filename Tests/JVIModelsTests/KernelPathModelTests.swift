@@ -50,6 +50,22 @@ struct KernelPathModelTests {
     }
   }
 
+  /// The AVX-512 path (the AVX2 source and matrix multiply built for AVX-512) trains and runs AIS
+  /// with the AVX2 path's bits.
+  @Test(.enabled(if: KernelPath.isSupported(.avx512), "needs AVX-512"))
+  func avx512TrainsWithTheAVX2PathsBits() throws {
+    let c = TrainingTests.configuration(.iwae, k: 4)
+    let data = try TrainingTests.data(c)
+    func train() throws -> [Float] {
+      let t = try Trainer(configuration: c, data: data, threads: 1)
+      for _ in 0..<2 { _ = try t.trainEpoch() }
+      return t.parameters.array
+    }
+    let wide = try #require(try KernelPath.with(.avx512, train))
+    let fused = try #require(try KernelPath.with(.avx2, train))
+    #expect(wide.map(\.bitPattern) == fused.map(\.bitPattern))
+  }
+
   /// Three IWAE epochs of the tiny VAE from the same seed: the objective of each epoch within
   /// 1e-6 relative across the paths (the Float network's rounding differs from the first step,
   /// and training follows a slightly different trajectory; measured ≤ 3e-9).

@@ -3,12 +3,14 @@
 // Every function here runs the same arithmetic as jvi's Swift reference of it (operation by
 // operation, fused multiply-adds included), on the path selected at the first call:
 //
+//   avx512   AVX-512 F/VL/DQ/BW: the avx2 source built for that target (same vectors, same
+//            operations, so the same bits as avx2; 32 registers make the exp-heavy kernels faster)
 //   avx2     AVX2 + FMA (x86-64-v3)
 //   baseline x86-64 SSE2, or the build target's own vectors elsewhere (arm64: NEON). On x86-64 a
 //            fused multiply-add is a multiply then an add (SSE2 has no FMA), so its last bits
 //            differ from avx2's within the bounds docs/performance.md states.
 //
-// The environment variable JVI_CPU (auto, baseline, avx2) forces a path; a path the CPU
+// The environment variable JVI_CPU (auto, baseline, avx2, avx512) forces a path; a path the CPU
 // lacks, or another word, leaves the automatic choice and is reported by jvi_kernels_error().
 //
 // Conventions: lengths and strides are `long`; outputs are caller-allocated; no function
@@ -20,11 +22,11 @@
 extern "C" {
 #endif
 
-enum { JVI_PATH_BASELINE = 0, JVI_PATH_AVX2 = 1 };
+enum { JVI_PATH_BASELINE = 0, JVI_PATH_AVX2 = 1, JVI_PATH_AVX512 = 2 };
 
 /// The path the kernels run on (selecting it at the first call).
 int jvi_kernels_path(void);
-/// Its name: "baseline" or "avx2".
+/// Its name: "baseline", "avx2" or "avx512".
 const char *jvi_kernels_path_name(void);
 /// Whether this CPU (and its operating system) can run `path`.
 int jvi_kernels_supports(int path);
@@ -38,8 +40,8 @@ const char *jvi_kernels_error(void);
 
 // MARK: Matrix multiply (row-major; see GEMM.swift for the blocking)
 
-/// Columns per packed B panel on the current path (float: 16 with AVX2, 8 on the baseline; double:
-/// 8 or 4).
+/// Columns per packed B panel on the current path (float: 16 with AVX2 and AVX-512, 8 on the
+/// baseline; double: 8 or 4).
 long jvi_gemm_panel_width_f32(void);
 long jvi_gemm_panel_width_f64(void);
 
@@ -76,6 +78,9 @@ double jvi_maximum(const double *x, long n);
 double jvi_maximum_first_index(const double *x, long n, long *index);
 double jvi_sum(const double *x, long n);
 double jvi_exp_shifted_sum(const double *x, long n, double shift);
+/// m + log(S) (mean = 0) or m + log(S / n) (mean = 1), m = max x_i, S = sum exp(x_i - m); -inf for an
+/// empty or all -inf row.
+double jvi_log_sum_exp(const double *x, long n, int mean);
 /// out_i = exp(x_i - shift); returns the sum, and the sum of squares in *sum_of_squares.
 double jvi_store_exp_shifted(const double *x, long n, double shift, double *out, double *sum_of_squares);
 /// As jvi_store_exp_shifted with out[excluded] = 0; returns the sum, and the largest out_i in *maximum.
