@@ -173,3 +173,7 @@ void jvi_affine(const double *x, long n, double a, double b, double scale, doubl
   table()->affine(x, n, a, b, scale, out);
 }
 double jvi_horner(const double *c, long top, long bottom, double x) { return table()->horner(c, top, bottom, x); }
+void jvi_horner_double_double(const double *c, long top, long bottom, double x_hi, double x_lo, double *out) {
+  table()->horner_double_double(c, top, bottom, x_hi, x_lo, out);
+}
+double jvi_phi(double x, long terms, const double *coefficients) { return table()->phi(x, terms, coefficients); }

@@ -410,4 +410,6 @@ const jvi_kernel_table K(jvi_table) = {
     .power_sums_double_double = K(power_sums_double_double),
     .affine = K(affine),
     .horner = K(horner),
+    .horner_double_double = K(horner_double_double),
+    .phi = K(phi),
 };

@@ -309,3 +309,45 @@ static double K(horner)(const double *c, long top, long bottom, double x) {
   for (long i = top - 1; i >= bottom; i--) acc = FMAS(acc, x, c[i]);
   return acc;
 }
+
+/// φ(x) for one x ∈ [−1, 1/2] (LogSpace.phi): lane 0 of `phi_series`, on a scalar.
+static double K(phi)(double x, long terms, const double *coefficients) {
+  double y = x / (2 - x);
+  double y2 = y * y;
+  double s = coefficients[terms - 1];
+  for (long k = terms - 2; k >= 0; k--) s = FMAS(y2, s, coefficients[k]);
+  return -(x * y) - 2 * (y * y2) * s;
+}
+
+/// Double-double arithmetic as JVICore's DoubleDouble (Knuth's two-sum, the FMA two-product; the
+/// products need a true FMA, which `fma` is on every path: the baseline of x86-64 calls the C
+/// library's).
+typedef struct {
+  double hi, lo;
+} K(dd);
+INLINE K(dd) K(dd_quick_two_sum)(double a, double b) {
+  double s = a + b;
+  return (K(dd)){s, b - (s - a)};
+}
+INLINE K(dd) K(dd_add)(K(dd) a, K(dd) b) {
+  double s = a.hi + b.hi, bb = s - a.hi, e = (a.hi - (s - bb)) + (b.hi - bb);
+  double t = a.lo + b.lo, cc = t - a.lo, f = (a.lo - (t - cc)) + (b.lo - cc);
+  K(dd) u = K(dd_quick_two_sum)(s, e + t);
+  return K(dd_quick_two_sum)(u.hi, u.lo + f);
+}
+INLINE K(dd) K(dd_mul)(K(dd) a, K(dd) b) {
+  double p = a.hi * b.hi;
+  double e = fma(a.hi, b.hi, -p);
+  return K(dd_quick_two_sum)(p, e + (a.hi * b.lo + a.lo * b.hi));
+}
+
+/// Horner's rule in double-double: acc = c[top], then acc = c[i] + acc·x for i = top − 1 … bottom
+/// (c holds hi, lo pairs).
+static void K(horner_double_double)(const double *c, long top, long bottom, double x_hi, double x_lo,
+                                    double *out) {
+  K(dd) x = {x_hi, x_lo};
+  K(dd) acc = {c[2 * top], c[2 * top + 1]};
+  for (long i = top - 1; i >= bottom; i--) acc = K(dd_add)((K(dd)){c[2 * i], c[2 * i + 1]}, K(dd_mul)(acc, x));
+  out[0] = acc.hi;
+  out[1] = acc.lo;
+}

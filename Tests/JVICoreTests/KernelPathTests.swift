@@ -146,3 +146,11 @@ struct KernelPathTests {
     }
   }
 }
+
+/// The C kernels read DoubleDouble arrays as (hi, lo) pairs of doubles.
+struct DoubleDoubleLayoutTests {
+  @Test func doubleDoubleIsAPairOfDoubles() {
+    #expect(MemoryLayout<DoubleDouble>.size == 16 && MemoryLayout<DoubleDouble>.stride == 16)
+    #expect(MemoryLayout<DoubleDouble>.offset(of: \.hi) == 0 && MemoryLayout<DoubleDouble>.offset(of: \.lo) == 8)
+  }
+}

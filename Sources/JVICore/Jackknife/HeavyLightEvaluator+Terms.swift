@@ -195,11 +195,15 @@ extension HeavyLightEvaluator {
         let b = kappaX / oneMinus
         let r = split.seriesOrder
         let c = ws.psiCoefficientsExtended.row(l, width: w)
-        var acc = c[r]
-        var rr = r - 1
-        while rr >= 2 {
-          acc = c[rr] + acc * b
-          rr -= 1
+        // Horner's rule from c[r] down to c[2] in double-double (C kernels: acc = c[i] + acc·b).
+        var acc = DoubleDouble.zero
+        if let base = c.baseAddress {
+          UnsafeRawPointer(base).withMemoryRebound(to: Double.self, capacity: 2 * c.count) { pairs in
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: 2) { out in
+              jvi_horner_double_double(pairs, r, 2, b.hi, b.lo, out.baseAddress)
+              acc = DoubleDouble(hi: out[0], lo: out[1])
+            }
+          }
         }
         let psi = -(b * b) * acc
         sum.addExtended(terms.alphaExtended[l] * psi)

@@ -1,3 +1,5 @@
+import CJVIKernels
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -60,12 +62,12 @@ extension LogSpace {
   ///
   /// Uses the 22-term atanh series on [−1, 1/2] (a few ulp relative), `log1p(−x) + x`
   /// elsewhere. Near x = 1, where 1 − x cancels, prefer `phi(_:logOneMinusX:)`.
-  @inlinable
   public static func phi(_ x: Double) -> Double {
     if x >= -1 && x <= 0.5 {
+      // The series on one lane, in the C kernels (the same arithmetic as `phiSeries`).
       return phiSeriesCoefficients.withUnsafeBufferPointer { c in
         guard let base = c.baseAddress else { return log1p(-x) + x }
-        return phiSeries(SIMD4(repeating: x), terms: c.count, coefficients: base)[0]
+        return jvi_phi(x, c.count, base)
       }
     }
     return log1p(-x) + x
@@ -73,7 +75,6 @@ extension LogSpace {
 
   /// φ(x) = log(1 − x) + x when an accurate log(1 − x) is known from elsewhere
   /// (for x near 1, where forming 1 − x would cancel). Uses the series on [−1, 1/2].
-  @inlinable
   public static func phi(_ x: Double, logOneMinusX: Double) -> Double {
     if x >= -1 && x <= 0.5 { return phi(x) }
     return logOneMinusX + x
