@@ -121,15 +121,15 @@ long jvi_gemm_panel_width_f64(void) { return table()->gemm_panel_f64; }
 
 void jvi_gemm_f32(int transpose_a, int transpose_b, long m, long n, long k, float alpha, const float *a,
                   long lda, const float *b, long ldb, float beta, float *c, long ldc, long row0, long row1,
-                  long panel0, long panel1, float *packed_b) {
+                  long panel0, long panel1, float *packed_b, float *packed_a) {
   table()->gemm_f32(transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, row0, row1,
-                           panel0, panel1, packed_b);
+                           panel0, panel1, packed_b, packed_a);
 }
 void jvi_gemm_f64(int transpose_a, int transpose_b, long m, long n, long k, double alpha, const double *a,
                   long lda, const double *b, long ldb, double beta, double *c, long ldc, long row0, long row1,
-                  long panel0, long panel1, double *packed_b) {
+                  long panel0, long panel1, double *packed_b, double *packed_a) {
   table()->gemm_f64(transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, row0, row1,
-                           panel0, panel1, packed_b);
+                           panel0, panel1, packed_b, packed_a);
 }
 void jvi_map_f32(int function, const float *x, float *y, long count) {
   table()->map_f32(function, x, y, count);

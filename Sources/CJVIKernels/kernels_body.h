@@ -92,32 +92,6 @@ INLINE d4 K(exp_nonpositive_d)(d4 x) {
   return K(sel4)(x < -708.0, (d4)0.0, result);
 }
 INLINE d4 K(abs_d)(d4 x) { return (d4)((l4)x & 0x7FFFFFFFFFFFFFFFL); }
-INLINE d4 K(exp_d)(d4 x) {
-  d4 clamped = K(sel4)(x < -746.0, (d4)-746.0, x);
-  clamped = K(sel4)(x > 710.0, (d4)710.0, clamped);
-  l4 k;
-  d4 kf;
-  d4 em1 = K(reduce_d)(clamped, &k, &kf);
-  l4 k1 = k >> 1, k2 = k - k1;
-  d4 result = (em1 + 1) * K(pow2_d)(k1) * K(pow2_d)(k2);
-  result = K(sel4)(x > 0x1.62e42fefa39efp+9, (d4)INFINITY, result);
-  result = K(sel4)(x < -745.2, (d4)0.0, result);
-  return K(sel4)(x != x, x, result);
-}
-INLINE d4 K(expm1_d)(d4 x) {
-  d4 clamped = K(sel4)(x < -40.0, (d4)-40.0, x);
-  clamped = K(sel4)(x > 710.0, (d4)710.0, clamped);
-  l4 k;
-  d4 kf;
-  d4 em1 = K(reduce_d)(clamped, &k, &kf);
-  l4 k1 = k >> 1, k2 = k - k1;
-  d4 scale = K(pow2_d)(k1) * K(pow2_d)(k2);
-  d4 result = em1 * scale + (scale - 1);
-  result = K(sel4)(kf == 0.0, em1, result);
-  result = K(sel4)(x > 0x1.62e42fefa39efp+9, (d4)INFINITY, result);
-  result = K(sel4)(x < -40.0, (d4)-1.0, result);
-  return K(sel4)(x != x, x, result);
-}
 /// log(1 + e) for e ∈ [0, 1]: 2u Σ_{j<17} u^{2j}/(2j + 1), u = e/(2 + e).
 INLINE d4 K(log1p_unit_d)(d4 e) {
   d4 u = e / (2 + e);
@@ -126,21 +100,56 @@ INLINE d4 K(log1p_unit_d)(d4 e) {
   for (int j = 15; j >= 0; j--) s = FMA(u2, s, (d4)(1.0 / (double)(2 * j + 1)));
   return 2 * u * s;
 }
-INLINE d4 K(softplus_d)(d4 x) {
-  d4 a = K(abs_d)(x);
-  d4 positive = K(sel4)(x < 0.0, (d4)0.0, x);
-  return positive + K(log1p_unit_d)(K(exp_d)(-a));
-}
-INLINE d4 K(sigmoid_d)(d4 x) {
-  d4 e = K(exp_d)(-K(abs_d)(x));
-  d4 numerator = K(sel4)(x < 0.0, e, (d4)1.0);
-  return numerator / (1 + e);
-}
-INLINE d4 K(tanh_d)(d4 x) {
-  d4 m = K(expm1_d)(-2 * K(abs_d)(x));
-  d4 t = -m / (2 + m);
-  return K(sel4)(x < 0.0, -t, t);
-}
+// exp, expm1, softplus, σ and tanh from a type's reduction (S: d for Double, f for Float; V its
+// vector, IV the integer vector of k; LOW/HIGH clamp exp's argument, OVERFLOW/UNDERFLOW its
+// results, EXPM1_LOW is where expm1 is −1).
+#define JVI_DEFINE_EXP_FAMILY(S, V, IV, SEL, LOW, HIGH, OVERFLOW, UNDERFLOW, EXPM1_LOW)                       \
+  INLINE V K(exp_##S)(V x) {                                                                                \
+    V clamped = K(SEL)(x < (V)(LOW), (V)(LOW), x);                                                          \
+    clamped = K(SEL)(x > (V)(HIGH), (V)(HIGH), clamped);                                                    \
+    IV k;                                                                                                   \
+    V kf;                                                                                                   \
+    V em1 = K(reduce_##S)(clamped, &k, &kf);                                                                \
+    IV k1 = k >> 1, k2 = k - k1;                                                                            \
+    V result = (em1 + 1) * K(pow2_##S)(k1) * K(pow2_##S)(k2);                                               \
+    result = K(SEL)(x > (V)(OVERFLOW), (V)INFINITY, result);                                                \
+    result = K(SEL)(x < (V)(UNDERFLOW), (V)0, result);                                                      \
+    return K(SEL)(x != x, x, result);                                                                       \
+  }                                                                                                         \
+  INLINE V K(expm1_##S)(V x) {                                                                              \
+    V clamped = K(SEL)(x < (V)(EXPM1_LOW), (V)(EXPM1_LOW), x);                                              \
+    clamped = K(SEL)(x > (V)(HIGH), (V)(HIGH), clamped);                                                    \
+    IV k;                                                                                                   \
+    V kf;                                                                                                   \
+    V em1 = K(reduce_##S)(clamped, &k, &kf);                                                                \
+    IV k1 = k >> 1, k2 = k - k1;                                                                            \
+    V scale = K(pow2_##S)(k1) * K(pow2_##S)(k2);                                                            \
+    V result = em1 * scale + (scale - 1);                                                                   \
+    result = K(SEL)(kf == (V)0, em1, result);                                                               \
+    result = K(SEL)(x > (V)(OVERFLOW), (V)INFINITY, result);                                                \
+    result = K(SEL)(x < (V)(EXPM1_LOW), (V)(-1), result);                                                   \
+    return K(SEL)(x != x, x, result);                                                                       \
+  }                                                                                                         \
+  /* softplus(x) = max(x, 0) + log(1 + e^−|x|) */                                                          \
+  INLINE V K(softplus_##S)(V x) {                                                                           \
+    V positive = K(SEL)(x < (V)0, (V)0, x);                                                                 \
+    return positive + K(log1p_unit_##S)(K(exp_##S)(-K(abs_##S)(x)));                                       \
+  }                                                                                                         \
+  /* σ(x) = 1/(1 + e) for x ≥ 0, e/(1 + e) for x < 0, e = e^−|x| */                                        \
+  INLINE V K(sigmoid_##S)(V x) {                                                                            \
+    V e = K(exp_##S)(-K(abs_##S)(x));                                                                       \
+    V numerator = K(SEL)(x < (V)0, e, (V)1);                                                                \
+    return numerator / (1 + e);                                                                             \
+  }                                                                                                         \
+  /* tanh x = −sign(x)·m/(2 + m), m = expm1(−2|x|) */                                                      \
+  INLINE V K(tanh_##S)(V x) {                                                                               \
+    V m = K(expm1_##S)(-2 * K(abs_##S)(x));                                                                 \
+    V t = -m / (2 + m);                                                                                     \
+    return K(SEL)(x < (V)0, -t, t);                                                                         \
+  }
+
+JVI_DEFINE_EXP_FAMILY(d, d4, l4, sel4, -746.0, 710.0, 0x1.62e42fefa39efp+9, -745.2, -40.0)
+
 INLINE d4 K(apply_d)(int function, d4 x) {
   switch (function) {
   case JVI_MAP_TANH: return K(tanh_d)(x);
@@ -171,32 +180,6 @@ INLINE f8 K(reduce_f)(f8 x, i8 *k, f8 *kf) {
 }
 INLINE f8 K(pow2_f)(i8 k) { return (f8)((k + 127) << 23); }
 INLINE f8 K(abs_f)(f8 x) { return (f8)((i8)x & 0x7FFFFFFF); }
-INLINE f8 K(exp_f)(f8 x) {
-  f8 clamped = K(sel8)(x < -104.0f, (f8)-104.0f, x);
-  clamped = K(sel8)(x > 89.0f, (f8)89.0f, clamped);
-  i8 k;
-  f8 kf;
-  f8 em1 = K(reduce_f)(clamped, &k, &kf);
-  i8 k1 = k >> 1, k2 = k - k1;
-  f8 result = (em1 + 1) * K(pow2_f)(k1) * K(pow2_f)(k2);
-  result = K(sel8)(x > 0x1.62e43p+6f, (f8)INFINITY, result);
-  result = K(sel8)(x < -0x1.9f999ap+6f, (f8)0.0f, result);
-  return K(sel8)(x != x, x, result);
-}
-INLINE f8 K(expm1_f)(f8 x) {
-  f8 clamped = K(sel8)(x < -18.0f, (f8)-18.0f, x);
-  clamped = K(sel8)(x > 89.0f, (f8)89.0f, clamped);
-  i8 k;
-  f8 kf;
-  f8 em1 = K(reduce_f)(clamped, &k, &kf);
-  i8 k1 = k >> 1, k2 = k - k1;
-  f8 scale = K(pow2_f)(k1) * K(pow2_f)(k2);
-  f8 result = em1 * scale + (scale - 1);
-  result = K(sel8)(kf == 0.0f, em1, result);
-  result = K(sel8)(x > 0x1.62e43p+6f, (f8)INFINITY, result);
-  result = K(sel8)(x < -18.0f, (f8)-1.0f, result);
-  return K(sel8)(x != x, x, result);
-}
 INLINE f8 K(log1p_unit_f)(f8 e) {
   f8 u = e / (2 + e);
   f8 u2 = u * u;
@@ -204,20 +187,8 @@ INLINE f8 K(log1p_unit_f)(f8 e) {
   for (int j = 6; j >= 0; j--) s = FMA(u2, s, (f8)(1 / (float)(2 * j + 1)));
   return 2 * u * s;
 }
-INLINE f8 K(softplus_f)(f8 x) {
-  f8 positive = K(sel8)(x < 0.0f, (f8)0.0f, x);
-  return positive + K(log1p_unit_f)(K(exp_f)(-K(abs_f)(x)));
-}
-INLINE f8 K(sigmoid_f)(f8 x) {
-  f8 e = K(exp_f)(-K(abs_f)(x));
-  f8 numerator = K(sel8)(x < 0.0f, e, (f8)1.0f);
-  return numerator / (1 + e);
-}
-INLINE f8 K(tanh_f)(f8 x) {
-  f8 m = K(expm1_f)(-2 * K(abs_f)(x));
-  f8 t = -m / (2 + m);
-  return K(sel8)(x < 0.0f, -t, t);
-}
+JVI_DEFINE_EXP_FAMILY(f, f8, i8, sel8, -104.0f, 89.0f, 0x1.62e43p+6f, -0x1.9f999ap+6f, -18.0f)
+
 INLINE f8 K(apply_f)(int function, f8 x) {
   switch (function) {
   case JVI_MAP_TANH: return K(tanh_f)(x);
@@ -376,9 +347,9 @@ static void K(bernoulli_f64)(const double *logits, const double *targets, long t
 // slower).
 #define G(name) JVI_CAT(name, JVI_GEMM_ISA)
 void G(gemm_f32)(int, int, long, long, long, float, const float *, long, const float *, long, float, float *, long,
-                 long, long, long, long, float *);
+                 long, long, long, long, float *, float *);
 void G(gemm_f64)(int, int, long, long, long, double, const double *, long, const double *, long, double, double *,
-                 long, long, long, long, long, double *);
+                 long, long, long, long, long, double *, double *);
 #else
 #include "kernels_gemm.h"
 #define G(name) K(name)

@@ -29,9 +29,9 @@ typedef float f4u __attribute__((ext_vector_type(4), aligned(4)));
 typedef struct {
   long gemm_panel_f32, gemm_panel_f64;
   void (*gemm_f32)(int, int, long, long, long, float, const float *, long, const float *, long, float, float *,
-                   long, long, long, long, long, float *);
+                   long, long, long, long, long, float *, float *);
   void (*gemm_f64)(int, int, long, long, long, double, const double *, long, const double *, long, double,
-                   double *, long, long, long, long, long, double *);
+                   double *, long, long, long, long, long, double *, double *);
   void (*map_f32)(int, const float *, float *, long);
   void (*map_f64)(int, const double *, double *, long);
   void (*bernoulli_f32)(const float *, const float *, long, long, long, double *, float *, const double *);

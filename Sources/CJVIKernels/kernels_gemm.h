@@ -135,27 +135,46 @@ typedef d4u K(gdu);
     }                                                                                                       \
   }                                                                                                         \
                                                                                                             \
+  /* A transposed (op(A) = Aᵀ): a block of rows copied into panels of 6 rows, each k's 6 values   \
+     contiguous, so that a tile streams them instead of one cache line per k. */                        \
+  static void K(pack_a_##SUFFIX)(const T *a, long lda, long pc, long kb, long r0, long r1, T *out) {         \
+    for (long t0 = r0; t0 < r1; t0 += GEMM_MR) {                                                            \
+      long rows = r1 - t0 < GEMM_MR ? r1 - t0 : GEMM_MR;                                                    \
+      T *panel = out + (t0 - r0) * kb;                                                                      \
+      for (long kk = 0; kk < kb; kk++) {                                                                    \
+        const T *src = a + (pc + kk) * lda + t0;                                                            \
+        for (long i = 0; i < rows; i++) panel[kk * GEMM_MR + i] = src[i];                                   \
+      }                                                                                                     \
+    }                                                                                                       \
+  }                                                                                                         \
+                                                                                                            \
   void K(gemm_##SUFFIX)(int transpose_a, int transpose_b, long m, long n, long k, T alpha, const T *a, \
                                long lda, const T *b, long ldb, T beta, T *c, long ldc, long row0, long row1,  \
-                               long panel0, long panel1, T *packed_b) {                                     \
+                               long panel0, long panel1, T *packed_b, T *packed_a) {                        \
     (void)m;                                                                                                \
     long blocks = (k + GEMM_KC - 1) / GEMM_KC;                                                              \
     if (blocks == 0) return;                                                                                \
     long size = (k + blocks - 1) / blocks;                                                                  \
-    long row_stride = transpose_a ? 1 : lda, column_stride = transpose_a ? lda : 1;                         \
+    long row_stride = lda, column_stride = 1;                                                               \
     for (long block = 0; block < blocks; block++) {                                                         \
       long pc = block * size, kb = k - pc < size ? k - pc : size;                                           \
       T block_beta = block == 0 ? beta : 1;                                                                 \
       K(pack_b_##SUFFIX)(transpose_b, b, ldb, pc, kb, panel0, panel1, n, packed_b);                         \
       for (long r0 = row0; r0 < row1; r0 += GEMM_MC) {                                                      \
         long r1 = r0 + GEMM_MC < row1 ? r0 + GEMM_MC : row1;                                                \
+        if (transpose_a) K(pack_a_##SUFFIX)(a, lda, pc, kb, r0, r1, packed_a);                              \
         for (long p = panel0; p < panel1; p++) {                                                            \
           const T *panel = packed_b + (p - panel0) * NR * kb;                                               \
           long cols = n - p * NR < NR ? n - p * NR : NR;                                                    \
           for (long t0 = r0; t0 < r1; t0 += GEMM_MR) {                                                      \
             long rows = r1 - t0 < GEMM_MR ? r1 - t0 : GEMM_MR;                                              \
-            K(tile_##SUFFIX)(kb, a + t0 * row_stride + pc * column_stride, row_stride, column_stride, panel, \
-                             c + t0 * ldc + p * NR, ldc, rows, cols, alpha, block_beta);                    \
+            if (transpose_a) {                                                                              \
+              K(tile_##SUFFIX)(kb, packed_a + (t0 - r0) * kb, 1, GEMM_MR, panel, c + t0 * ldc + p * NR, ldc,  \
+                               rows, cols, alpha, block_beta);                                              \
+            } else {                                                                                        \
+              K(tile_##SUFFIX)(kb, a + t0 * row_stride + pc * column_stride, row_stride, column_stride,     \
+                               panel, c + t0 * ldc + p * NR, ldc, rows, cols, alpha, block_beta);           \
+            }                                                                                               \
           }                                                                                                 \
         }                                                                                                   \
       }                                                                                                     \

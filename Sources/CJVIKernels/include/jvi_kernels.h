@@ -50,10 +50,10 @@ long jvi_gemm_panel_width_f64(void);
 /// (panels x panel width x K block values).
 void jvi_gemm_f32(int transpose_a, int transpose_b, long m, long n, long k, float alpha, const float *a,
                   long lda, const float *b, long ldb, float beta, float *c, long ldc, long row0, long row1,
-                  long panel0, long panel1, float *packed_b);
+                  long panel0, long panel1, float *packed_b, float *packed_a);
 void jvi_gemm_f64(int transpose_a, int transpose_b, long m, long n, long k, double alpha, const double *a,
                   long lda, const double *b, long ldb, double beta, double *c, long ldc, long row0, long row1,
-                  long panel0, long panel1, double *packed_b);
+                  long panel0, long panel1, double *packed_b, double *packed_a);
 
 // MARK: Element-wise functions of the networks (y may equal x)
 

@@ -12,8 +12,9 @@ import JVICore
 /// of at most `kc` (784 = 4 × 196, not 3 × 256 + 16); within a K block, B packed into panels of
 /// `panelWidth` columns (16 Float and 8 Double with AVX2, 32 and 16 with AVX-512), rows in blocks
 /// of `mc` (the rows of A a block reads stay in L2 while every column panel passes over them; A is
-/// read in place, never packed), and a 6 × panelWidth register tile of twelve vector
-/// accumulators with FMA.
+/// read in place, or packed into 6-row panels when transposed, so that a tile streams each k's
+/// six values instead of a cache line per k), and a 6 × panelWidth register tile of twelve
+/// vector accumulators with FMA.
 ///
 /// Threads: one parallel region per call (`SpinningWorkers`). C is split at tile boundaries into fixed contiguous
 /// ranges of rows (or of column panels when C has more column panels than row tiles); each worker
@@ -67,31 +68,31 @@ public enum GEMM {
     let flops = 2.0 * Double(m) * Double(n) * Double(k)
     let workers = flops >= 4e6 ? max(1, min(threads, max(tilesM, tilesN) / 2)) : 1
     let splitRows = tilesM >= tilesN
-    let packedBSize = tilesN * nr * kbMax
-    workspace.reserve(packedB: workers * packedBSize)
+    let packedBSize = tilesN * nr * kbMax, packedASize = transposeA ? mc * kbMax : 1
+    workspace.reserve(packedB: workers * packedBSize, packedA: workers * packedASize)
     let operands = Operands(
       transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b,
       ldb: ldb, beta: beta, c: c, ldc: ldc)
     if workers == 1 {
-      run(operands, rows: 0..<m, columnPanels: 0..<tilesN, packedB: workspace.packedB)
+      run(operands, rows: 0..<m, columnPanels: 0..<tilesN, packedB: workspace.packedB, packedA: workspace.packedA)
       return
     }
-    let shared = SharedMutablePointer(workspace.packedB)
+    let shared = SharedMutablePointer(workspace.packedB), sharedA = SharedMutablePointer(workspace.packedA)
     let parts = UncheckedBox(operands)
     // Workers follow a path forced on the calling thread (tests), so that panel widths agree.
     let forced = KernelPath.forcedOnThisThread
     SpinningWorkers.shared.run(workers) { w in
-      let packedB = shared.pointer + w * packedBSize
+      let packedB = shared.pointer + w * packedBSize, packedA = sharedA.pointer + w * packedASize
       let work = {
         if splitRows {
           let t0 = tilesM * w / workers, t1 = tilesM * (w + 1) / workers
           let rows = (t0 * mr)..<min(m, t1 * mr)
           if rows.isEmpty { return }
-          run(parts.value, rows: rows, columnPanels: 0..<tilesN, packedB: packedB)
+          run(parts.value, rows: rows, columnPanels: 0..<tilesN, packedB: packedB, packedA: packedA)
         } else {
           let panels = (tilesN * w / workers)..<(tilesN * (w + 1) / workers)
           if panels.isEmpty { return }
-          run(parts.value, rows: 0..<m, columnPanels: panels, packedB: packedB)
+          run(parts.value, rows: 0..<m, columnPanels: panels, packedB: packedB, packedA: packedA)
         }
       }
       if let path = forced, KernelPath.forcedOnThisThread != path {
@@ -124,21 +125,29 @@ public enum GEMM {
 /// Packing buffers for `GEMM`, reused across calls (no allocation in a training loop).
 public final class GEMMWorkspace<T: GEMMScalar>: @unchecked Sendable {
   private(set) var packedB: UnsafeMutablePointer<T>
-  private var capacityB = 0
+  private(set) var packedA: UnsafeMutablePointer<T>
+  private var capacityB = 0, capacityA = 0
 
   public init() {
     packedB = .allocate(capacity: 1)
+    packedA = .allocate(capacity: 1)
   }
 
   deinit {
     packedB.deallocate()
+    packedA.deallocate()
   }
 
-  func reserve(packedB b: Int) {
+  func reserve(packedB b: Int, packedA a: Int) {
     if b > capacityB {
       packedB.deallocate()
       packedB = .allocate(capacity: b)
       capacityB = b
+    }
+    if a > capacityA {
+      packedA.deallocate()
+      packedA = .allocate(capacity: a)
+      capacityA = a
     }
   }
 }

@@ -14,20 +14,24 @@ extension GEMM {
   }
 
   /// C[rows, columnPanels] over every K block (the C kernel for T): pack B's panels of the
-  /// block, then, block of `mc` rows by block, every 6 × panelWidth tile.
+  /// block, then, block of `mc` rows by block, every 6 × panelWidth tile. `packedA` holds one
+  /// block of `mc` rows × a K block (used when A is transposed).
   @inline(__always)
   static func run<T: GEMMScalar>(
-    _ o: Operands<T>, rows: Range<Int>, columnPanels: Range<Int>, packedB: UnsafeMutablePointer<T>
+    _ o: Operands<T>, rows: Range<Int>, columnPanels: Range<Int>, packedB: UnsafeMutablePointer<T>,
+    packedA: UnsafeMutablePointer<T>
   ) {
     let ta: Int32 = o.transposeA ? 1 : 0, tb: Int32 = o.transposeB ? 1 : 0
     if T.self == Float.self {
       jvi_gemm_f32(
         ta, tb, o.m, o.n, o.k, Float(o.alpha), cast(o.a), o.lda, cast(o.b), o.ldb, Float(o.beta), cast(o.c), o.ldc,
-        rows.lowerBound, rows.upperBound, columnPanels.lowerBound, columnPanels.upperBound, cast(packedB))
+        rows.lowerBound, rows.upperBound, columnPanels.lowerBound, columnPanels.upperBound, cast(packedB),
+        cast(packedA))
     } else {
       jvi_gemm_f64(
         ta, tb, o.m, o.n, o.k, Double(o.alpha), cast(o.a), o.lda, cast(o.b), o.ldb, Double(o.beta), cast(o.c),
-        o.ldc, rows.lowerBound, rows.upperBound, columnPanels.lowerBound, columnPanels.upperBound, cast(packedB))
+        o.ldc, rows.lowerBound, rows.upperBound, columnPanels.lowerBound, columnPanels.upperBound, cast(packedB),
+        cast(packedA))
     }
   }
 
