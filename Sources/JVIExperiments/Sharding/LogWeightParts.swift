@@ -200,14 +200,20 @@ public enum LogWeightParts {
   static func readMetadata(_ path: String, shard: ShardSelection) throws(InputFileError) -> Part {
     let file = metadataPath(path, shard: shard)
     let text = try FileIO.readText(file)
+    let json: JSONValue
+    do {
+      json = try JSONValue.parse(text)
+    } catch {
+      throw InputFileError(path: file, problem: "not a log-weight part's metadata: \(error)")
+    }
     func string(_ key: String) throws(InputFileError) -> String {
-      guard let v = SweepManifest.field(key, in: text) else {
+      guard let v = json[key]?.stringValue else {
         throw InputFileError(path: file, problem: "no field '\(key)' (not a log-weight part's metadata)")
       }
       return v
     }
     func integer(_ key: String) throws(InputFileError) -> Int {
-      guard let v = SweepManifest.number(key, in: text), let i = Int(exactly: v), i >= 0 else {
+      guard let i = json[key]?.integerValue, i >= 0 else {
         throw InputFileError(path: file, problem: "no count '\(key)' (not a log-weight part's metadata)")
       }
       return i
@@ -229,6 +235,6 @@ public enum LogWeightParts {
       shard: shard, producer: try string("producer"), description: try string("description"),
       fingerprint: try string("fingerprint"), block: first..<end, totalInstances: total,
       columns: try integer("columns"), revision: try string("git_revision"), host: try string("host"),
-      seconds: SweepManifest.number("seconds", in: text) ?? 0)
+      seconds: json["seconds"]?.doubleValue ?? 0)
   }
 }

@@ -164,12 +164,22 @@ public enum ShardMerge {
   static func read(folder: String, index: Int) throws -> ShardInfo {
     let path = folder + "/manifest.json"
     let text = try FileIO.readText(path)
+    let json: JSONValue
+    do {
+      json = try JSONValue.parse(text)
+    } catch {
+      throw SweepError("\(path): \(error)")
+    }
     func string(_ key: String) throws -> String {
-      guard let v = SweepManifest.field(key, in: text) else { throw SweepError("\(path): no \(key)") }
+      guard let v = json[key]?.stringValue else { throw SweepError("\(path): no \(key)") }
       return v
     }
-    func number(_ key: String) throws -> Double {
-      guard let v = SweepManifest.number(key, in: text) else { throw SweepError("\(path): no number \(key)") }
+    func number(_ path: String...) throws -> Double {
+      var value: JSONValue? = json
+      for key in path { value = value?[key] }
+      guard let v = value?.doubleValue else {
+        throw SweepError("\(folder)/manifest.json: no number \(path.joined(separator: "."))")
+      }
       return v
     }
     let status = try string("status")
@@ -177,11 +187,11 @@ public enum ShardMerge {
       throw SweepError(
         "shard \(index) (\(folder)) is \(status), not complete: resume it with --shard \(index)/N --resume <ID>")
     }
-    let first = Int(try number("first")), end = Int(try number("end"))
+    let first = Int(try number("instance_block", "first")), end = Int(try number("instance_block", "end"))
     return ShardInfo(
       index: index, folder: folder, fingerprint: try string("experiment_fingerprint"), seed: try string("seed"),
-      revision: SweepManifest.field("git_revision", in: text) ?? "unknown", status: status, block: first..<end,
+      revision: json["git_revision"]?.stringValue ?? "unknown", status: status, block: first..<end,
       host: try string("host"), model: try string("model"), dataset: try string("dataset"),
-      seconds: try number("total"), threads: Int(try number("threads")))
+      seconds: try number("seconds", "total"), threads: Int(try number("threads")))
   }
 }

@@ -35,7 +35,13 @@ public struct SweepManifest: Sendable {
   /// Continues a run whose manifest text is `old`: the experiment file must be unchanged; the
   /// original start time is kept and this start is added to `resumed_at`.
   mutating func continuing(_ old: String, path: String) throws(SweepError) {
-    guard let fingerprint = Self.field("experiment_fingerprint", in: old) else {
+    let json: JSONValue
+    do {
+      json = try JSONValue.parse(old)
+    } catch {
+      throw SweepError("\(path) is not a jvi-sweep manifest: \(error)")
+    }
+    guard let fingerprint = json["experiment_fingerprint"]?.stringValue else {
       throw SweepError("\(path) is not a jvi-sweep manifest (no experiment_fingerprint)")
     }
     guard fingerprint == experimentFingerprint else {
@@ -43,8 +49,8 @@ public struct SweepManifest: Sendable {
         "\(experimentPath) has changed since run '\(options.runID)' started (fingerprint \(fingerprint), now "
           + "\(experimentFingerprint)); its rows would not match. Start a new run instead of --resume")
     }
-    resumedAt = Self.stringArray("resumed_at", in: old) + [startTime]
-    startTime = Self.field("start_time", in: old) ?? startTime
+    resumedAt = (json["resumed_at"]?.arrayValue ?? []).compactMap(\.stringValue) + [startTime]
+    startTime = json["start_time"]?.stringValue ?? startTime
   }
 
   /// A run that stopped on an error: the error goes into the manifest.
@@ -133,31 +139,5 @@ public struct SweepManifest: Sendable {
     fields.append(("cells", cells))
     fields.append(("seconds", timing))
     return .object(fields)
-  }
-
-  /// The string value of `"key": "value"` in a manifest we wrote.
-  static func field(_ key: String, in text: String) -> String? {
-    guard let range = text.firstRange(of: "\"\(key)\": \"") else { return nil }
-    let rest = text[range.upperBound...]
-    guard let end = rest.firstIndex(of: "\"") else { return nil }
-    return String(rest[..<end])
-  }
-
-  /// The number of `"key": 1.5` in a manifest we wrote.
-  static func number(_ key: String, in text: String) -> Double? {
-    guard let range = text.firstRange(of: "\"\(key)\": ") else { return nil }
-    let rest = text[range.upperBound...]
-    let digits = rest.prefix { $0.isNumber || $0 == "." || $0 == "-" || $0 == "e" || $0 == "E" || $0 == "+" }
-    return Double(String(digits))
-  }
-
-  /// The strings of `"key": ["a", "b"]` in a manifest we wrote.
-  static func stringArray(_ key: String, in text: String) -> [String] {
-    guard let range = text.firstRange(of: "\"\(key)\": [") else { return [] }
-    let rest = text[range.upperBound...]
-    guard let end = rest.firstIndex(of: "]") else { return [] }
-    return rest[..<end].split(separator: ",").map {
-      String($0.trimmingSpaces.filter { $0 != "\"" })
-    }.filter { !$0.isEmpty }
   }
 }
