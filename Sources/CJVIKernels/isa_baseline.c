@@ -1,8 +1,6 @@
 // The baseline path: the build target's own instruction set (x86-64: SSE2, no FMA, so FMA() is a
 // multiply then an add; arm64: NEON, whose FMA is fused).
 #pragma clang fp contract(off)
-// The vector helpers are always inlined; their by-value vector ABI never crosses a call.
-#pragma clang diagnostic ignored "-Wpsabi"
 #define JVI_ISA baseline
 #if defined(__x86_64__) && !defined(__FMA__)
 #define JVI_FUSED 0

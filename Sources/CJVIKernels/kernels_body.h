@@ -248,98 +248,76 @@ static void K(map_f32)(int function, const float *x, float *y, long n) {
 
 // MARK: Bernoulli log-likelihood (NetworkScalar.bernoulliLogLikelihood)
 
-static void K(bernoulli_f32)(const float *logits, const float *targets, long target_row_stride, long rows,
-                             long columns, double *out, float *gradient, const double *gradient_scale) {
-  for (long r = 0; r < rows; r++) {
-    const float *l = logits + r * columns, *t = targets + r * target_row_stride;
-    float *g = gradient ? gradient + r * columns : NULL;
-    float scale = (float)(gradient_scale ? gradient_scale[r] : 1.0);
-    d8 positive = (d8)0.0;
-    f8 product = (f8)1.0f;
-    for (long j = 0; j < columns; j += 8) {
-      long count = columns - j < 8 ? columns - j : 8;
-      f8 lv = (f8)0.0f, tv = (f8)0.0f;
-      if (count == 8) {
-        lv = K(load8)(l + j);
-        tv = K(load8)(t + j);
-      } else {
-        for (long q = 0; q < count; q++) {
-          lv[q] = l[j + q];
-          tv[q] = t[j + q];
-        }
-      }
-      f8 a = (1 - 2 * tv) * lv;
-      f8 e = K(exp_f)(-K(abs_f)(lv));
-      f8 factor = 1 + e;
-      f8 pos = K(sel8)(a < 0.0f, (f8)0.0f, a);
-      for (long q = count; q < 8; q++) {
-        factor[q] = 1;
-        pos[q] = 0;
-      }
-      product *= factor;
-      positive += __builtin_convertvector(pos, d8);
-      if (g) {
-        f8 sigma = 1 / factor;
-        sigma = K(sel8)(lv < 0.0f, e / factor, sigma);
-        f8 d = (tv - sigma) * scale;
-        if (count == 8) {
-          K(store8)(g + j, d);
-        } else {
-          for (long q = 0; q < count; q++) g[j + q] = d[q];
-        }
-      }
-    }
-    double total = 1.0;
-    for (int q = 0; q < 8; q++) total *= (double)product[q];
-    double positives = -0.0;
-    for (int q = 0; q < 8; q++) positives += positive[q];
-    out[r] = -(positives + log(total));
+// One row at a time, W lanes of T (E: the suffix of its exp): a = (1 − 2t)ℓ, Σ max(a, 0) in PV (Double lanes), the factors
+// 1 + e^{−|ℓ|} multiplied per lane in V, and with `gradient` the derivative t − σ(ℓ) times the row's
+// scale. TOTAL(product) combines the lanes' products in Double and POSITIVES(positive) their sums,
+// each in the order of the Swift reference (Float: lane by lane from 1 and from −0; Double:
+// p0·p1·(p2·p3) and SIMD4's sum).
+#define JVI_DEFINE_BERNOULLI(S, E, T, V, PV, W, LOAD, STORE, SEL, TO_PV, TOTAL, POSITIVES)                    \
+  static void K(bernoulli_##S)(const T *logits, const T *targets, long target_row_stride, long rows,           \
+                               long columns, double *out, T *gradient, const double *gradient_scale) {         \
+    for (long r = 0; r < rows; r++) {                                                                        \
+      const T *l = logits + r * columns, *t = targets + r * target_row_stride;                                \
+      T *g = gradient ? gradient + r * columns : NULL;                                                        \
+      T scale = (T)(gradient_scale ? gradient_scale[r] : 1.0);                                                \
+      PV positive = (PV)0;                                                                                    \
+      V product = (V)1;                                                                                       \
+      for (long j = 0; j < columns; j += W) {                                                                 \
+        long count = columns - j < W ? columns - j : W;                                                       \
+        V lv = (V)0, tv = (V)0;                                                                               \
+        if (count == W) {                                                                                     \
+          lv = K(LOAD)(l + j);                                                                                \
+          tv = K(LOAD)(t + j);                                                                                \
+        } else {                                                                                              \
+          for (long q = 0; q < count; q++) {                                                                  \
+            lv[q] = l[j + q];                                                                                 \
+            tv[q] = t[j + q];                                                                                 \
+          }                                                                                                   \
+        }                                                                                                     \
+        V a = (1 - 2 * tv) * lv;                                                                              \
+        V e = K(exp_##E)(-K(abs_##E)(lv));                                                                    \
+        V factor = 1 + e;                                                                                     \
+        V pos = K(SEL)(a < (V)0, (V)0, a);                                                                    \
+        for (long q = count; q < W; q++) {                                                                    \
+          factor[q] = 1;                                                                                      \
+          pos[q] = 0;                                                                                         \
+        }                                                                                                     \
+        product *= factor;                                                                                    \
+        positive += TO_PV(pos);                                                                               \
+        if (g) {                                                                                              \
+          V sigma = 1 / factor;                                                                               \
+          sigma = K(SEL)(lv < (V)0, e / factor, sigma);                                                       \
+          V d = (tv - sigma) * scale;                                                                         \
+          if (count == W) {                                                                                   \
+            K(STORE)(g + j, d);                                                                               \
+          } else {                                                                                            \
+            for (long q = 0; q < count; q++) g[j + q] = d[q];                                                 \
+          }                                                                                                   \
+        }                                                                                                     \
+      }                                                                                                       \
+      out[r] = -(POSITIVES(positive) + log(TOTAL(product)));                                                  \
+    }                                                                                                         \
   }
-}
 
-static void K(bernoulli_f64)(const double *logits, const double *targets, long target_row_stride, long rows,
-                             long columns, double *out, double *gradient, const double *gradient_scale) {
-  for (long r = 0; r < rows; r++) {
-    const double *l = logits + r * columns, *t = targets + r * target_row_stride;
-    double *g = gradient ? gradient + r * columns : NULL;
-    double scale = gradient_scale ? gradient_scale[r] : 1.0;
-    d4 positive = (d4)0.0, product = (d4)1.0;
-    for (long j = 0; j < columns; j += 4) {
-      long count = columns - j < 4 ? columns - j : 4;
-      d4 lv = (d4)0.0, tv = (d4)0.0;
-      if (count == 4) {
-        lv = K(load4)(l + j);
-        tv = K(load4)(t + j);
-      } else {
-        for (long q = 0; q < count; q++) {
-          lv[q] = l[j + q];
-          tv[q] = t[j + q];
-        }
-      }
-      d4 a = (1 - 2 * tv) * lv;
-      d4 e = K(exp_d)(-K(abs_d)(lv));
-      d4 factor = 1 + e;
-      d4 pos = K(sel4)(a < 0.0, (d4)0.0, a);
-      for (long q = count; q < 4; q++) {
-        factor[q] = 1;
-        pos[q] = 0;
-      }
-      product *= factor;
-      positive += pos;
-      if (g) {
-        d4 sigma = 1 / factor;
-        sigma = K(sel4)(lv < 0.0, e / factor, sigma);
-        d4 d = (tv - sigma) * scale;
-        if (count == 4) {
-          K(store4)(g + j, d);
-        } else {
-          for (long q = 0; q < count; q++) g[j + q] = d[q];
-        }
-      }
-    }
-    out[r] = -(K(lanesum4)(positive) + log(product[0] * product[1] * (product[2] * product[3])));
-  }
+INLINE double K(product_of_float_lanes)(f8 p) {
+  double total = 1.0;
+  for (int q = 0; q < 8; q++) total *= (double)p[q];
+  return total;
 }
+INLINE double K(sum_of_double_lanes8)(d8 v) {
+  double s = -0.0;
+  for (int q = 0; q < 8; q++) s += v[q];
+  return s;
+}
+#define JVI_FLOAT_TO_DOUBLE8(v) __builtin_convertvector((v), d8)
+#define JVI_DOUBLE_IDENTITY(v) (v)
+#define JVI_PRODUCT_F(p) K(product_of_float_lanes)(p)
+#define JVI_PRODUCT_D(p) ((p)[0] * (p)[1] * ((p)[2] * (p)[3]))
+#define JVI_POSITIVES_F(v) K(sum_of_double_lanes8)(v)
+#define JVI_POSITIVES_D(v) K(lanesum4)(v)
+
+JVI_DEFINE_BERNOULLI(f32, f, float, f8, d8, 8, load8, store8, sel8, JVI_FLOAT_TO_DOUBLE8, JVI_PRODUCT_F, JVI_POSITIVES_F)
+JVI_DEFINE_BERNOULLI(f64, d, double, d4, d4, 4, load4, store4, sel4, JVI_DOUBLE_IDENTITY, JVI_PRODUCT_D, JVI_POSITIVES_D)
 
 #include "kernels_logspace.h"
 #if defined(JVI_GEMM_ISA)
