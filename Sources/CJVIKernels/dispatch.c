@@ -177,3 +177,7 @@ void jvi_horner_double_double(const double *c, long top, long bottom, double x_h
   table()->horner_double_double(c, top, bottom, x_hi, x_lo, out);
 }
 double jvi_phi(double x, long terms, const double *coefficients) { return table()->phi(x, terms, coefficients); }
+int jvi_adam_f32(float *p, float *m, float *v, const float *const *parts, long part_count, long start, long end,
+                 float b1, float b2, float step, float inverse_root, float eps) {
+  return table()->adam_f32(p, m, v, parts, part_count, start, end, b1, b2, step, inverse_root, eps);
+}

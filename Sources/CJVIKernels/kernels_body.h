@@ -319,6 +319,42 @@ INLINE double K(sum_of_double_lanes8)(d8 v) {
 JVI_DEFINE_BERNOULLI(f32, f, float, f8, d8, 8, load8, store8, sel8, JVI_FLOAT_TO_DOUBLE8, JVI_PRODUCT_F, JVI_POSITIVES_F)
 JVI_DEFINE_BERNOULLI(f64, d, double, d4, d4, 4, load4, store4, sel4, JVI_DOUBLE_IDENTITY, JVI_PRODUCT_D, JVI_POSITIVES_D)
 
+// MARK: Adam (JVIModels' Adam.update: no fused operations, so every path gives the same bits)
+
+/// For i in [start, end): g = Σ_q parts[q][i]; m = b1 m + (1 − b1) g; v = b2 v + (1 − b2) g²;
+/// p −= step·m / (√v · inverse_root + eps). Returns 0 if some g is not finite (the range is then
+/// partly updated).
+static int K(adam_f32)(float *p, float *m, float *v, const float *const *parts, long part_count, long start,
+                       long end, float b1, float b2, float step, float inverse_root, float eps) {
+  i8 bad = (i8)0;
+  long i = start;
+  for (; i + 8 <= end; i += 8) {
+    f8 g = K(load8)(parts[0] + i);
+    for (long q = 1; q < part_count; q++) g += K(load8)(parts[q] + i);
+    bad |= (g - g) != (f8)0;
+    f8 mv = K(load8)(m + i), vv = K(load8)(v + i);
+    mv = mv * b1 + (1 - b1) * g;
+    vv = vv * b2 + (1 - b2) * g * g;
+    f8 denominator = __builtin_elementwise_sqrt(vv) * inverse_root + eps;
+    f8 pv = K(load8)(p + i) - step * mv / denominator;
+    K(store8)(m + i, mv);
+    K(store8)(v + i, vv);
+    K(store8)(p + i, pv);
+  }
+  int finite = 1;
+  for (int q = 0; q < 8; q++)
+    if (bad[q]) finite = 0;
+  for (; i < end; i++) {
+    float g = parts[0][i];
+    for (long q = 1; q < part_count; q++) g += parts[q][i];
+    if (!isfinite(g)) finite = 0;
+    m[i] = m[i] * b1 + (1 - b1) * g;
+    v[i] = v[i] * b2 + (1 - b2) * g * g;
+    p[i] -= step * m[i] / (sqrtf(v[i]) * inverse_root + eps);
+  }
+  return finite;
+}
+
 #include "kernels_logspace.h"
 #if defined(JVI_GEMM_ISA)
 // This path takes another path's matrix multiply (a build of the tiles for this target measured
@@ -356,6 +392,7 @@ const jvi_kernel_table K(jvi_table) = {
     .store_exp_shifted_excluding = K(store_exp_shifted_excluding),
     .phi_sum_excluding = K(phi_sum_excluding),
     .power_sums = K(power_sums),
+    .adam_f32 = K(adam_f32),
     .power_sums_double_double = K(power_sums_double_double),
     .affine = K(affine),
     .horner = K(horner),

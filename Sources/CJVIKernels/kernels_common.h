@@ -49,6 +49,7 @@ typedef struct {
   double (*store_exp_shifted_excluding)(long, const double *, long, double, double *, double *);
   double (*phi_sum_excluding)(long, const double *, long, double, double, double, long, const double *);
   void (*power_sums)(const double *, long, long, double *);
+  int (*adam_f32)(float *, float *, float *, const float *const *, long, long, long, float, float, float, float, float);
   void (*power_sums_double_double)(const double *, long, long, double *);
   void (*affine)(const double *, long, double, double, double, double *);
   double (*horner)(const double *, long, long, double);

@@ -71,6 +71,14 @@ void jvi_bernoulli_loglik_f32(const float *logits, const float *targets, long ta
 void jvi_bernoulli_loglik_f64(const double *logits, const double *targets, long target_row_stride, long rows,
                               long columns, double *out, double *gradient, const double *gradient_scale);
 
+// MARK: Adam
+
+/// Adam's update of parameters [start, end) with gradient g_i = sum over the part_count parts (in
+/// order): m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g^2, p -= step m / (sqrt(v) inverse_root + eps).
+/// Returns 0 when some g_i is not finite (the range is then partly updated), else 1.
+int jvi_adam_f32(float *p, float *m, float *v, const float *const *parts, long part_count, long start, long end,
+                 float b1, float b2, float step, float inverse_root, float eps);
+
 // MARK: Row reductions in log space (double; inputs finite or -inf)
 
 double jvi_maximum(const double *x, long n);

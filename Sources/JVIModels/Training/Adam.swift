@@ -1,3 +1,5 @@
+import CJVIKernels
+
 /// Adam (Kingma & Ba, 2015) on one flat Float parameter buffer, in the form PyTorch uses:
 ///
 ///     m ← β₁m + (1 − β₁)g,   v ← β₂v + (1 − β₂)g²,
@@ -53,37 +55,13 @@ public final class Adam: @unchecked Sendable {
     let stepSize = Float(learningRate / (1 - pow(Adam.beta1, t)))
     let inverseRoot = Float(1 / (1 - pow(Adam.beta2, t)).squareRoot())
     let eps = Float(epsilon)
-    let mp = m.pointer, vp = v.pointer
-    typealias V = SIMD8<Float>
-    var bad = SIMDMask<SIMD8<Int32>>(repeating: false)
-    var i = range.lowerBound
-    let n = range.upperBound
-    while i + 8 <= n {
-      var gv = UnsafeRawPointer(parts[0] + i).loadUnaligned(as: V.self)
-      for q in 1..<parts.count { gv += UnsafeRawPointer(parts[q] + i).loadUnaligned(as: V.self) }
-      // g − g is NaN exactly when g is ±∞ or NaN.
-      bad .|= (gv - gv) .!= 0
-      var mv = UnsafeRawPointer(mp + i).loadUnaligned(as: V.self)
-      var vv = UnsafeRawPointer(vp + i).loadUnaligned(as: V.self)
-      mv = mv * b1 + (1 - b1) * gv
-      vv = vv * b2 + (1 - b2) * gv * gv
-      let denominator = vv.squareRoot() * inverseRoot + eps
-      let pv = UnsafeRawPointer(p + i).loadUnaligned(as: V.self) - stepSize * mv / denominator
-      UnsafeMutableRawPointer(mp + i).storeBytes(of: mv, as: V.self)
-      UnsafeMutableRawPointer(vp + i).storeBytes(of: vv, as: V.self)
-      UnsafeMutableRawPointer(p + i).storeBytes(of: pv, as: V.self)
-      i += 8
-    }
-    var finite = !any(bad)
-    while i < n {
-      var gi = parts[0][i]
-      for q in 1..<parts.count { gi += parts[q][i] }
-      if !gi.isFinite { finite = false }
-      mp[i] = mp[i] * b1 + (1 - b1) * gi
-      vp[i] = vp[i] * b2 + (1 - b2) * gi * gi
-      p[i] -= stepSize * mp[i] / (vp[i].squareRoot() * inverseRoot + eps)
-      i += 1
-    }
+    // The vector loop in the C kernels (the same operations, none fused: the same bits on every path).
+    guard let base = parts.baseAddress, !range.isEmpty else { return true }
+    let pointers = UnsafeRawPointer(base).assumingMemoryBound(to: UnsafePointer<Float>?.self)
+    let finite =
+      jvi_adam_f32(
+        p, m.pointer, v.pointer, pointers, parts.count, range.lowerBound, range.upperBound, b1, b2, stepSize,
+        inverseRoot, eps) != 0
     return finite
   }
 }
