@@ -20,7 +20,7 @@ struct FuzzFailure: Error, CustomStringConvertible {
 }
 
 enum FuzzTargets {
-  static let names = ["npy", "csv", "idx", "idx-gz", "checkpoint", "experiment", "command-line"]
+  static let names = ["npy", "csv", "idx", "idx-gz", "checkpoint", "experiment", "command-line", "json"]
 
   static func make(_ name: String, scratch: String) throws -> FuzzTarget {
     switch name {
@@ -72,6 +72,24 @@ enum FuzzTargets {
           return true
         } catch let error as UsageError {
           guard !error.message.isEmpty else { throw FuzzFailure(description: "a usage error with no message") }
+          return false
+        }
+      }
+    case "json":
+      // Manifests and shard metadata: an accepted text must read back the same after writing; a
+      // refusal must point inside the text.
+      return FuzzTarget(name: name, seeds: jsonSeeds()) { bytes in
+        let text = String(decoding: bytes, as: UTF8.self)
+        do {
+          let value = try JSONValue.parse(text)
+          guard try JSONValue.parse(value.text()) == value else {
+            throw FuzzFailure(description: "a parsed value does not read back the same after writing")
+          }
+          return true
+        } catch let error as JSONParseError {
+          guard error.offset >= 0 && error.offset <= text.utf8.count else {
+            throw FuzzFailure(description: "a refusal at byte \(error.offset) of \(text.utf8.count)")
+          }
           return false
         }
       }
@@ -217,5 +235,21 @@ enum FuzzTargets {
       ["--input", "a.npy", "--order", "2"], ["--estimator=all", "--per-instance"], ["--seed", "18446744073709551615"],
       ["--help"], ["--order", "-1", "--input"],
     ].map { Array($0.joined(separator: "\0").utf8) }
+  }
+}
+
+extension FuzzTargets {
+  /// A sweep manifest's shape (nested objects, arrays, every scalar kind) and a few small texts.
+  static func jsonSeeds() -> [[UInt8]] {
+    let manifest = JSONValue.object([
+      ("tool", .string("jvi-sweep")), ("status", .string("complete")), ("seed", .string("1")),
+      ("command_line", .array([.string("jvi-sweep"), .string("--experiment"), .string("a \"quoted\" name")])),
+      ("instance_block", .object([("first", .integer(0)), ("end", .integer(64)), ("count", .integer(64))])),
+      ("seconds", .object([("total", .number(12.5)), ("cells", .number(1e-3))])),
+      ("git_uncommitted_changes", .bool(false)), ("end_time", .null), ("kernels", .string("avx2")),
+    ])
+    return [manifest.text(), "[]", "{}", "\"\\u00e9\\ud83d\\ude00\"", "-1.5e-300", "[1, [2, [3, {\"a\": null}]]]"].map {
+      Array($0.utf8)
+    }
   }
 }
