@@ -173,8 +173,9 @@ void jvi_affine(const double *x, long n, double a, double b, double scale, doubl
   table()->affine(x, n, a, b, scale, out);
 }
 double jvi_horner(const double *c, long top, long bottom, double x) { return table()->horner(c, top, bottom, x); }
-void jvi_horner_double_double(const double *c, long top, long bottom, double x_hi, double x_lo, double *out) {
-  table()->horner_double_double(c, top, bottom, x_hi, x_lo, out);
+void jvi_horner_double_double(const double *c, long top, long bottom, double x_hi, double x_lo, double *hi,
+                              double *lo) {
+  table()->horner_double_double(c, top, bottom, x_hi, x_lo, hi, lo);
 }
 double jvi_phi(double x, long terms, const double *coefficients) { return table()->phi(x, terms, coefficients); }
 int jvi_adam_f32(float *p, float *m, float *v, const float *const *parts, long part_count, long start, long end,

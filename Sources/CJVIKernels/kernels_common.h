@@ -53,7 +53,7 @@ typedef struct {
   void (*power_sums_double_double)(const double *, long, long, double *);
   void (*affine)(const double *, long, double, double, double, double *);
   double (*horner)(const double *, long, long, double);
-  void (*horner_double_double)(const double *, long, long, double, double, double *);
+  void (*horner_double_double)(const double *, long, long, double, double, double *, double *);
   double (*phi)(double, long, const double *);
 } jvi_kernel_table;
 

@@ -344,10 +344,10 @@ INLINE K(dd) K(dd_mul)(K(dd) a, K(dd) b) {
 /// Horner's rule in double-double: acc = c[top], then acc = c[i] + acc·x for i = top − 1 … bottom
 /// (c holds hi, lo pairs).
 static void K(horner_double_double)(const double *c, long top, long bottom, double x_hi, double x_lo,
-                                    double *out) {
+                                    double *hi, double *lo) {
   K(dd) x = {x_hi, x_lo};
   K(dd) acc = {c[2 * top], c[2 * top + 1]};
   for (long i = top - 1; i >= bottom; i--) acc = K(dd_add)((K(dd)){c[2 * i], c[2 * i + 1]}, K(dd_mul)(acc, x));
-  out[0] = acc.hi;
-  out[1] = acc.lo;
+  *hi = acc.hi;
+  *lo = acc.lo;
 }

@@ -106,8 +106,9 @@ void jvi_power_sums_double_double(const double *nu, long n, long r, double *out)
 void jvi_affine(const double *x, long n, double a, double b, double scale, double *out);
 /// Horner's rule downwards: acc = c[top], then acc = fma(acc, x, c[i]) for i = top - 1 ... bottom.
 double jvi_horner(const double *c, long top, long bottom, double x);
-/// The same in double-double: c holds (hi, lo) pairs, x = x_hi + x_lo, out[0], out[1] the result.
-void jvi_horner_double_double(const double *c, long top, long bottom, double x_hi, double x_lo, double *out);
+/// The same in double-double: c holds (hi, lo) pairs, x = x_hi + x_lo; the result in *hi + *lo.
+void jvi_horner_double_double(const double *c, long top, long bottom, double x_hi, double x_lo, double *hi,
+                              double *lo);
 /// phi(x) = log(1 - x) + x for x in [-1, 1/2] by `terms` atanh-series coefficients (LogSpace.phi).
 double jvi_phi(double x, long terms, const double *coefficients);
 

@@ -196,15 +196,13 @@ extension HeavyLightEvaluator {
         let r = split.seriesOrder
         let c = ws.psiCoefficientsExtended.row(l, width: w)
         // Horner's rule from c[r] down to c[2] in double-double (C kernels: acc = c[i] + acc·b).
-        var acc = DoubleDouble.zero
+        var hi = 0.0, lo = 0.0
         if let base = c.baseAddress {
-          UnsafeRawPointer(base).withMemoryRebound(to: Double.self, capacity: 2 * c.count) { pairs in
-            withUnsafeTemporaryAllocation(of: Double.self, capacity: 2) { out in
-              jvi_horner_double_double(pairs, r, 2, b.hi, b.lo, out.baseAddress)
-              acc = DoubleDouble(hi: out[0], lo: out[1])
-            }
+          UnsafeRawPointer(base).withMemoryRebound(to: Double.self, capacity: 2 * c.count) {
+            jvi_horner_double_double($0, r, 2, b.hi, b.lo, &hi, &lo)
           }
         }
+        let acc = DoubleDouble(hi: hi, lo: lo)
         let psi = -(b * b) * acc
         sum.addExtended(terms.alphaExtended[l] * psi)
         continue

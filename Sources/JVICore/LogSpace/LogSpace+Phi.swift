@@ -43,19 +43,15 @@ extension LogSpace {
   ///
   /// Error bound: ≤ 4 ulp + the truncation error chosen by `terms`
   /// (see `phiSeriesTermCount(maxAbsY:)`). φ(0) = 0 exactly.
-  @inlinable @inline(__always)
+  ///
+  /// Evaluated lane by lane by the C kernels' series (`jvi_phi`), the same arithmetic as the
+  /// four-lane sums of `leaveOneOut` and as `phi(_:)`.
   public static func phiSeries(_ x: SIMD4<Double>, terms: Int, coefficients: UnsafePointer<Double>)
     -> SIMD4<Double>
   {
-    let y = x / (2 - x)
-    let y2 = y * y
-    var s = SIMD4<Double>(repeating: coefficients[terms - 1])
-    var k = terms - 2
-    while k >= 0 {
-      s = SIMD4<Double>(repeating: coefficients[k]).addingProduct(y2, s)
-      k -= 1
-    }
-    return -(x * y) - 2 * (y * y2) * s
+    var out = SIMD4<Double>()
+    for lane in 0..<4 { out[lane] = jvi_phi(x[lane], terms, coefficients) }
+    return out
   }
 
   /// φ(x) = log(1 − x) + x for one x < 1.

@@ -24,7 +24,10 @@ extension JSONValue {
 
   /// The value at a path of object keys (`json["seconds", "total"]`); nil if a step is missing or
   /// is not an object.
-  public subscript(path: String...) -> JSONValue? {
+  public subscript(path: String...) -> JSONValue? { value(at: path) }
+
+  /// The value at a path of object keys; nil if a step is missing or is not an object.
+  public func value(at path: [String]) -> JSONValue? {
     var current: JSONValue? = self
     for key in path { current = current?[key] }
     return current

@@ -175,9 +175,7 @@ public enum ShardMerge {
       return v
     }
     func number(_ path: String...) throws -> Double {
-      var value: JSONValue? = json
-      for key in path { value = value?[key] }
-      guard let v = value?.doubleValue else {
+      guard let v = json.value(at: path)?.doubleValue else {
         throw SweepError("\(folder)/manifest.json: no number \(path.joined(separator: "."))")
       }
       return v
