@@ -11,7 +11,7 @@ public enum RunEnvironment {
   /// jvi's version.
   public static let version = "1.0.0"
 
-  /// The instruction set of the running kernels: "avx2" or "baseline" (`KernelPath`).
+  /// The instruction set of the running kernels: "avx512", "avx2" or "baseline" (`KernelPath`).
   public static var kernels: String { KernelPath.current.rawValue }
 
   /// What every tool's `--version` prints: "jvi-eval 1.0.0 (release build, Swift 6.3.1, kernels avx2)".

@@ -10,7 +10,7 @@ import JVICore
 ///
 /// Blocking (BLIS-style; the C kernels in `Sources/CJVIKernels/kernels_gemm.h`): K in equal blocks
 /// of at most `kc` (784 = 4 × 196, not 3 × 256 + 16); within a K block, B packed into panels of
-/// `panelWidth` columns (16 Float and 8 Double with AVX2, 32 and 16 with AVX-512), rows in blocks
+/// `panelWidth` columns (16 Float and 8 Double with AVX2 and AVX-512, 8 and 4 on the baseline), rows in blocks
 /// of `mc` (the rows of A a block reads stay in L2 while every column panel passes over them; A is
 /// read in place, or packed into 6-row panels when transposed, so that a tile streams each k's
 /// six values instead of a cache line per k), and a 6 × panelWidth register tile of twelve

@@ -8,7 +8,8 @@ extension Float: GEMMScalar {}
 extension Double: GEMMScalar {}
 
 extension GEMM {
-  /// Columns per packed B panel on the running kernel path (Float 16 or 32, Double 8 or 16).
+  /// Columns per packed B panel on the running kernel path (Float 16, or 8 on the baseline; Double
+  /// 8, or 4).
   static func panelWidth<T: GEMMScalar>(_: T.Type) -> Int {
     T.self == Float.self ? jvi_gemm_panel_width_f32() : jvi_gemm_panel_width_f64()
   }

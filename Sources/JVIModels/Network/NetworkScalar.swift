@@ -2,17 +2,11 @@ import CJVIKernels
 import JVICore
 
 /// The scalar a network runs in: `Float` for training, `Double` for evaluating log-weights and
-/// for finite-difference gradient checks. Elementwise kernels run on SIMD vectors of the type
-/// (8 Floats or 4 Doubles) with the project's own polynomial exp (`VectorMath`).
+/// for finite-difference gradient checks. Elementwise kernels run on vectors of the type (8 Floats
+/// or 4 Doubles) with the project's own polynomial exp (`VectorMath`, in the C kernels).
 public protocol NetworkScalar: GEMMScalar {
-  /// y_i = tanh(x_i).
-  static func tanh(_ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, count: Int)
-  /// y_i = softplus(x_i) = log(1 + e^{x_i}).
-  static func softplus(_ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, count: Int)
-  /// y_i = σ(x_i).
-  static func sigmoid(_ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, count: Int)
-  /// y_i = e^{x_i}.
-  static func exp(_ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, count: Int)
+  /// y_i = f(x_i) for i < count (`VectorMath.map` of the type).
+  static func map(_ f: VectorMath.Function, _ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, count: Int)
 
   /// Bernoulli log-likelihood of binary targets under logits, per row:
   ///
@@ -30,18 +24,30 @@ public protocol NetworkScalar: GEMMScalar {
     gradientScale: UnsafePointer<Double>?)
 }
 
+extension NetworkScalar {
+  /// y_i = tanh(x_i).
+  public static func tanh(_ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, count: Int) {
+    map(.tanh, x, y, count: count)
+  }
+  /// y_i = softplus(x_i) = log(1 + e^{x_i}).
+  public static func softplus(_ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, count: Int) {
+    map(.softplus, x, y, count: count)
+  }
+  /// y_i = σ(x_i).
+  public static func sigmoid(_ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, count: Int) {
+    map(.sigmoid, x, y, count: count)
+  }
+  /// y_i = e^{x_i}.
+  public static func exp(_ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, count: Int) {
+    map(.exp, x, y, count: count)
+  }
+}
+
 extension Float: NetworkScalar {
-  public static func tanh(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-    VectorMath.map(.tanh, x, y, count: count)
-  }
-  public static func softplus(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-    VectorMath.map(.softplus, x, y, count: count)
-  }
-  public static func sigmoid(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-    VectorMath.map(.sigmoid, x, y, count: count)
-  }
-  public static func exp(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-    VectorMath.map(.exp, x, y, count: count)
+  public static func map(
+    _ f: VectorMath.Function, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int
+  ) {
+    VectorMath.map(f, x, y, count: count)
   }
 
   /// Eight lanes of Float, their positive parts summed in Double and their factors multiplied in
@@ -57,17 +63,10 @@ extension Float: NetworkScalar {
 }
 
 extension Double: NetworkScalar {
-  public static func tanh(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) {
-    VectorMath.map(.tanh, x, y, count: count)
-  }
-  public static func softplus(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) {
-    VectorMath.map(.softplus, x, y, count: count)
-  }
-  public static func sigmoid(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) {
-    VectorMath.map(.sigmoid, x, y, count: count)
-  }
-  public static func exp(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) {
-    VectorMath.map(.exp, x, y, count: count)
+  public static func map(
+    _ f: VectorMath.Function, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int
+  ) {
+    VectorMath.map(f, x, y, count: count)
   }
 
   /// Four lanes of Double (C kernels).
