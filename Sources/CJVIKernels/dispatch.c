@@ -55,12 +55,12 @@ static int automatic_path(void) {
   return JVI_PATH_BASELINE;
 }
 
-static void note_error(const char *format_word, const char *value) {
+static void note_error(const char *problem, const char *value) {
   size_t n = sizeof request_error;
   request_error[0] = 0;
   strncat(request_error, "JVI_CPU=", n - 1);
   strncat(request_error, value, 40);
-  strncat(request_error, format_word, n - strlen(request_error) - 1);
+  strncat(request_error, problem, n - strlen(request_error) - 1);
   atomic_store(&request_error_set, 1);
 }
 
@@ -97,7 +97,6 @@ int jvi_kernels_path(void) {
   select_table();
   return thread_path >= 0 ? thread_path : atomic_load(&current_path);
 }
-const char *jvi_kernels_path_name(void) { return path_names[jvi_kernels_path()]; }
 int jvi_kernels_supports(int path) { return path >= 0 && path <= 2 && cpu_has(path); }
 int jvi_kernels_thread_path(void) { return thread_path; }
 int jvi_kernels_use_on_this_thread(int path) {

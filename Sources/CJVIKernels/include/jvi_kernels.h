@@ -26,8 +26,6 @@ enum { JVI_PATH_BASELINE = 0, JVI_PATH_AVX2 = 1, JVI_PATH_AVX512 = 2 };
 
 /// The path the kernels run on (selecting it at the first call).
 int jvi_kernels_path(void);
-/// Its name: "baseline", "avx2" or "avx512".
-const char *jvi_kernels_path_name(void);
 /// Whether this CPU (and its operating system) can run `path`.
 int jvi_kernels_supports(int path);
 /// Forces `path` for the calling thread's later calls if supported (returns 1; else 0 and no
