@@ -71,7 +71,7 @@ public struct EstimatorEvaluation {
 
   /// One estimator on one block, in parallel over its rows: the estimates (NaN where undefined)
   /// and the undefined rows of the block, in row order.
-  static func evaluate(_ e: any BoundEstimator, on block: LogWeightMatrix, threads: Int) throws(EstimatorError)
+  package static func evaluate(_ e: any BoundEstimator, on block: LogWeightMatrix, threads: Int) throws(EstimatorError)
     -> ([Double], [UndefinedInstance])
   {
     let n = block.rowCount

@@ -22,31 +22,10 @@ public final class GradientWeightsWriter {
 
   /// Appends the weights of `block`'s rows (the next rows of the file).
   public func append(_ block: LogWeightMatrix, threads: Int) throws {
-    let n = block.rowCount, k = block.columnCount, width = blockWidth
-    let out = ScalarBuffer<Double>(count: n * k)
-    let gradient = self.gradient
-    let defined = ScalarBuffer<Double>(count: n, repeating: 1)
-    ParallelRows.forEachChunk(count: n, chunkSize: 16, threads: threads) { _ in
-      (scratch: ScalarBuffer<Double>(count: 3 * width), workspace: EstimatorWorkspace())
-    } _: { worker, rows in
-      for r in rows {
-        let target = UnsafeMutableBufferPointer(start: out.pointer + r * k, count: k)
-        block.withRow(r, columns: 0..<k) { x in
-          gradient.weights(x, blockWidth: width, into: target, scratch: worker.scratch.buffer)
-        }
-        // The weights of an undefined estimate mean nothing: the row is zeroed below.
-        for b in 0..<(k / width) {
-          let value = try? gradient.estimator.estimate(
-            block, row: r, columns: (b * width)..<((b + 1) * width), workspace: worker.workspace)
-          if let value, Jackknife.isDefined(value) { continue }
-          defined.pointer[r] = 0
-        }
-      }
-    }
-    for r in 0..<n {
-      let row = UnsafeMutableBufferPointer(start: out.pointer + r * k, count: k)
-      if defined.pointer[r] == 1 && row.allSatisfy({ $0.isFinite }) { continue }
-      for i in row.indices { row[i] = 0 }
+    let n = block.rowCount, k = block.columnCount
+    let (out, defined) = gradient.rowWeights(block, blockWidth: blockWidth, threads: threads)
+    for r in 0..<n where !defined[r] {
+      for i in 0..<k { out.pointer[r * k + i] = 0 }
       undefinedCount += 1
       if firstUndefined.count < 5 { firstUndefined.append(writer.rowsWritten + r) }
     }

@@ -14,16 +14,21 @@ public struct EstimatorGradient: Sendable {
   public let estimator: any BoundEstimator
   let jackknife: JackknifeGradientWeights?
 
+  /// - Parameter precision: how JVI's weights of order m ≥ 2 are summed: `.extended` (the
+  ///   default, `--gradient-weights`) or `.automatic` (the training path's).
   /// - Throws: `EstimatorError.invalidConfiguration` for an estimator without gradient weights
   ///   (only iwae, jvi and vr have them) or a JVI of an order too large for the weights
   ///   (`JackknifeGradientWeights.init`).
-  public init(_ estimator: any BoundEstimator, blockWidth k: Int) throws(EstimatorError) {
+  public init(
+    _ estimator: any BoundEstimator, blockWidth k: Int,
+    precision: JackknifeGradientWeights.Precision = .extended
+  ) throws(EstimatorError) {
     self.estimator = estimator
     switch estimator {
     case is IWAE, is RenyiBound:
       jackknife = nil
     case let j as Jackknife:
-      jackknife = try JackknifeGradientWeights(sampleCount: k, order: j.order, precision: .extended)
+      jackknife = try JackknifeGradientWeights(sampleCount: k, order: j.order, precision: precision)
     default:
       throw .invalidConfiguration(
         "--gradient-weights applies to the iwae, jvi and vr estimators, not \(estimator.name)")

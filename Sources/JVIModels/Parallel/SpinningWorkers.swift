@@ -1,5 +1,4 @@
 import Dispatch
-import Foundation
 import Synchronization
 
 #if canImport(Glibc)
@@ -44,9 +43,24 @@ public final class SpinningWorkers: @unchecked Sendable {
     pthread_mutex_init(mutex, nil)
     pthread_cond_init(condition, nil)
     for i in 0..<threads {
-      let thread = Thread { [unowned self] in self.loop(index: i + 1) }
-      thread.start()
+      Self.startDetachedThread { [unowned self] in self.loop(index: i + 1) }
     }
+  }
+
+  /// Starts a detached POSIX thread that runs `body` (no Foundation: the C surface links this
+  /// module into a library that must not carry Foundation).
+  static func startDetachedThread(_ body: @escaping @Sendable () -> Void) {
+    let context = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
+    var thread = pthread_t()
+    let status = pthread_create(
+      &thread, nil,
+      { context in
+        guard let context else { return nil }
+        Unmanaged<ThreadBody>.fromOpaque(context).takeRetainedValue().body()
+        return nil
+      }, context)
+    precondition(status == 0, "pthread_create failed with \(status)")
+    pthread_detach(thread)
   }
 
   /// Calls `body(i)` for i in 0..<count, index 0 on the calling thread, and returns when all
@@ -114,4 +128,10 @@ public final class SpinningWorkers: @unchecked Sendable {
     guard let body else { preconditionFailure("a region without a body") }
     body(index)
   }
+}
+
+/// A thread's entry closure, boxed to pass through `pthread_create`'s context pointer.
+private final class ThreadBody: Sendable {
+  let body: @Sendable () -> Void
+  init(_ body: @escaping @Sendable () -> Void) { self.body = body }
 }
