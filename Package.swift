@@ -53,6 +53,12 @@ let package = Package(
     .target(
       name: "CommandLineSupport",
       exclude: ["README.md"]),
+    // The C interface (jvi.h) that the Python package loads: scripts/build-libjvi.sh links it
+    // with the Swift runtime into one libjvi.so that exports jvi_* only.
+    .target(
+      name: "JVIC",
+      dependencies: ["JVICore", "JVIModels", "JVIExperiments"],
+      exclude: ["README.md", "jvi.h", "exports.map"]),
     .executableTarget(
       name: "jvi-eval",
       dependencies: ["JVICore", "JVIModels", "JVIExperiments", "CommandLineSupport"]),
