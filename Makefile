@@ -12,7 +12,7 @@ RELEASE_FLAGS := -c release
 TEST_FLAGS := $(RELEASE_FLAGS) -Xswiftc -enable-testing
 
 .DEFAULT_GOAL := help
-.PHONY: help build release test test-slow bench bench-peers bench-routes lint format clean data train sweep models sweep-models bdmc \
+.PHONY: help build release test test-python wheel wheel-check test-slow bench bench-peers bench-routes bench-python lint format clean data train sweep models sweep-models bdmc \
   fuzz libfuzz dependency-check slurm-check
 
 DATA_DIR := /usr/share/datasets/fashion-mnist
@@ -37,6 +37,33 @@ test: ## Build and run every test (release, checked), then the library tests on 
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
 	$(SWIFT) test $(TEST_FLAGS) --skip-build
 	JVI_CPU=baseline $(SWIFT) test $(TEST_FLAGS) --skip-build --filter 'JVICoreTests|JVIModelsTests'
+
+# The Python package (python/): libjvi.so from the test build's objects, then pytest on the
+# package's sources (jvi's bits checked against jvi-eval's), then the examples, briefly.
+PYTHON_VENV := .venv-python
+PYTHON_LIB := .build/python-lib
+PYTHON_PACKAGES := numpy scipy pytest pandas arviz torch jax
+
+$(PYTHON_VENV)/bin/python:
+	python3 -m venv $(PYTHON_VENV)
+	$(PYTHON_VENV)/bin/pip install --quiet $(PYTHON_PACKAGES)
+
+test-python: $(PYTHON_VENV)/bin/python ## The Python package's tests (pytest, torch and jax included) and its examples
+	SWIFT_BUILD_FLAGS="$(TEST_FLAGS)" scripts/build-libjvi.sh $(PYTHON_LIB)
+	$(SWIFT) build $(TEST_FLAGS) --product jvi-eval
+	cd python && JVI_LIBRARY=../$(PYTHON_LIB)/libjvi.so JVI_EVAL=../.build/release/jvi-eval PYTHONPATH=. \
+	  ../$(PYTHON_VENV)/bin/python -m pytest -q tests
+	JVI_LIBRARY=$(PYTHON_LIB)/libjvi.so PYTHONPATH=python $(PYTHON_VENV)/bin/python examples/train_with_jvi.py --synthetic --steps 3
+	JVI_LIBRARY=$(PYTHON_LIB)/libjvi.so PYTHONPATH=python $(PYTHON_VENV)/bin/python examples/jax_jvi.py --steps 3
+
+wheel: $(PYTHON_VENV)/bin/python ## The wheel: dist/jvi-<version>-py3-none-<platform>.whl (runs without a Swift toolchain)
+	$(PYTHON_VENV)/bin/pip wheel --quiet --no-deps --wheel-dir dist ./python
+	@ls dist/jvi-*-py3-none-*.whl
+
+# The wheel installed in a new virtual environment whose PATH has no Swift and whose library path
+# has no Swift runtime, then the package's tests run against it (torch and jax left out).
+wheel-check: wheel ## Install the wheel where there is no Swift toolchain and run the tests against it
+	scripts/check-wheel.sh
 
 test-slow: ## The tests plus the slow statistical ones (bootstrap coverage over 1000 sweeps)
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
@@ -66,6 +93,13 @@ bench-peers: release data $(DEFAULT_MODEL) ## jvi and its peers side by side in 
 	@[ -x $(PEERS_VENV)/bin/python ] || { python3 -m venv $(PEERS_VENV) && \
 	  $(PEERS_VENV)/bin/pip install --quiet numpy torch jax; }
 	$(PEERS_VENV)/bin/python benchmarks/peers/run.py --jvi-bin .build/release --output-dir results/bench $(PEERS_ARGS)
+	$(MAKE) bench-python
+
+# The Python package (the wheel's library) against torch, ArviZ and scipy, interleaved in one process.
+bench-python: release $(PYTHON_VENV)/bin/python ## The Python package against its peers: results/bench/python/python-api.{csv,md}
+	scripts/build-libjvi.sh $(PYTHON_LIB)-release
+	JVI_LIBRARY=$(PYTHON_LIB)-release/libjvi.so PYTHONPATH=python $(PYTHON_VENV)/bin/python benchmarks/python_api.py \
+	  --jvi-eval .build/release/jvi-eval --output-dir results/bench/python
 
 bench-routes: data $(DEFAULT_MODEL) ## make release, plain swift build and a dependent package, timed side by side: results/bench/build-routes.{csv,md}
 	python3 benchmarks/build_routes.py

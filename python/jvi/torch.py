@@ -1,0 +1,76 @@
+"""jvi's estimates as differentiable PyTorch operations.
+
+    loss = jvi.torch.jvi_loss(logw, order=2)     # -JVI-2, averaged over the batch
+    loss.backward()                              # d loss / d logw is jvi's exact G
+
+The forward value is jvi's estimate; the backward multiplies the incoming gradient by jvi's
+exact G = d value / d logw (``jvi.value_and_grad``, the training path's precision). Inputs
+may be float32 or float64 on any device: jvi computes in float64 on the CPU, and the outputs
+come back in the input's dtype and device (a non-CPU tensor is copied to the CPU and back).
+"""
+import torch as _torch
+
+from . import _methods
+from .estimators import estimate as _estimate
+from .estimators import value_and_grad as _value_and_grad
+
+
+def _host(logw, dim):
+    return logw.detach().to("cpu", _torch.float64).movedim(dim, -1).contiguous().numpy()
+
+
+class _Estimate(_torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, logw, dim, method, parameters):
+        value, gradient = _value_and_grad(_host(logw, dim), method, precision="auto", **parameters)
+        g = _torch.from_numpy(gradient).to(logw.device, logw.dtype).movedim(-1, dim)
+        ctx.save_for_backward(g)
+        ctx.dim = dim
+        return _torch.as_tensor(value).to(logw.device, logw.dtype)
+
+    @staticmethod
+    @_torch.autograd.function.once_differentiable
+    def backward(ctx, grad_output):
+        (g,) = ctx.saved_tensors
+        return grad_output.unsqueeze(ctx.dim) * g, None, None, None
+
+
+def _dim(logw, dim):
+    if not isinstance(logw, _torch.Tensor):
+        raise TypeError(f"logw must be a torch.Tensor, not {type(logw).__name__}")
+    if not logw.is_floating_point():
+        raise TypeError(f"logw must be a floating-point tensor, got {logw.dtype}")
+    if logw.dim() == 0:
+        raise ValueError("logw must have at least one dimension (the samples), got a scalar")
+    if isinstance(dim, bool) or not isinstance(dim, int):
+        raise TypeError(f"dim must be an integer, not {type(dim).__name__}")
+    if not -logw.dim() <= dim < logw.dim():
+        raise ValueError(f"dim {dim} is out of range for a tensor with {logw.dim()} dimension(s)")
+    return dim % logw.dim()
+
+
+def estimate(logw, method, dim=-1, **parameters):
+    """jvi.estimate on a tensor (samples on `dim`), differentiable for iwae, jvi and vr.
+
+    Other methods (psis, sumo, ...) give their value without a gradient; asking for one (a
+    tensor that requires grad, with grad enabled) raises ValueError.
+    """
+    dim = _dim(logw, dim)
+    if logw.requires_grad and _torch.is_grad_enabled():
+        word = _methods.word(method, parameters.get("order"), alpha=parameters.get("alpha"))
+        head = word.split(":", 1)[0]
+        if head == "vr-max" or head.split("-")[0] not in _methods.DIFFERENTIABLE or set(parameters) - {"order", "alpha", "k"}:
+            raise ValueError(f"jvi.torch: {method} has no gradient in jvi (iwae, jvi and vr do); "
+                             "call it under torch.no_grad() or on a detached tensor")
+        return _Estimate.apply(logw, dim, method, parameters)
+    value = _estimate(_host(logw, dim), method, **parameters)
+    return _torch.as_tensor(value).to(logw.device, logw.dtype)
+
+
+def jvi_loss(logw, order=2, reduction="mean", dim=-1):
+    """The loss -JVI of `order` (to be minimised), reduced over the batch like torch.nn losses:
+    reduction is "mean", "sum" or "none"."""
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    loss = -estimate(logw, "jvi", dim=dim, order=order)
+    return loss.mean() if reduction == "mean" else loss.sum() if reduction == "sum" else loss
