@@ -1,27 +1,28 @@
 #!/usr/bin/env python3
-"""Train a VAE in PyTorch with jvi's jackknife objective (JVI of any order).
+"""Train a VAE in PyTorch with jvi's jackknife objective (JVI of any order), in-process.
 
-jvi-eval computes the estimate and its exact derivatives G[n, i] = d JVI_n / d log w[n, i]
-(`--gradient-weights`); the loop here turns them into a loss, -(G * logw).sum() / batch, with G
-held constant, so autograd back-propagates JVI's gradient through log w into both networks.
+jvi.torch.jvi_loss(logw, order=m) is -JVI-m averaged over the batch: its forward value is jvi's
+estimate and its backward jvi's exact G = d JVI / d log w, so autograd back-propagates JVI's
+gradient through log w into both networks. No files and no processes: the matrix goes to
+jvi's library (libjvi.so) and back in memory.
 
-    python examples/train_with_jvi.py --jvi-eval .build/release/jvi-eval --order 2 --k 16 --steps 200
+    pip install ./python torch        # or: make wheel && pip install dist/jvi-*.whl torch
+    python examples/train_with_jvi.py --order 2 --k 16 --steps 200
 
 The model is the default VAE's shape: 784-200-200-(50 + 50) tanh encoder, 50-200-200-784 tanh
 decoder, Bernoulli likelihood, N(0, I) prior. Data: Debian's Fashion-MNIST (dynamically
-binarised), or random images with --synthetic. Each step writes the batch's log-weights to a
-.npy file and runs jvi-eval once: simple, and fast enough for a demonstration.
+binarised), or random images with --synthetic.
 """
 import argparse
 import gzip
 import math
 import os
-import subprocess
-import tempfile
 
 import numpy as np
 import torch
 from torch import nn
+
+import jvi.torch
 
 DATA = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"
 
@@ -57,20 +58,8 @@ def log_weights(encoder, decoder, x, k):
     return log_lik + log_prior - log_q
 
 
-def jvi_gradient_weights(jvi_eval, logw, order, folder):
-    """JVI of `order` per image (the summary's mean) and G = d JVI / d log w, from jvi-eval."""
-    inputs, weights = os.path.join(folder, "logw.npy"), os.path.join(folder, "g.npy")
-    np.save(inputs, logw.detach().double().numpy())
-    run = subprocess.run(
-        [jvi_eval, "--input", inputs, "--estimator", "jvi", "--order", str(order), "--gradient-weights", weights],
-        capture_output=True, text=True, check=True)
-    mean = float(run.stdout.strip().splitlines()[1].split(",")[4])
-    return mean, torch.from_numpy(np.load(weights)).to(logw.dtype)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--jvi-eval", default=".build/release/jvi-eval")
     parser.add_argument("--order", type=int, default=2)
     parser.add_argument("--k", type=int, default=16)
     parser.add_argument("--batch", type=int, default=50)
@@ -84,18 +73,15 @@ def main():
     images = load_images(args.synthetic, rng)
     encoder, decoder = mlp([784, 200, 200, 100]), mlp([50, 200, 200, 784])
     optimizer = torch.optim.Adam(list(encoder.parameters()) + list(decoder.parameters()), lr=args.lr)
-    with tempfile.TemporaryDirectory() as folder:
-        for step in range(1, args.steps + 1):
-            batch = images[rng.integers(0, len(images), args.batch)]
-            x = torch.from_numpy((rng.uniform(size=batch.shape) < batch).astype(np.float32))
-            logw = log_weights(encoder, decoder, x, args.k)
-            estimate, g = jvi_gradient_weights(args.jvi_eval, logw, args.order, folder)
-            loss = -(g * logw).sum() / args.batch
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            print(f"step {step}: JVI-{args.order} with k = {args.k}: {estimate:.3f} nats per image", flush=True)
-
+    for step in range(1, args.steps + 1):
+        batch = images[rng.integers(0, len(images), args.batch)]
+        x = torch.from_numpy((rng.uniform(size=batch.shape) < batch).astype(np.float32))
+        logw = log_weights(encoder, decoder, x, args.k)
+        loss = jvi.torch.jvi_loss(logw, order=args.order)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        print(f"step {step}: JVI-{args.order} with k = {args.k}: {-loss.item():.3f} nats per image", flush=True)
 
 if __name__ == "__main__":
     main()
