@@ -29,6 +29,25 @@ public protocol BoundEstimator: Sendable {
   var minimumSampleCount: Int { get }
   /// Whether it reads the ELBO-B inputs rather than the log-weights.
   var needsAnalyticKLInputs: Bool { get }
+  /// The smallest block width at which an estimate can be defined at all: `minimumSampleCount`,
+  /// or more for an estimator that accepts narrower blocks but leaves them undefined (PSIS: 21).
+  /// A sweep starts its K there.
+  var smallestDefinedSampleCount: Int { get }
+  /// Whether it draws random numbers of its own, seeded by instance and block (sumo, mlmc).
+  var drawsRandomNumbers: Bool { get }
+
+  /// How ∂estimate/∂log w of a block of k columns is computed (`EstimatorGradient`), for the
+  /// estimators that have gradient weights (iwae, jvi, vr); nil for the others. `precision`
+  /// applies to JVI of order ≥ 2.
+  ///
+  /// - Throws: `EstimatorError.invalidConfiguration` when the weights cannot be computed for this
+  ///   configuration (a JVI order too large for k).
+  func blockGradient(blockWidth k: Int, precision: JackknifeGradientWeights.Precision) throws(EstimatorError)
+    -> (any BlockGradient)?
+
+  /// For an estimator that draws a truncation (sumo, mlmc): how many of the blocks of `rows` (all
+  /// by default) drew one wider than their columns, of how many; nil for the others.
+  func truncationCounts(_ matrix: LogWeightMatrix, rows: Range<Int>?) -> (truncated: Int, blocks: Int)?
 
   /// The estimate for instance `row` from the log-weights in `columns`.
   func estimate(
@@ -43,6 +62,14 @@ extension BoundEstimator {
   public var label: String { name }
   public var minimumSampleCount: Int { 1 }
   public var needsAnalyticKLInputs: Bool { false }
+  public var smallestDefinedSampleCount: Int { minimumSampleCount }
+  public var drawsRandomNumbers: Bool { false }
+  public func blockGradient(blockWidth k: Int, precision: JackknifeGradientWeights.Precision) throws(EstimatorError)
+    -> (any BlockGradient)?
+  { nil }
+  public func truncationCounts(_ matrix: LogWeightMatrix, rows: Range<Int>?) -> (truncated: Int, blocks: Int)? {
+    nil
+  }
   public func undefinedReason(_ x: UnsafeBufferPointer<Double>) -> String { "the estimate is undefined" }
 
   /// Whether an estimate is defined: finite or −∞ (a block whose weights are all zero).

@@ -12,27 +12,23 @@
 /// c to every log-weight adds c), up to rounding; an all −∞ block gets 0.
 public struct EstimatorGradient: Sendable {
   public let estimator: any BoundEstimator
-  let jackknife: JackknifeGradientWeights?
+  let block: any BlockGradient
 
   /// - Parameter precision: how JVI's weights of order m ≥ 2 are summed: `.extended` (the
   ///   default, `--gradient-weights`) or `.automatic` (the training path's).
   /// - Throws: `EstimatorError.invalidConfiguration` for an estimator without gradient weights
-  ///   (only iwae, jvi and vr have them) or a JVI of an order too large for the weights
-  ///   (`JackknifeGradientWeights.init`).
+  ///   (only iwae, jvi and vr have them: `BoundEstimator.blockGradient`) or a JVI of an order
+  ///   too large for the weights (`JackknifeGradientWeights.init`).
   public init(
     _ estimator: any BoundEstimator, blockWidth k: Int,
     precision: JackknifeGradientWeights.Precision = .extended
   ) throws(EstimatorError) {
     self.estimator = estimator
-    switch estimator {
-    case is IWAE, is RenyiBound:
-      jackknife = nil
-    case let j as Jackknife:
-      jackknife = try JackknifeGradientWeights(sampleCount: k, order: j.order, precision: precision)
-    default:
+    guard let block = try estimator.blockGradient(blockWidth: k, precision: precision) else {
       throw .invalidConfiguration(
         "--gradient-weights applies to the iwae, jvi and vr estimators, not \(estimator.name)")
     }
+    self.block = block
   }
 
   /// The weights of one instance's K log-weights `x` into `out` (K values), in blocks of `k`;
@@ -45,20 +41,9 @@ public struct EstimatorGradient: Sendable {
     for i in out.indices { out[i] = 0 }
     for b in 0..<blocks {
       let row = UnsafeBufferPointer(rebasing: x[(b * k)..<((b + 1) * k)])
-      let block = UnsafeMutableBufferPointer(rebasing: out[(b * k)..<((b + 1) * k)])
-      switch estimator {
-      case let r as RenyiBound:
-        Self.renyiWeights(row, alpha: r.alpha, into: block, scratch: scratch)
-      case is Jackknife:
-        jackknife?.weights(row, into: block, scratch: scratch)
-      default:
-        if LogSpace.maximum(row) == -.infinity {
-          for i in block.indices { block[i] = 0 }
-        } else {
-          LogSpace.normalizedWeights(row, into: block)
-        }
-      }
-      if blocks > 1 { for i in block.indices { block[i] /= Double(blocks) } }
+      let target = UnsafeMutableBufferPointer(rebasing: out[(b * k)..<((b + 1) * k)])
+      block.weights(row, into: target, scratch: scratch)
+      if blocks > 1 { for i in target.indices { target[i] /= Double(blocks) } }
     }
   }
 
@@ -81,3 +66,46 @@ public struct EstimatorGradient: Sendable {
     LogSpace.normalizedWeights(UnsafeBufferPointer(scaled), into: out)
   }
 }
+
+/// The derivatives of one block's estimate with respect to its k log-weights, as an estimator
+/// computes them (`BoundEstimator.blockGradient`).
+public protocol BlockGradient: Sendable {
+  /// Writes ∂estimate/∂x_i, i = 0…k−1, of the block `x` into `out`; `scratch` holds ≥ 3k doubles.
+  /// An all −∞ block gets zeros.
+  func weights(
+    _ x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>,
+    scratch: UnsafeMutableBufferPointer<Double>)
+}
+
+/// IWAE's: the normalised weights w̃_i = w_i/Σ w.
+public struct NormalizedWeightsGradient: BlockGradient {
+  public init() {}
+
+  public func weights(
+    _ x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>,
+    scratch: UnsafeMutableBufferPointer<Double>
+  ) {
+    if LogSpace.maximum(x) == -.infinity {
+      for i in out.indices { out[i] = 0 }
+    } else {
+      LogSpace.normalizedWeights(x, into: out)
+    }
+  }
+}
+
+/// VR-α's: the normalised w_i^(1−α) (`EstimatorGradient.renyiWeights`).
+public struct RenyiWeightsGradient: BlockGradient {
+  public let alpha: Double
+
+  public init(alpha: Double) { self.alpha = alpha }
+
+  public func weights(
+    _ x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>,
+    scratch: UnsafeMutableBufferPointer<Double>
+  ) {
+    EstimatorGradient.renyiWeights(x, alpha: alpha, into: out, scratch: scratch)
+  }
+}
+
+/// JVI's: the jackknife weights (time linear in k).
+extension JackknifeGradientWeights: BlockGradient {}

@@ -30,3 +30,10 @@ public struct IWAE: BoundEstimator {
     matrix.withRow(row, columns: columns) { LogSpace.logMeanExp($0) }
   }
 }
+
+extension IWAE {
+  /// The normalised weights w̃_i.
+  public func blockGradient(blockWidth k: Int, precision: JackknifeGradientWeights.Precision) throws(EstimatorError)
+    -> (any BlockGradient)?
+  { NormalizedWeightsGradient() }
+}

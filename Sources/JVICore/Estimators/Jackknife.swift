@@ -110,3 +110,10 @@ public struct Jackknife: BoundEstimator {
     }
   }
 }
+
+extension Jackknife {
+  /// The jackknife weights of order m for blocks of k (`JackknifeGradientWeights`).
+  public func blockGradient(blockWidth k: Int, precision: JackknifeGradientWeights.Precision) throws(EstimatorError)
+    -> (any BlockGradient)?
+  { try JackknifeGradientWeights(sampleCount: k, order: order, precision: precision) }
+}

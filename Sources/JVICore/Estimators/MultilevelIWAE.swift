@@ -146,3 +146,11 @@ public struct MultilevelIWAE: BoundEstimator {
     "one half of a level has only zero weights, so its antithetic difference is infinite"
   }
 }
+
+extension MultilevelIWAE {
+  public var drawsRandomNumbers: Bool { true }
+
+  public func truncationCounts(_ matrix: LogWeightMatrix, rows: Range<Int>?) -> (truncated: Int, blocks: Int)? {
+    truncatedBlocks(matrix, rows: rows)
+  }
+}

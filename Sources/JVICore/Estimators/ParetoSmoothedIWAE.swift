@@ -36,3 +36,8 @@ public struct ParetoSmoothedIWAE: BoundEstimator {
       + "PSIS needs at least \(ParetoSmoothing.minimumTailLength) (K >= \(ParetoSmoothing.minimumSampleCount))"
   }
 }
+
+extension ParetoSmoothedIWAE {
+  /// Narrower blocks are accepted and left undefined: the tail needs 5 points (K ≥ 21).
+  public var smallestDefinedSampleCount: Int { ParetoSmoothing.minimumSampleCount }
+}

@@ -108,3 +108,10 @@ public struct RenyiBound: BoundEstimator {
     return f
   }()
 }
+
+extension RenyiBound {
+  /// The normalised w_i^(1−α).
+  public func blockGradient(blockWidth k: Int, precision: JackknifeGradientWeights.Precision) throws(EstimatorError)
+    -> (any BlockGradient)?
+  { RenyiWeightsGradient(alpha: alpha) }
+}

@@ -132,3 +132,11 @@ public struct SUMO: BoundEstimator {
       + "adds an infinite term"
   }
 }
+
+extension SUMO {
+  public var drawsRandomNumbers: Bool { true }
+
+  public func truncationCounts(_ matrix: LogWeightMatrix, rows: Range<Int>?) -> (truncated: Int, blocks: Int)? {
+    truncatedBlocks(matrix, rows: rows)
+  }
+}
