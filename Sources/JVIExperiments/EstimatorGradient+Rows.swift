@@ -7,7 +7,9 @@ extension EstimatorGradient {
   /// row's weights mean nothing: an estimate of one of its blocks of `width` columns is
   /// undefined (JVI of order m with at most m non-zero weights), or a weight came out non-finite.
   /// The caller decides what such a row holds (`jvi-eval --gradient-weights` writes zeros).
-  package func rowWeights(_ block: LogWeightMatrix, blockWidth width: Int, threads: Int)
+  /// A caller that has evaluated the estimates already (and treats their undefined rows itself)
+  /// passes `checkingEstimates: false`, and only non-finite weights clear `defined`.
+  package func rowWeights(_ block: LogWeightMatrix, blockWidth width: Int, threads: Int, checkingEstimates: Bool = true)
     -> (weights: ScalarBuffer<Double>, defined: [Bool])
   {
     let n = block.rowCount, k = block.columnCount
@@ -23,7 +25,7 @@ extension EstimatorGradient {
           gradient.weights(x, blockWidth: width, into: target, scratch: worker.scratch.buffer)
         }
         // The weights of an undefined estimate mean nothing.
-        for b in 0..<(k / width) {
+        for b in 0..<(checkingEstimates ? k / width : 0) {
           let value = try? gradient.estimator.estimate(
             block, row: r, columns: (b * width)..<((b + 1) * width), workspace: worker.workspace)
           if let value, Jackknife.isDefined(value) { continue }

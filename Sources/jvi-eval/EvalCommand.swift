@@ -45,7 +45,7 @@ struct EvalCommand: ToolCommand {
         evaluation = try input.read { blocks in
           try EstimatorEvaluation(estimators, on: blocks, threads: config.threads) { block in
             for (i, e) in estimators.enumerated() {
-              guard let counts = EvalCommand.truncatedBlocks(e, on: block) else { continue }
+              guard let counts = e.truncationCounts(block, rows: nil) else { continue }
               truncation[i].truncated += counts.truncated
               truncation[i].blocks += counts.blocks
             }
@@ -114,12 +114,13 @@ struct EvalCommand: ToolCommand {
   /// and why the first is undefined); with --strict, refuses the input instead.
   static func reportUndefined(_ evaluation: EstimatorEvaluation, strict: Bool) throws {
     for r in evaluation.results where r.undefinedCount > 0 {
-      let what = r.name == "jvi" ? "jvi of order \(r.order)" : r.name
+      let numbered = EstimatorRegistry.entry(named: r.name)?.numbers != nil
+      let what = numbered ? "\(r.name) of order \(r.order)" : r.name
       let first = r.firstUndefined[0]
       if strict {
         throw ToolFailure(
           "\(what) is undefined for instance \(first.row) (0-based): \(first.reason). "
-            + (r.name == "jvi" ? "Use a lower --order or drop the instance." : "Drop the instance.")
+            + (numbered ? "Use a lower --order or drop the instance." : "Drop the instance.")
             + " Without --strict the other instances are evaluated.")
       }
       let shown = r.firstUndefined.map { String($0.row) }.joined(separator: ", ")
@@ -131,17 +132,11 @@ struct EvalCommand: ToolCommand {
     }
   }
 
-  /// For sumo and mlmc: how many of a block's estimates drew a truncation wider than their columns.
-  static func truncatedBlocks(_ e: any BoundEstimator, on matrix: LogWeightMatrix) -> (truncated: Int, blocks: Int)? {
-    if let s = e as? SUMO { return s.truncatedBlocks(matrix) }
-    if let m = e as? MultilevelIWAE { return m.truncatedBlocks(matrix) }
-    return nil
-  }
-
-  /// For sumo and mlmc: how often the drawn truncation needed more columns than a block has.
+  /// For the estimators that draw a truncation (sumo, mlmc): how often it needed more columns than
+  /// a block has.
   static func reportTruncation(_ estimators: [any BoundEstimator], counts: [(truncated: Int, blocks: Int)], width: Int)
   {
-    for (e, c) in zip(estimators, counts) where e is SUMO || e is MultilevelIWAE {
+    for (e, c) in zip(estimators, counts) where e.drawsRandomNumbers {
       let share = 100 * Double(c.truncated) / Double(Swift.max(1, c.blocks))
       Output.standardError(
         "jvi-eval: \(e.label): the drawn truncation needed more than the block's \(e.sampleCount ?? width) columns "

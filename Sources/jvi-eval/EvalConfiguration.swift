@@ -227,16 +227,12 @@ struct EvalConfiguration {
     }
   }
 
-  /// The estimator options that only some estimators take, and which ones.
-  static let parameters: [(option: any OptionDeclaration, estimators: [String])] = [
-    (O.order, ["jvi"]), (O.alpha, ["vr"]), (O.beta, ["ciwae"]), (O.partitions, ["tvo", "tvo-upper"]),
-    (O.minimumTerms, ["sumo"]), (O.mlmcForm, ["mlmc"]),
-  ]
-
-  /// A parameter given for an estimator that does not take it is a usage error ('all' takes
-  /// --order, 'family' every parameter).
+  /// A parameter flag given for an estimator that takes no such parameter is a usage error ('all'
+  /// takes --order, 'family' every parameter). Which estimators take which flag is the registry's
+  /// (`EstimatorParameter.flag`).
   static func checkParameters(_ o: ParsedOptions, estimator: String) throws {
-    for (option, names) in parameters where o.has(option) {
+    for (option, _) in O.estimatorParameters where o.has(option) {
+      let names = EstimatorRegistry.entries.filter { $0.parameters.contains { $0.flag == option.name } }.map(\.name)
       if names.contains(estimator) || estimator == "family" || (estimator == "all" && option.name == O.order.name) {
         continue
       }
@@ -246,24 +242,31 @@ struct EvalConfiguration {
     }
   }
 
-  /// The estimators the options name, as experiment-file choices, in output order.
-  static func choices(_ o: ParsedOptions) -> [EstimatorChoice] {
-    let tvo = o[O.partitions]
-    let named: [String: [EstimatorChoice]] = [
-      "elbo-a": [.elboMonteCarlo], "elbo-b": [.elboAnalyticKL], "iwae": [.iwae],
-      "jvi": [.jackknife(order: o[O.order])], "delta": [.delta], "psis": [.paretoSmoothed],
-      "vr": [.renyi(alpha: o[O.alpha])], "vr-max": [.renyiMax], "ciwae": [.combination(beta: o[O.beta])],
-      "sumo": [.sumo(minimumTerms: o[O.minimumTerms])],
-      "mlmc": [.multilevel(form: o[O.mlmcForm], rate: MultilevelIWAE.defaultRate)],
-      "tvo": [.thermodynamic(side: .lower, partitions: tvo), .thermodynamic(side: .upper, partitions: tvo)],
-      "tvo-upper": [.thermodynamic(side: .upper, partitions: tvo)],
-    ]
-    let classic = ["elbo-a", "elbo-b", "iwae", "jvi", "delta"]
-    let family = classic + ["psis", "vr", "vr-max", "ciwae", "sumo", "mlmc", "tvo"]
+  /// The estimators the options name, as experiment-file choices, in output order: `all` the
+  /// registry's classic list, `family` every estimator of its family list, another name that
+  /// estimator and its companions (tvo: tvo-upper); each with the parameters its flags give.
+  static func choices(_ o: ParsedOptions) throws -> [EstimatorChoice] {
+    func named(_ entry: EstimatorEntry) -> [EstimatorEntry] {
+      [entry] + entry.companions.compactMap { EstimatorRegistry.entry(named: $0) }
+    }
+    let entries: [EstimatorEntry]
     switch o[O.estimator] {
-    case "all": return classic.flatMap { named[$0] ?? [] }
-    case "family": return family.flatMap { named[$0] ?? [] }
-    case let name: return named[name] ?? []
+    case "all": entries = EstimatorRegistry.entries(in: .classic).flatMap(named)
+    case "family": entries = EstimatorRegistry.entries(in: .family).flatMap(named)
+    case let name: entries = EstimatorRegistry.entry(named: name).map(named) ?? []
+    }
+    return try entries.map { entry in
+      var texts: [String: String] = [:]
+      for p in entry.parameters {
+        guard let flag = p.flag, let (_, value) = O.estimatorParameters.first(where: { $0.option.name == flag })
+        else { continue }
+        texts[p.key] = value(o)
+      }
+      do {
+        return try EstimatorChoice(name: entry.name, parameters: texts)
+      } catch {
+        throw UsageError("\(error)")
+      }
     }
   }
 
@@ -273,9 +276,9 @@ struct EvalConfiguration {
   static func chosenEstimators(_ o: ParsedOptions, k: Int?) throws -> [any BoundEstimator] {
     let many = o[O.estimator] == "all" || o[O.estimator] == "family"
     var list: [any BoundEstimator] = []
-    for choice in choices(o) {
-      // In a list, delta needs k >= 2 and is left out below that (as before).
-      if many, case .delta = choice, let k, k < 2 { continue }
+    for choice in try choices(o) {
+      // In a list, an estimator that needs more columns than k (delta: 2) is left out.
+      if many, choice.entry.leftOutOfListsWhenTooNarrow, let k, k < choice.minimumSampleCount { continue }
       do {
         list.append(try choice.build(k: k, seed: o[O.seed]))
       } catch {
@@ -314,7 +317,10 @@ struct EvalConfiguration {
           Output.standardError("jvi-eval: skipping elbo-b (this model has no analytic KL).\n")
         }
       }
-      if (k ?? input.columnCount) < 2 { list.removeAll { $0 is DeltaMethod } }
+      let width = k ?? input.columnCount
+      list.removeAll { e in
+        EstimatorRegistry.entry(named: e.name)?.leftOutOfListsWhenTooNarrow == true && width < e.minimumSampleCount
+      }
     }
     // A one-row matrix of the input's shape: validation looks at the shape and the KL inputs only.
     let k = input.columnCount

@@ -5,10 +5,8 @@ import JVIModels
 
 /// Every `jvi-eval` option, declared once: name, type, default, range, help and section.
 enum EvalOptions {
-  static let estimatorNames = [
-    "elbo-a", "elbo-b", "iwae", "jvi", "delta", "psis", "vr", "vr-max", "ciwae", "sumo", "mlmc", "tvo", "tvo-upper",
-    "all", "family",
-  ]
+  /// --estimator's names: the registry's, then the two lists.
+  static let estimatorNames = EstimatorRegistry.entries.map(\.name) + ["all", "family"]
   static let estimators = OptionSection("Estimator")
   static let modelSection = OptionSection("Model and demo")
 
@@ -60,11 +58,16 @@ enum EvalOptions {
   // The estimator.
   static let estimator = Option<String>.choice(
     "--estimator", value: "NAME", among: estimatorNames, default: "jvi",
-    help: "The estimator: elbo-a, elbo-b (analytic KL), iwae, jvi (of --order), delta (the delta method), psis "
-      + "(Pareto-smoothed IWAE), vr (Renyi bound of --alpha), vr-max, ciwae (of --beta; MIWAE is iwae with --k "
-      + "blocks), sumo and mlmc (unbiased, randomised by --seed), tvo and tvo-upper (the thermodynamic lower and "
-      + "upper Riemann sums over --partitions; tvo gives both). 'all' runs the ELBOs, IWAE, JVI and delta; "
-      + "'family' runs every estimator.", section: estimators)
+    help: "The estimator: " + EstimatorRegistry.entries.map(helpPhrase).joined(separator: ", ")
+      + ". 'all' runs " + EstimatorRegistry.entries(in: .classic).map(\.name).joined(separator: ", ")
+      + "; 'family' runs every estimator.", section: estimators)
+  /// "vr (Renyi bound; --alpha)": an estimator's name, summary and flags.
+  static func helpPhrase(_ e: EstimatorEntry) -> String {
+    let notes = [e.summary].filter { !$0.isEmpty } + e.parameters.compactMap(\.flag)
+    let companions = e.companions.isEmpty ? "" : "; also runs " + e.companions.joined(separator: ", ")
+    return notes.isEmpty && companions.isEmpty
+      ? e.name : "\(e.name) (" + notes.joined(separator: "; ") + companions + ")"
+  }
   static let order = Option<Int>.integer(
     "--order", value: "M", in: 0...Int.max, default: 1, help: "Jackknife order of jvi, 0 <= M < k; order 0 is IWAE.",
     section: estimators)
@@ -85,6 +88,13 @@ enum EvalOptions {
     "--mlmc-form", value: "FORM", default: .russianRoulette,
     help: "The multilevel estimator: rr (Russian roulette, every level up to the drawn one) or ss (single term).",
     section: estimators)
+  /// The flags of estimator parameters (`EstimatorParameter.flag`), each with its value spelt as
+  /// a word spells it.
+  static let estimatorParameters: [(option: any OptionDeclaration, value: @Sendable (ParsedOptions) -> String)] = [
+    (order, { "\($0[order])" }), (alpha, { "\($0[alpha])" }), (beta, { "\($0[beta])" }),
+    (partitions, { "\($0[partitions])" }), (minimumTerms, { "\($0[minimumTerms])" }),
+    (mlmcForm, { $0[mlmcForm].rawValue }),
+  ]
   static let k = Option<Int?>.integer(
     "--k", value: "K", in: 1...Int.max,
     help: "Samples per estimate. With K below the number of columns, the floor(columns/K) disjoint column "

@@ -1,5 +1,6 @@
 import Foundation
 import JVICore
+import JVIExperiments
 import Testing
 
 /// `jvi-eval` end to end: the contract of its output, its help, its exit codes and its errors.
@@ -29,6 +30,16 @@ struct EvalToolTests {
     #expect(r.standardOutput == golden)
     #expect(r.standardError.isEmpty)
     #expect(try eval(["-h"]).standardOutput == golden)
+  }
+
+  /// The registry's estimators and parameter flags are all jvi-eval's: each name is a value of
+  /// --estimator, each flag a declared option.
+  @Test func everyRegistryEstimatorAndFlagIsOnTheCommandLine() throws {
+    let help = try eval(["--help"]).standardOutput
+    for entry in EstimatorRegistry.entries {
+      #expect(help.contains(" \(entry.name),") || help.contains(" \(entry.name);"), "\(entry.name)")
+      for flag in entry.parameters.compactMap(\.flag) { #expect(help.contains("\n  \(flag) "), "\(flag)") }
+    }
   }
 
   @Test func summaryOutputHasTheContractedColumns() throws {
@@ -365,29 +376,5 @@ struct EvalToolTests {
     #expect(psis.exitCode == 64 && psis.standardError.contains("applies to --estimator iwae, jvi or vr"))
     let csv = try eval(["--input", path, "--estimator", "iwae", "--gradient-weights", dir + "/x.csv"])
     #expect(csv.exitCode == 64 && csv.standardError.contains("writes a .npy file"))
-  }
-
-  /// examples/train_with_jvi.py, when torch is importable: a few steps of a PyTorch VAE trained
-  /// through `jvi-eval --gradient-weights` (skipped, saying why, otherwise).
-  @Test func thePyTorchExampleRuns() throws {
-    let python = ProcessInfo.processInfo.environment["JVI_PYTHON"] ?? "/usr/bin/env"
-    let prefix = python == "/usr/bin/env" ? ["python3"] : []
-    let probe = try ToolRun.runProgram(python, prefix + ["-c", "import torch, numpy"])
-    guard probe.exitCode == 0 else {
-      print("skipped: examples/train_with_jvi.py needs torch and numpy (set JVI_PYTHON to a Python that has them)")
-      return
-    }
-    // This file is Tests/ToolTests/EvalToolTests.swift in the repository.
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent().path
-    let r = try ToolRun.runProgram(
-      python,
-      prefix + [
-        root + "/examples/train_with_jvi.py", "--jvi-eval", ToolRun.productsDirectory.path + "/jvi-eval", "--steps",
-        "3",
-        "--synthetic",
-      ])
-    #expect(r.exitCode == 0, "\(r.standardError)")
-    #expect(r.standardOutput.contains("step 3"), "\(r.standardOutput)")
   }
 }

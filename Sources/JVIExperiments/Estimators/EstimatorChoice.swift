@@ -1,80 +1,88 @@
 import JVICore
 
-/// One estimator with its parameters, as experiment files, jvi-eval and sweep CSVs name it.
+/// One estimator with its parameters (an `EstimatorRegistry` entry and its arguments), as
+/// experiment files, jvi-eval, sweep CSVs and the C interface name it.
 ///
 /// Words: `elbo-a`, `elbo-b`, `iwae`, `jvi-M` (M = 0…10), `delta`, `psis`, `vr` (α = 0.5) or
 /// `vr:alpha=A`, `vr-max`, `ciwae` (β = 0.5) or `ciwae:beta=B`, `sumo` or `sumo:m=M`, `mlmc`
 /// (ML-RR, r = 0.6) or `mlmc:form=ss|rr,r=R`, `tvo` (lower, 5 partitions) or `tvo:partitions=P`,
-/// and `tvo-upper[:partitions=P]`. The word is the estimator's `label`, the sweep CSV's
-/// `estimator` column.
-public enum EstimatorChoice: Sendable, Hashable, CustomStringConvertible {
-  case elboMonteCarlo
-  case elboAnalyticKL
-  case iwae
-  case jackknife(order: Int)
-  case delta
-  case paretoSmoothed
-  case renyi(alpha: Double)
-  case renyiMax
-  case combination(beta: Double)
-  case sumo(minimumTerms: Int)
-  case multilevel(form: MultilevelIWAE.Form, rate: Double)
-  case thermodynamic(side: ThermodynamicBound.Side, partitions: Int)
+/// and `tvo-upper[:partitions=P]`: the registry's entries and their parameters. The word is the
+/// estimator's `label`, the sweep CSV's `estimator` column.
+public struct EstimatorChoice: Sendable, Hashable, CustomStringConvertible {
+  public let entry: EstimatorEntry
+  /// Every parameter's value, defaults filled in.
+  public let arguments: EstimatorArguments
 
-  /// The estimator a word names, or nil (the message says why) for an unknown word or a bad parameter.
+  /// The estimator a word names.
+  ///
+  /// - Throws: `EstimatorChoiceError`, naming the word, for an unknown word, an unknown or
+  ///   repeated parameter, a value of the wrong kind, or a configuration the estimator refuses.
   public init(_ word: String) throws(EstimatorChoiceError) {
     let (head, parameters) = try EstimatorChoice.split(word)
-    func number(_ key: String, default d: Double) throws(EstimatorChoiceError) -> Double {
-      guard let text = parameters[key] else { return d }
-      guard let v = Double(text), v.isFinite else { throw EstimatorChoiceError("\(word): \(key) must be a number") }
-      return v
-    }
-    func integer(_ key: String, default d: Int) throws(EstimatorChoiceError) -> Int {
-      guard let text = parameters[key] else { return d }
-      guard let v = Int(text) else { throw EstimatorChoiceError("\(word): \(key) must be an integer") }
-      return v
-    }
-    let allowed: [String]
-    switch head {
-    case "elbo-a": (self, allowed) = (.elboMonteCarlo, [])
-    case "elbo-b": (self, allowed) = (.elboAnalyticKL, [])
-    case "iwae": (self, allowed) = (.iwae, [])
-    case "delta": (self, allowed) = (.delta, [])
-    case "psis": (self, allowed) = (.paretoSmoothed, [])
-    case "vr": (self, allowed) = (.renyi(alpha: try number("alpha", default: RenyiBound.defaultAlpha)), ["alpha"])
-    case "vr-max": (self, allowed) = (.renyiMax, [])
-    case "ciwae":
-      (self, allowed) = (.combination(beta: try number("beta", default: CombinationIWAE.defaultBeta)), ["beta"])
-    case "sumo": (self, allowed) = (.sumo(minimumTerms: try integer("m", default: SUMO.defaultMinimumTerms)), ["m"])
-    case "mlmc":
-      guard let form = MultilevelIWAE.Form(rawValue: parameters["form"] ?? "rr") else {
-        throw EstimatorChoiceError("\(word): form must be ss or rr")
+    var texts = parameters
+    let found: EstimatorEntry? =
+      EstimatorRegistry.entry(named: head).flatMap { $0.numbers == nil ? $0 : nil }
+      ?? EstimatorRegistry.entries.first { e in
+        guard let numbers = e.numbers, let p = e.parameters.first, head.hasPrefix(e.name + "-"),
+          let n = Int(head.dropFirst(e.name.count + 1)), numbers.contains(n)
+        else { return false }
+        texts[p.key] = String(n)
+        return true
       }
-      (self, allowed) = (
-        .multilevel(form: form, rate: try number("r", default: MultilevelIWAE.defaultRate)), ["form", "r"]
-      )
-    case "tvo", "tvo-upper":
-      let p = try integer("partitions", default: ThermodynamicBound.defaultPartitions)
-      (self, allowed) = (.thermodynamic(side: head == "tvo" ? .lower : .upper, partitions: p), ["partitions"])
-    default:
-      guard head.hasPrefix("jvi-"), let m = Int(head.dropFirst(4)), (0...Jackknife.maximumOrder).contains(m) else {
-        throw EstimatorChoiceError(
-          "unknown estimator '\(word)'; expected elbo-a, elbo-b, iwae, jvi-M (M = 0...10), delta, psis, vr[:alpha=A], "
-            + "vr-max, ciwae[:beta=B], sumo[:m=M], mlmc[:form=ss|rr,r=R], tvo[:partitions=P] or tvo-upper[:partitions=P]"
-        )
-      }
-      (self, allowed) = (.jackknife(order: m), [])
+    guard let entry = found else {
+      throw EstimatorChoiceError("unknown estimator '\(word)'; expected \(EstimatorRegistry.grammar)")
     }
-    if let extra = parameters.keys.sorted().first(where: { !allowed.contains($0) }) {
-      throw EstimatorChoiceError(
-        "\(word): \(head) takes " + (allowed.isEmpty ? "no parameters" : allowed.joined(separator: ", "))
-          + ", not \(extra)")
-    }
+    try self.init(
+      entry, texts: texts, keyed: Set(parameters.keys), allowed: entry.keyedParameters.map(\.key), word: word,
+      head: head)
     do {
       _ = try build(k: nil, seed: 0)
     } catch {
       throw EstimatorChoiceError("\(word): \(error)")
     }
+  }
+
+  /// The estimator `name` with parameters by key (`["alpha": "0.5"]`, `["order": "2"]`), the
+  /// others at their defaults: how jvi-eval's flags name one. Unlike a word, the configuration
+  /// is not built here: `build(k:seed:)` checks it, with the estimator's own message.
+  ///
+  /// - Throws: `EstimatorChoiceError` for an unknown name or parameter, or a value of the wrong
+  ///   kind.
+  public init(name: String, parameters texts: [String: String]) throws(EstimatorChoiceError) {
+    guard let entry = EstimatorRegistry.entry(named: name) else {
+      throw EstimatorChoiceError(
+        "unknown estimator '\(name)'; expected " + EstimatorRegistry.entries.map(\.name).joined(separator: ", "))
+    }
+    let word =
+      texts.isEmpty ? name : name + ":" + texts.keys.sorted().map { "\($0)=\(texts[$0]!)" }.joined(separator: ",")
+    try self.init(
+      entry, texts: texts, keyed: Set(texts.keys), allowed: entry.parameters.map(\.key), word: word, head: name)
+  }
+
+  /// Reads `texts` for the entry's parameters and refuses a key in `keyed` (those the caller
+  /// named) that is not `allowed`.
+  private init(
+    _ entry: EstimatorEntry, texts: [String: String], keyed: Set<String>, allowed: [String], word: String,
+    head: String
+  ) throws(EstimatorChoiceError) {
+    var values: [String: EstimatorArgument] = [:]
+    for p in entry.parameters {
+      guard let text = texts[p.key] else {
+        values[p.key] = p.defaultValue
+        continue
+      }
+      switch p.parse(text) {
+      case .success(let v): values[p.key] = v
+      case .failure(let reason): throw EstimatorChoiceError("\(word): \(reason)")
+      }
+    }
+    if let extra = keyed.sorted().first(where: { !allowed.contains($0) }) {
+      throw EstimatorChoiceError(
+        "\(word): \(head) takes " + (allowed.isEmpty ? "no parameters" : allowed.joined(separator: ", "))
+          + ", not \(extra)")
+    }
+    self.entry = entry
+    arguments = EstimatorArguments(values: values)
   }
 
   /// "vr:alpha=0.5,x=1" → ("vr", [alpha: 0.5, x: 1]).
@@ -101,52 +109,24 @@ public enum EstimatorChoice: Sendable, Hashable, CustomStringConvertible {
   public var label: String { make(k: minimumSampleCount).label }
 
   /// The CSV `order` column.
-  public var order: Int {
-    if case .jackknife(let m) = self { return m }
-    return 0
-  }
+  public var order: Int { make(k: minimumSampleCount).order }
 
   /// "jvi-2", "iwae", "vr:alpha=0.5": the word of experiment files, figure legends and sweep CSVs.
-  public var description: String {
-    if case .jackknife(let m) = self { return "jvi-\(m)" }
-    return make(k: minimumSampleCount).label
-  }
+  public var description: String { EstimatorRegistry.word(estimator: label, order: order) }
 
-  /// The smallest K a sweep evaluates it at (PSIS needs a tail of 5 points: K ≥ 21).
-  public var minimumSampleCount: Int {
-    switch self {
-    case .jackknife(let m): m + 1
-    case .delta, .multilevel: 2
-    case .paretoSmoothed: ParetoSmoothing.minimumSampleCount
-    case .sumo(let m): m + 1
-    default: 1
-    }
-  }
+  /// The smallest K a sweep evaluates it at (`BoundEstimator.smallestDefinedSampleCount`: PSIS
+  /// needs a tail of 5 points, K ≥ 21).
+  public var minimumSampleCount: Int { (try? build(k: nil, seed: 0))?.smallestDefinedSampleCount ?? 1 }
 
   /// Whether it draws random numbers of its own (seeded by instance and block).
-  public var isRandomised: Bool {
-    switch self {
-    case .sumo, .multilevel: true
-    default: false
-    }
-  }
+  public var isRandomised: Bool { (try? build(k: nil, seed: 0))?.drawsRandomNumbers ?? false }
+
+  /// Whether it reads the ELBO-B inputs (log p(x|z) and the analytic KL) rather than log-weights.
+  public var needsAnalyticKLInputs: Bool { (try? build(k: nil, seed: 0))?.needsAnalyticKLInputs ?? false }
 
   /// The estimator on blocks of k columns (nil: all), its own random numbers from `seed`.
   public func build(k: Int?, seed: UInt64) throws(EstimatorError) -> any BoundEstimator {
-    switch self {
-    case .elboMonteCarlo: try ELBOMonteCarlo(k: k)
-    case .elboAnalyticKL: try ELBOAnalyticKL(k: k)
-    case .iwae: try IWAE(k: k)
-    case .jackknife(let m): try Jackknife(order: m, k: k)
-    case .delta: try DeltaMethod(k: k)
-    case .paretoSmoothed: try ParetoSmoothedIWAE(k: k)
-    case .renyi(let alpha): try RenyiBound(alpha: alpha, k: k)
-    case .renyiMax: try RenyiMax(k: k)
-    case .combination(let beta): try CombinationIWAE(beta: beta, k: k)
-    case .sumo(let m): try SUMO(minimumTerms: m, k: k, seed: seed)
-    case .multilevel(let form, let rate): try MultilevelIWAE(form: form, rate: rate, k: k, seed: seed)
-    case .thermodynamic(let side, let p): try ThermodynamicBound(side: side, partitions: p, k: k)
-    }
+    try entry.build(arguments, k: k, seed: seed)
   }
 
   /// The estimator on blocks of k ≥ `minimumSampleCount` columns (a sweep plan checks k first).

@@ -80,7 +80,7 @@ public struct ExperimentSpecification: Sendable, Equatable {
         throw r.error("estimators", error.description)
       }
       if chosen.contains(e) { throw r.error("estimators", "'\(word)' is listed twice") }
-      if e == .elboAnalyticKL && !model.hasAnalyticKL {
+      if e.needsAnalyticKLInputs && !model.hasAnalyticKL {
         throw r.error("estimators", "elbo-b needs log p(x|z) and an analytic KL, which model \(kind) does not have")
       }
       chosen.append(e)

@@ -14,5 +14,5 @@ public struct CellKey: Sendable, Hashable, CustomStringConvertible {
     self.init(estimator: cell.estimator.label, order: cell.estimator.order, k: cell.k)
   }
 
-  public var description: String { estimator == "jvi" ? "jvi-\(order) k=\(k)" : "\(estimator) k=\(k)" }
+  public var description: String { "\(EstimatorRegistry.word(estimator: estimator, order: order)) k=\(k)" }
 }

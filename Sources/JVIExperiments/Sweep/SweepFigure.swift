@@ -20,34 +20,9 @@ public struct SweepFigure {
     self.rows = rows
   }
 
-  /// One colour per estimator, the same in every figure; a label with parameters ("vr:alpha=-1")
-  /// takes its family's colour.
-  static func color(_ label: String) -> String {
-    switch label {
-    case "elbo-a": return "#1f77b4"
-    case "elbo-b": return "#d62728"
-    case "iwae": return "#2ca02c"
-    case "jvi-1": return "#ff7f0e"
-    case "jvi-2": return "#9467bd"
-    case "jvi-3": return "#8c564b"
-    case "delta": return "#e377c2"
-    case "jvi-4": return "#7f7f7f"
-    case "jvi-5": return "#bcbd22"
-    case "psis": return "#17becf"
-    case "vr-max": return "#393b79"
-    case "tvo-upper": return "#637939"
-    default: break
-    }
-    switch label.split(separator: ":").first.map(String.init) ?? label {
-    case "vr": return "#b5cf6b"
-    case "ciwae": return "#e7969c"
-    case "sumo": return "#000000"
-    case "mlmc": return "#de9ed6"
-    case "tvo": return "#8ca252"
-    case "tvo-upper": return "#637939"
-    default: return "#17becf"
-    }
-  }
+  /// One colour per estimator, the same in every figure (`EstimatorRegistry.colour(of:)`); a
+  /// label with parameters ("vr:alpha=-1") takes its estimator's colour.
+  static func color(_ label: String) -> String { EstimatorRegistry.colour(of: label) }
   static let plotWidth = 330.0, plotHeight = 290.0, top = 78.0, left = 78.0, gap = 96.0
   static let legendColumns = 6, legendItemWidth = 150.0, legendRowHeight = 20.0
 
@@ -60,11 +35,11 @@ public struct SweepFigure {
   func series(_ value: (SweepRow) -> (Double, Bool)) -> [Series] {
     var labels: [String] = []
     for r in rows {
-      let label = r.estimator == "jvi" ? "jvi-\(r.order)" : r.estimator
+      let label = EstimatorRegistry.word(estimator: r.estimator, order: r.order)
       if !labels.contains(label) { labels.append(label) }
     }
     return labels.map { label in
-      let points = rows.filter { ($0.estimator == "jvi" ? "jvi-\($0.order)" : $0.estimator) == label }
+      let points = rows.filter { EstimatorRegistry.word(estimator: $0.estimator, order: $0.order) == label }
         .sorted { $0.k < $1.k }
         .compactMap { r -> (k: Double, y: Double, filled: Bool)? in
           let (y, filled) = value(r)

@@ -124,7 +124,7 @@ public final class SweepRunner {
     }
     report("building \(experiment.model.kind) log-weights for \(experiment.instances) instances")
     let source = try experiment.model.makeSource(instances: experiment.instances)
-    if experiment.estimators.contains(.elboAnalyticKL) && !source.providesAnalyticKL {
+    if experiment.estimators.contains(where: \.needsAnalyticKLInputs) && !source.providesAnalyticKL {
       throw SweepError(
         "elbo-b needs log p(x|z) and an analytic KL, which \(source.name) does not provide; remove it from estimators")
     }
@@ -198,7 +198,7 @@ public final class SweepRunner {
     var computed = 0
     if !pending.isEmpty {
       let drawStart = monotonicSeconds()
-      let needsLikelihood = experiment.estimators.contains(.elboAnalyticKL)
+      let needsLikelihood = experiment.estimators.contains(where: \.needsAnalyticKLInputs)
       report(
         "drawing \(experiment.replicateSets) replicate sets of \(block.count) x "
           + "\(experiment.maximumSampleCount) log-weights")
