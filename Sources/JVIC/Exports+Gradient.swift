@@ -25,7 +25,7 @@ public func valueAndGradient(
     let g = try EstimatorGradient(
       estimator, blockWidth: blockWidth, precision: extended == 1 ? .extended : .automatic)
     var (estimates, undefined) = try EstimatorEvaluation.evaluate(estimator, on: matrix, threads: workers)
-    let (weights, defined) = g.rowWeights(matrix, blockWidth: blockWidth, threads: workers)
+    let (weights, defined) = g.rowWeights(matrix, blockWidth: blockWidth, threads: workers, checkingEstimates: false)
     let n = matrix.rowCount, kk = matrix.columnCount
     var undefinedRowSet = Set(undefined.map(\.row))
     for r in 0..<n where !defined[r] && !undefinedRowSet.contains(r) {

@@ -83,6 +83,14 @@ int32_t jvi_diagnostics(
   const double *logw, int64_t rows, int64_t columns, int64_t k, int32_t threads, double *fields,
   char *message, int64_t message_capacity);
 
+/*
+ * The estimators jvi_estimate takes, as JSON: {"estimators": [{"name", "numbered",
+ * "differentiable", "summary", "parameters": [{"key", "keyword", "flag", "kind", "choices",
+ * "default"}]}]}. numbered: the first parameter is part of the name ("jvi-2"); differentiable:
+ * jvi_value_and_grad takes it. A text that does not fit is refused with the size needed.
+ */
+int32_t jvi_estimators(char *text, int64_t capacity);
+
 #ifdef __cplusplus
 }
 #endif

@@ -39,6 +39,8 @@ _lib.jvi_psis.argtypes = [_double_p, _i64, _i64, _i32, _double_p, _double_p, _te
 _lib.jvi_psis.restype = _i32
 _lib.jvi_diagnostics.argtypes = [_double_p, _i64, _i64, _i64, _i32, _double_p, _text, _i64]
 _lib.jvi_diagnostics.restype = _i32
+_lib.jvi_estimators.argtypes = [_text, _i64]
+_lib.jvi_estimators.restype = _i32
 
 if _lib.jvi_abi_version() != ABI_VERSION:
     raise ImportError(
@@ -106,3 +108,14 @@ def diagnostics(logw, k, threads, fields):
     message = _message()
     _check(_lib.jvi_diagnostics(_pointer(logw), n, kk, k, threads, _pointer(fields), message, _MESSAGE_CAPACITY),
            message)
+
+
+def estimators():
+    """The library's estimator registry: a list of dicts (name, numbered, differentiable, summary,
+    parameters: key, keyword, flag, kind, choices, default)."""
+    import json
+
+    capacity = 1 << 16
+    text = ctypes.create_string_buffer(capacity)
+    _check(_lib.jvi_estimators(text, capacity), text)
+    return json.loads(text.value.decode())["estimators"]

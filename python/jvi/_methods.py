@@ -1,53 +1,90 @@
-"""Estimator names and parameters → the estimator words of jvi's experiment files.
+"""Estimator names and keyword arguments → the estimator words of jvi's experiment files.
 
-The words ("jvi-2", "vr:alpha=0.5", "mlmc:form=ss,r=0.6") are parsed, checked and refused by the
-library itself (EstimatorChoice in Swift): this module only spells the keyword arguments as a
-word, so Python accepts exactly what jvi-eval and experiment files accept.
+The names, parameters and defaults are the library's registry (``jvi_estimators``), read once
+at import: a method added to jvi's registry is a method here, with no list of Python's own. The
+words ("jvi-2", "vr:alpha=0.5", "mlmc:form=ss,r=0.6") are parsed, checked and refused by the
+library itself, so Python accepts exactly what jvi-eval and experiment files accept.
 """
-from . import _arrays
+from . import _arrays, _library
+
+REGISTRY = {entry["name"]: entry for entry in _library.estimators()}
 
 #: The names of jvi-eval --estimator that give one estimate per row.
-NAMES = ("elbo-a", "elbo-b", "iwae", "jvi", "delta", "psis", "vr", "vr-max", "ciwae", "sumo", "mlmc", "tvo",
-         "tvo-upper")
+NAMES = tuple(REGISTRY)
 
 #: The methods with gradient weights (value_and_grad, the torch and jax adapters).
-DIFFERENTIABLE = ("iwae", "jvi", "vr")
+DIFFERENTIABLE = tuple(name for name, entry in REGISTRY.items() if entry["differentiable"])
 
-# Keyword argument → the word's key (order is spelled in the name: jvi-M).
-_KEYS = {"alpha": "alpha", "beta": "beta", "partitions": "partitions", "min_terms": "m", "form": "form",
-         "rate": "r"}
-_INTEGER = {"partitions", "min_terms"}
+#: Every parameter keyword of some method.
+KEYWORDS = tuple(dict.fromkeys(p["keyword"] for entry in REGISTRY.values() for p in entry["parameters"]))
 
 
-def word(method, order=None, **parameters):
-    """The word for `method` with the given parameters (None: the default)."""
+def _value(parameter, value):
+    keyword = parameter["keyword"]
+    if parameter["kind"] == "integer":
+        return str(_arrays.integer(value, keyword))
+    if parameter["kind"] == "real":
+        return repr(_arrays.real(value, keyword))
+    if not isinstance(value, str):
+        raise TypeError(f"{keyword} must be a string ({' or '.join(parameter['choices'])}), "
+                        f"not {type(value).__name__}")
+    return value
+
+
+def word(method, **parameters):
+    """The word for `method` with the given parameters by keyword (None: the default).
+
+    Raises TypeError for a keyword no method takes, ValueError for an unknown method or a
+    keyword this method does not take."""
     if not isinstance(method, str):
         raise TypeError(f"method must be a string, not {type(method).__name__}")
+    given = {keyword: value for keyword, value in parameters.items() if value is not None}
+    for keyword in given:
+        if keyword not in KEYWORDS:
+            raise TypeError(f"unexpected keyword argument {keyword!r}; the methods' parameters are "
+                            f"{', '.join(KEYWORDS)}")
     head = method.split(":", 1)[0]
-    given = {key: value for key, value in parameters.items() if value is not None}
-    if ":" in method or (head.startswith("jvi-") and head != "jvi-"):
-        # Already a word from an experiment file: its parameters are in it.
-        extra = sorted(given) + (["order"] if order is not None else [])
-        if extra:
-            raise ValueError(f"method {method!r} already names its parameters; do not also pass {', '.join(extra)}")
-        return method
-    if method not in NAMES:
+    if head not in REGISTRY:
+        if ":" in method or any(e["numbered"] and head.startswith(n + "-") for n, e in REGISTRY.items()):
+            # A word from an experiment file: its parameters are in it, and the library reads it.
+            if given:
+                raise ValueError(f"method {method!r} already names its parameters; do not also pass "
+                                 f"{', '.join(sorted(given))}")
+            return method
         raise ValueError(f"unknown method {method!r}; expected one of {', '.join(NAMES)} (or an experiment-file "
                          "word such as 'jvi-2' or 'vr:alpha=0.5')")
-    if method == "jvi":
-        return f"jvi-{_arrays.integer(1 if order is None else order, 'order', 0)}"
-    if order is not None:
-        raise ValueError(f"order applies to the jvi method, not {method}")
-    if not given:
+    if ":" in method:
+        if given:
+            raise ValueError(f"method {method!r} already names its parameters; do not also pass "
+                             f"{', '.join(sorted(given))}")
         return method
-    spelled = []
-    for key, value in given.items():
-        if key == "form":
-            if not isinstance(value, str):
-                raise TypeError(f"form must be a string ('ss' or 'rr'), not {type(value).__name__}")
-            spelled.append(f"form={value}")
-        elif key in _INTEGER:
-            spelled.append(f"{_KEYS[key]}={_arrays.integer(value, key)}")
-        else:
-            spelled.append(f"{_KEYS[key]}={_arrays.real(value, key)!r}")
-    return f"{method}:{','.join(spelled)}"
+    entry = REGISTRY[method]
+    by_keyword = {p["keyword"]: p for p in entry["parameters"]}
+    for keyword in given:
+        if keyword not in by_keyword:
+            takers = [n for n, e in REGISTRY.items() if any(p["keyword"] == keyword for p in e["parameters"])]
+            which = f"the {takers[0]} method" if len(takers) == 1 else "the " + " and ".join(takers) + " methods"
+            raise ValueError(f"{keyword} applies to {which}, not {method}")
+    name = method
+    keyed = entry["parameters"]
+    if entry["numbered"]:
+        first = keyed[0]
+        name = f"{method}-{_value(first, given.get(first['keyword'], int(first['default'])))}"
+        keyed = keyed[1:]
+    spelled = [f"{p['key']}={_value(p, given[p['keyword']])}" for p in keyed if p["keyword"] in given]
+    return name + (":" + ",".join(spelled) if spelled else "")
+
+
+def listing(names):
+    """"a, b and c"."""
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def differentiable(word_):
+    """Whether the estimator a word names has gradient weights."""
+    head = word_.split(":", 1)[0]
+    for name, entry in REGISTRY.items():
+        if head == name or (entry["numbered"] and head.startswith(name + "-")):
+            return entry["differentiable"]
+    return False

@@ -19,8 +19,7 @@ def _report_undefined(count, note, strict):
     warnings.warn(f"jvi: {note} (NaN in the result)", UndefinedRowWarning, stacklevel=4)
 
 
-def estimate(logw, method, *, axis=-1, order=None, alpha=None, beta=None, partitions=None, min_terms=None,
-             form=None, rate=None, k=None, seed=0, threads=None, strict=False):
+def estimate(logw, method, *, axis=-1, k=None, seed=0, threads=None, strict=False, **parameters):
     """The estimate of log p(x) of each row of log-weights by `method`.
 
     Parameters
@@ -32,9 +31,12 @@ def estimate(logw, method, *, axis=-1, order=None, alpha=None, beta=None, partit
         A name of ``jvi-eval --estimator``: elbo-a, elbo-b, iwae, jvi, delta, psis, vr, vr-max,
         ciwae, sumo, mlmc, tvo (the lower sum), tvo-upper; or an experiment-file word such as
         "jvi-2" or "vr:alpha=0.5".
-    order, alpha, beta, partitions, min_terms, form, rate
-        The method's parameters, as jvi-eval's --order, --alpha, --beta, --partitions,
-        --min-terms, --mlmc-form, and the multilevel rate r; None is jvi's default.
+    **parameters
+        The method's parameters, by the keywords of jvi's registry (``jvi.methods``): order
+        (jvi), alpha (vr), beta (ciwae), partitions (tvo, tvo-upper), min_terms (sumo), form
+        and rate (mlmc), as jvi-eval's --order, --alpha, --beta, --partitions, --min-terms,
+        --mlmc-form; None is the default. A keyword no method takes raises TypeError, one this
+        method does not take ValueError.
     k : int, optional
         Samples per estimate: with k below the samples K, the floor(K/k) column blocks are
         replicates and the estimate is their mean (jvi-eval --k).
@@ -51,8 +53,7 @@ def estimate(logw, method, *, axis=-1, order=None, alpha=None, beta=None, partit
         ``logw``'s shape without `axis`; the bits ``jvi-eval --per-instance`` writes for the
         same matrix.
     """
-    word = _methods.word(method, order, alpha=alpha, beta=beta, partitions=partitions, min_terms=min_terms,
-                         form=form, rate=rate)
+    word = _methods.word(method, **parameters)
     seed = _arrays.integer(seed, "seed", 0, 2**64 - 1)
     rows = _arrays.Rows(logw, axis)
     values = np.empty(rows.n)
@@ -63,11 +64,12 @@ def estimate(logw, method, *, axis=-1, order=None, alpha=None, beta=None, partit
     return rows.values(values)
 
 
-def value_and_grad(logw, method="jvi", *, axis=-1, order=None, alpha=None, k=None, precision="auto",
-                   threads=None, strict=False):
+def value_and_grad(logw, method="jvi", *, axis=-1, k=None, precision="auto", threads=None, strict=False,
+                   **parameters):
     """The estimate of each row and its gradient G = d value / d logw, of ``logw``'s shape.
 
-    method is iwae, jvi (of `order`, any order up to 10) or vr (of `alpha`). G's rows sum to 1
+    method is one with gradient weights (``jvi.differentiable_methods``: iwae, jvi of any `order`
+    up to 10, vr of `alpha`), with its parameters by keyword. G's rows sum to 1
     (every estimator here is shift-equivariant). precision="auto" is jvi-train's: double where
     its error bound allows (at most 1e-11 of the largest term), double-double otherwise;
     "extended" is double-double throughout, the bits of ``jvi-eval --gradient-weights``. An
@@ -75,9 +77,9 @@ def value_and_grad(logw, method="jvi", *, axis=-1, order=None, alpha=None, k=Non
     """
     if precision not in ("auto", "extended"):
         raise ValueError(f"precision must be 'auto' or 'extended', got {precision!r}")
-    word = _methods.word(method, order, alpha=alpha)
-    if word.split(":", 1)[0].split("-")[0] not in _methods.DIFFERENTIABLE or word.startswith("vr-max"):
-        raise ValueError(f"value_and_grad applies to the iwae, jvi and vr methods, not {method}")
+    word = _methods.word(method, **parameters)
+    if not _methods.differentiable(word):
+        raise ValueError(f"value_and_grad applies to the {_methods.listing(_methods.DIFFERENTIABLE)} methods, not {method}")
     rows = _arrays.Rows(logw, axis)
     values = np.empty(rows.n)
     gradient = np.empty((rows.n, rows.k))

@@ -55,13 +55,13 @@ def _backward(word, k, gradient, cotangent):
 _estimate.defvjp(_forward, _backward)
 
 
-def estimate(logw, method, axis=-1, *, order=None, alpha=None, k=None):
-    """jvi's estimate by iwae, jvi (of `order`) or vr (of `alpha`) of each row of `logw`, samples
-    on `axis`: differentiable, and usable under jit and vmap."""
-    word = _methods.word(method, order, alpha=alpha)
-    head = word.split(":", 1)[0]
-    if head == "vr-max" or head.split("-")[0] not in _methods.DIFFERENTIABLE:
-        raise ValueError(f"jvi.jax.estimate applies to the iwae, jvi and vr methods, not {method}")
+def estimate(logw, method, axis=-1, *, k=None, **parameters):
+    """jvi's estimate of each row of `logw` (samples on `axis`) by a method with gradient weights
+    (iwae, jvi of `order`, vr of `alpha`): differentiable, and usable under jit and vmap."""
+    word = _methods.word(method, **parameters)
+    if not _methods.differentiable(word):
+        raise ValueError(f"jvi.jax.estimate applies to the {_methods.listing(_methods.DIFFERENTIABLE)} methods, "
+                         f"not {method}")
     logw = _jnp.asarray(logw)
     if not _jnp.issubdtype(logw.dtype, _jnp.floating):
         raise TypeError(f"logw must be a floating-point array, got {logw.dtype}")

@@ -57,11 +57,10 @@ def estimate(logw, method, dim=-1, **parameters):
     """
     dim = _dim(logw, dim)
     if logw.requires_grad and _torch.is_grad_enabled():
-        word = _methods.word(method, parameters.get("order"), alpha=parameters.get("alpha"))
-        head = word.split(":", 1)[0]
-        if head == "vr-max" or head.split("-")[0] not in _methods.DIFFERENTIABLE or set(parameters) - {"order", "alpha", "k"}:
-            raise ValueError(f"jvi.torch: {method} has no gradient in jvi (iwae, jvi and vr do); "
-                             "call it under torch.no_grad() or on a detached tensor")
+        word = _methods.word(method, **{key: v for key, v in parameters.items() if key != "k"})
+        if not _methods.differentiable(word):
+            raise ValueError(f"jvi.torch: {method} has no gradient in jvi ({_methods.listing(_methods.DIFFERENTIABLE)} "
+                             "have); call it under torch.no_grad() or on a detached tensor")
         return _Estimate.apply(logw, dim, method, parameters)
     value = _estimate(_host(logw, dim), method, **parameters)
     return _torch.as_tensor(value).to(logw.device, logw.dtype)

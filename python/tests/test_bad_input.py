@@ -17,8 +17,10 @@ def test_non_finite_log_weights_name_row_and_column(value, where):
 
 @pytest.mark.parametrize("call,error,match", [
     (lambda: jvi.estimate(np.zeros((2, 5)), "nope"), ValueError, "unknown method 'nope'"),
-    (lambda: jvi.estimate(np.zeros((2, 5)), "iwae", alpha=0.5), ValueError, "iwae takes no parameters"),
+    (lambda: jvi.estimate(np.zeros((2, 5)), "iwae", alpha=0.5), ValueError, "alpha applies to the vr method, not iwae"),
     (lambda: jvi.estimate(np.zeros((2, 5)), "iwae", order=1), ValueError, "order applies to the jvi method"),
+    (lambda: jvi.estimate(np.zeros((2, 5)), "iwae:alpha=0.5"), ValueError, "iwae takes no parameters"),
+    (lambda: jvi.estimate(np.zeros((2, 5)), "iwae", gamma=1), TypeError, "unexpected keyword argument 'gamma'"),
     (lambda: jvi.jvi(np.zeros((2, 5)), order=5), ValueError, "order 5"),
     (lambda: jvi.jvi(np.zeros((2, 5)), order=1.5), TypeError, "order must be an integer"),
     (lambda: jvi.vr(np.zeros((2, 5)), "a"), TypeError, "alpha must be a real number"),

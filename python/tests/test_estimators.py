@@ -146,3 +146,11 @@ def test_concurrent_calls_from_python_threads_give_the_same_bits(heavy):
                    for m in ("jvi", "psis", "iwae", "vr")]
         for m, future in futures:
             assert future.result().tobytes() == expected[m]
+
+
+@pytest.mark.parametrize("method", [m for m in jvi.methods if m != "elbo-b"])
+def test_every_registry_method_at_its_defaults_gives_jvi_evals_bits(run_cli, heavy, method):
+    """The methods come from the library's registry: a new estimator is checked here unasked."""
+    rows = run_cli(heavy, "--estimator", method, "--per-instance")
+    expected = np.array([float(r["estimate"]) for r in rows if r["estimator"] == method])
+    assert jvi.estimate(heavy, method).tobytes() == expected.tobytes()
