@@ -8,21 +8,26 @@ import JVIModels
 @main
 struct AISCommand: ToolCommand {
   static let spec = AISOptions.spec
-  let invocation: AISRun?
-  let merge: String?
+  /// What the invocation asks for: join the parts of --shard runs, or run AIS.
+  enum Mode {
+    case merge(String)
+    case run(AISRun)
+  }
+  let mode: Mode
 
   init(_ options: ParsedOptions) throws {
-    merge = options[AISOptions.merge]
-    if merge != nil {
+    if let merge = options[AISOptions.merge] {
       try options.requireAlone(AISOptions.merge, doing: "joins the parts written by --shard")
-      invocation = nil
+      mode = .merge(merge)
     } else {
-      invocation = try AISRun(options)
+      mode = .run(try AISRun(options))
     }
   }
 
   func run() throws {
-    if let merge { return Output.standardError("jvi-ais: " + (try LogWeightParts.join(merge).summary) + "\n") }
-    try invocation!.run()
+    switch mode {
+    case .merge(let path): Output.standardError("jvi-ais: " + (try LogWeightParts.join(path).summary) + "\n")
+    case .run(let invocation): try invocation.run()
+    }
   }
 }

@@ -7,22 +7,28 @@ import JVIModels
 @main
 struct EvalCommand: ToolCommand {
   static let spec = EvalOptions.spec
-  let config: EvalConfiguration?
-  let merge: String?
+  /// What the invocation asks for: join the parts of --shard runs, or evaluate.
+  enum Mode {
+    case merge(String)
+    case evaluate(EvalConfiguration)
+  }
+  let mode: Mode
 
   init(_ options: ParsedOptions) throws {
-    merge = options[EvalOptions.merge]
-    if merge != nil {
+    if let merge = options[EvalOptions.merge] {
       try options.requireAlone(EvalOptions.merge, doing: "joins the parts written by --shard")
-      config = nil
+      mode = .merge(merge)
     } else {
-      config = try EvalConfiguration(options)
+      mode = .evaluate(try EvalConfiguration(options))
     }
   }
 
   func run() throws {
-    if let merge { return Output.standardError("jvi-eval: " + (try LogWeightParts.join(merge).summary) + "\n") }
-    let config = config!
+    let config: EvalConfiguration
+    switch mode {
+    case .merge(let path): return Output.standardError("jvi-eval: " + (try LogWeightParts.join(path).summary) + "\n")
+    case .evaluate(let c): config = c
+    }
     if let snr = config.gradientSNR { return try EvalCommand.measureSignalToNoise(config, snr) }
     let input = try config.openInput()
     let output = try EvalOutput(path: config.outputPath)
