@@ -1,68 +1,48 @@
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
+import Synchronization
 
 // The Sendable escape hatches of the library, in one file. Each is `@unchecked Sendable` for one
 // reason: worker threads of `ParallelRows`, `GEMM` or the trainer share memory that they only
 // read, or of which each writes its own disjoint slots (its rows, its shard, its chunk), and the
 // results are combined in a fixed order afterwards. Anything else that crosses threads goes
-// through `Lock`. Domain types that own such memory (workspaces, batch states, the trainer) are
+// through a `Mutex` (Synchronization): `FirstFailure` and `ChunkCollector` below, which are
+// plainly `Sendable`. Domain types that own such memory (workspaces, batch states, the trainer) are
 // `@unchecked Sendable` on the same terms; this file holds the wrappers whose only job is the
 // crossing.
 
-/// A pthread mutex (the library keeps to the toolchain's libraries).
-final class Lock: @unchecked Sendable {
-  private let mutex: UnsafeMutablePointer<pthread_mutex_t> = .allocate(capacity: 1)
-  init() { pthread_mutex_init(mutex, nil) }
-  deinit {
-    pthread_mutex_destroy(mutex)
-    mutex.deallocate()
-  }
-  func withLock<T>(_ body: () -> T) -> T {
-    pthread_mutex_lock(mutex)
-    defer { pthread_mutex_unlock(mutex) }
-    return body()
-  }
-}
-
 /// The failure of the lowest row among parallel workers, so that the error reported does not
 /// depend on the thread count or on which worker finished first.
-public final class FirstFailure<Failure>: @unchecked Sendable {
-  private var earliest: (row: Int, failure: Failure)?
-  private let lock = Lock()
+public final class FirstFailure<Failure: Sendable>: Sendable {
+  private let earliest = Mutex<(row: Int, failure: Failure)?>(nil)
 
   public init() {}
 
   /// Keeps `failure` unless a failure of a lower or the same row was recorded.
   public func record(row: Int, _ failure: Failure) {
-    lock.withLock {
-      if let e = earliest, e.row <= row { return }
-      earliest = (row, failure)
+    earliest.withLock { e in
+      if let e, e.row <= row { return }
+      e = (row, failure)
     }
   }
 
   /// The failure of the lowest row, if any.
-  public var first: Failure? { lock.withLock { earliest?.failure } }
+  public var first: Failure? { earliest.withLock { $0?.failure } }
 }
 
 /// Lists that parallel workers report per chunk of rows, joined in chunk order whatever the
 /// thread count (the undefined instances of an evaluation).
-public final class ChunkCollector<Item>: @unchecked Sendable {
-  private var chunks: [(start: Int, items: [Item])] = []
-  private let lock = Lock()
+public final class ChunkCollector<Item: Sendable>: Sendable {
+  private let chunks = Mutex<[(start: Int, items: [Item])]>([])
 
   public init() {}
 
   /// Records the items of the chunk that starts at row `chunk`.
   public func add(_ items: [Item], chunk: Int) {
     if items.isEmpty { return }
-    lock.withLock { chunks.append((chunk, items)) }
+    chunks.withLock { $0.append((chunk, items)) }
   }
 
   /// Every item, chunks in row order.
-  public var inChunkOrder: [Item] { lock.withLock { chunks.sorted { $0.start < $1.start }.flatMap(\.items) } }
+  public var inChunkOrder: [Item] { chunks.withLock { $0.sorted { $0.start < $1.start }.flatMap(\.items) } }
 }
 
 /// Pointers handed to worker threads that write disjoint parts of the memory they point to.
