@@ -51,13 +51,14 @@ def _dim(logw, dim):
 
 def estimate(logw, method, dim=-1, **parameters):
     """jvi.estimate on a tensor (samples on `dim`), differentiable for iwae, jvi and vr.
+    `parameters` are the method's (order=, alpha=, ...) and k= and threads= as in jvi.estimate.
 
     Other methods (psis, sumo, ...) give their value without a gradient; asking for one (a
     tensor that requires grad, with grad enabled) raises ValueError.
     """
     dim = _dim(logw, dim)
     if logw.requires_grad and _torch.is_grad_enabled():
-        word = _methods.word(method, **{key: v for key, v in parameters.items() if key != "k"})
+        word = _methods.word(method, **{key: v for key, v in parameters.items() if key not in ("k", "threads")})
         if not _methods.differentiable(word):
             raise ValueError(f"jvi.torch: {method} has no gradient in jvi ({_methods.listing(_methods.DIFFERENTIABLE)} "
                              "have); call it under torch.no_grad() or on a detached tensor")
@@ -66,10 +67,10 @@ def estimate(logw, method, dim=-1, **parameters):
     return _torch.as_tensor(value).to(logw.device, logw.dtype)
 
 
-def jvi_loss(logw, order=2, reduction="mean", dim=-1):
+def jvi_loss(logw, order=2, reduction="mean", dim=-1, threads=None):
     """The loss -JVI of `order` (to be minimised), reduced over the batch like torch.nn losses:
     reduction is "mean", "sum" or "none"."""
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
-    loss = -estimate(logw, "jvi", dim=dim, order=order)
+    loss = -estimate(logw, "jvi", dim=dim, order=order, threads=threads)
     return loss.mean() if reduction == "mean" else loss.sum() if reduction == "sum" else loss
