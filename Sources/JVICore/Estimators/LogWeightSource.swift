@@ -12,6 +12,16 @@ public protocol LogWeightSource: Sendable {
   /// analytic KL attach log p(x | z) and KL for ELBO-B.
   func logWeights(samples: Int, rows: Range<Int>, seed: UInt64, threads: Int) throws -> LogWeightMatrix
 
+  /// The log-weights of replicate set `set` of a sweep, `samples` per instance. By default the
+  /// draws of `logWeights` from the set's `seed`; a source of fixed draws (a user's matrix of
+  /// log-weights) serves the set's own columns instead.
+  func replicateLogWeights(set: Int, samples: Int, rows: Range<Int>, seed: UInt64, threads: Int) throws
+    -> LogWeightMatrix
+
+  /// The log-weights of a sampled reference (jvi-1 or iwae of K_ref samples), on samples that no
+  /// replicate set uses. By default fresh draws of `logWeights` from `seed`.
+  func referenceLogWeights(samples: Int, rows: Range<Int>, seed: UInt64, threads: Int) throws -> LogWeightMatrix
+
   /// The exact log p(x) of each instance in `rows`, when it is known.
   func exactLogEvidence(rows: Range<Int>) -> [Double]?
 
@@ -20,6 +30,18 @@ public protocol LogWeightSource: Sendable {
 }
 
 extension LogWeightSource {
+  public func replicateLogWeights(set: Int, samples: Int, rows: Range<Int>, seed: UInt64, threads: Int) throws
+    -> LogWeightMatrix
+  {
+    try logWeights(samples: samples, rows: rows, seed: seed, threads: threads)
+  }
+
+  public func referenceLogWeights(samples: Int, rows: Range<Int>, seed: UInt64, threads: Int) throws
+    -> LogWeightMatrix
+  {
+    try logWeights(samples: samples, rows: rows, seed: seed, threads: threads)
+  }
+
   public func exactLogEvidence(rows: Range<Int>) -> [Double]? { nil }
   public var providesAnalyticKL: Bool { false }
 

@@ -5,17 +5,20 @@ import JVICore
 ///
 /// | option            | meaning                                                                       |
 /// |-------------------|-------------------------------------------------------------------------------|
-/// | model             | linear-gaussian, log-normal, gamma or checkpoint (+ its options, see          |
+/// | model             | linear-gaussian, log-normal, gamma, checkpoint or matrix (+ its options, see  |
 /// |                   | `ModelSpecification`)                                                         |
-/// | instances         | N, the number of instances (images, observations)                             |
+/// | instances         | N, the number of instances (images, observations); for a matrix, the first N  |
+/// |                   | rows (default: all)                                                           |
 /// | k                 | the K grid, ascending integers: `1 2 4 8 … 1024`                              |
 /// | estimators        | any of elbo-a elbo-b iwae jvi-M (M = 0…10) delta psis vr[:alpha=A] vr-max     |
 /// |                   | ciwae[:beta=B] sumo[:m=M] mlmc[:form=ss|rr,r=R] tvo[:partitions=P] tvo-upper  |
 /// |                   | (`EstimatorChoice`), in output order                                          |
 /// | replicate-sets    | S ≥ 2 independent N × K_max draws; at K there are S·⌊K_max/K⌋ replicates     |
 /// | seed              | fixes every draw                                                              |
-/// | reference         | exact (default when known), jvi-1 or iwae on separate columns, or ais         |
-/// | reference-samples | K_ref for a sampled reference (16384)                                         |
+/// | reference         | exact (default when known), jvi-1 or iwae on separate columns, ais, or file   |
+/// | reference-samples | K_ref for a sampled reference (16384; a matrix: its columns past S·K_max)     |
+/// | reference-file    | with reference = file: a CSV instance,reference,reference_se (N lines) or a  |
+/// |                   | .npy of N values or N x 2 (value, standard error)                             |
 /// | ais-chains        | with reference = ais: chains per instance (16)                                |
 /// | ais-temperatures  | T (1000); ais-schedule (sigmoidal), ais-start (prior or proposal),            |
 /// |                   | ais-leapfrog (10), ais-step-size (0.05), ais-target-acceptance (0.65),        |
@@ -34,12 +37,19 @@ public struct ExperimentSpecification: Sendable, Equatable {
   public var referenceSamples: Int
   /// The AIS settings when reference = ais.
   public var ais: AISSettings?
+  /// The file of the reference when reference = file.
+  public var referenceFile: String?
+
+  /// K_ref of a sampled or AIS reference; nil for an exact one or one read from a file.
+  public var referenceSampleCount: Int? { reference == .exact || reference == .file ? nil : referenceSamples }
 
   public enum ReferenceKind: String, Sendable, Equatable {
     case exact
     case jackknife = "jvi-1"
     case iwae
     case ais
+    /// Read from `reference-file` (`ReferenceEvidence.file`).
+    case file
   }
 
   static let aisKeys: Set<String> = [
@@ -48,6 +58,7 @@ public struct ExperimentSpecification: Sendable, Equatable {
   ]
   static let topKeys = Set([
     "model", "instances", "k", "estimators", "replicate-sets", "seed", "reference", "reference-samples",
+    "reference-file",
   ]).union(aisKeys)
 
   public var maximumSampleCount: Int { sampleCounts.last! }
@@ -60,10 +71,24 @@ public struct ExperimentSpecification: Sendable, Equatable {
     let kind = try r.required("model", "one of " + ModelSpecification.kinds.joined(separator: ", "))
     model = try ModelSpecification.read(kind: kind, from: &r, kindKey: "model")
     try r.rejectUnread(in: ModelSpecification.parameterKeys, context: "model \(kind)")
-    guard let n = try r.int("instances", in: 1...10_000_000) else {
-      throw ExperimentFileError(path: file.path, line: nil, key: "instances", problem: "missing; give N >= 1")
+    // A matrix's shape, from its header: N rows of C draws.
+    var matrixShape: (rows: Int, columns: Int)? = nil
+    if case .matrix(let path) = model {
+      do {
+        let f = try LogWeightFile(path: path)
+        matrixShape = (f.rowCount, f.columnCount)
+      } catch {
+        throw r.error("logw", error.description)
+      }
     }
-    instances = n
+    if let shape = matrixShape {
+      instances = try r.int("instances", in: 1...shape.rows) ?? shape.rows
+    } else {
+      guard let n = try r.int("instances", in: 1...10_000_000) else {
+        throw ExperimentFileError(path: file.path, line: nil, key: "instances", problem: "missing; give N >= 1")
+      }
+      instances = n
+    }
     let kWords = try r.required("k", "the sample counts, e.g. 'k = 1 2 4 8 16'")
     sampleCounts = try Self.sampleCounts(kWords, r)
     let estimatorWords = r.words("estimators") ?? []
@@ -98,18 +123,47 @@ public struct ExperimentSpecification: Sendable, Equatable {
     seed = s
     let referenceText = r.string("reference") ?? (model.hasExactEvidence ? "exact" : "jvi-1")
     guard let reference = ReferenceKind(rawValue: referenceText) else {
-      throw r.error("reference", "expected exact, jvi-1, iwae or ais, got '\(referenceText)'")
+      throw r.error("reference", "expected exact, jvi-1, iwae, ais or file, got '\(referenceText)'")
     }
-    if reference == .ais, case .law = model {
+    if reference == .ais, model.kind == "log-normal" || model.kind == "gamma" || model.kind == "matrix" {
       throw r.error("reference", "model \(kind) has no latent variable for AIS; use exact, jvi-1 or iwae")
+    }
+    referenceFile = r.string("reference-file")
+    if reference == .file && referenceFile == nil {
+      throw r.error("reference", "file needs reference-file = PATH (a CSV instance,reference,reference_se or a .npy)")
+    }
+    if reference != .file && referenceFile != nil {
+      throw r.error("reference-file", "applies to reference = file")
     }
     if reference == .exact, !model.hasExactEvidence, model.kind != "checkpoint" {
       throw r.error("reference", "model \(kind) has no exact log p(x); use jvi-1 or iwae")
     }
     self.reference = reference
-    referenceSamples = try r.int("reference-samples", in: 2...100_000_000) ?? 16_384
-    if reference == .exact && r.entry("reference-samples") != nil {
-      throw r.error("reference-samples", "applies to a sampled reference (reference = jvi-1 or iwae), not exact")
+    let sampledReference = reference == .jackknife || reference == .iwae
+    if let shape = matrixShape {
+      // The replicate sets take columns [0, S·K_max); a sampled reference the last K_ref, by
+      // default all the columns past the sets.
+      let used = replicateSets * sampleCounts.last!
+      let spare = shape.columns - used
+      let kRef = sampledReference ? try r.int("reference-samples", in: 2...100_000_000) ?? spare : 0
+      guard used + kRef <= shape.columns, !sampledReference || kRef >= 2 else {
+        let needs =
+          sampledReference
+          ? "\(replicateSets) replicate sets x K_max \(sampleCounts.last!) + \(max(kRef, 2)) reference samples"
+          : "\(replicateSets) replicate sets x K_max \(sampleCounts.last!)"
+        throw r.error(
+          "logw",
+          "\(model.matrixPath ?? "") is \(shape.rows) x \(shape.columns); \(needs) need "
+            + "\(used + (sampledReference ? max(kRef, 2) : 0)) columns"
+            + (sampledReference ? " (or give reference = file and reference-file)" : ""))
+      }
+      referenceSamples = sampledReference ? kRef : 0
+    } else {
+      referenceSamples = try r.int("reference-samples", in: 2...100_000_000) ?? 16_384
+    }
+    if !sampledReference && reference != .ais && r.entry("reference-samples") != nil {
+      throw r.error(
+        "reference-samples", "applies to a sampled reference (reference = jvi-1 or iwae), not \(reference.rawValue)")
     }
     if reference == .ais {
       if r.entry("reference-samples") != nil {

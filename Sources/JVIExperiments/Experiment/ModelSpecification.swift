@@ -12,6 +12,8 @@ import JVIModels
 /// | checkpoint      | checkpoint (required: a jvi-train file), data (the checkpoint's folder),        |
 /// |                 | split (test), latent (relaxed or discrete, for a discrete-vae), precision       |
 /// |                 | (float32 or float64: a gaussian-vae's networks, for its draws and AIS)          |
+/// | matrix          | logw (required: an N x C .npy or .csv of a user's log-weights; replicate set s  |
+/// |                 | is columns [s·K_max, (s+1)·K_max), a sampled reference the last K_ref columns) |
 ///
 /// The first three have an exact log p(x); linear-gaussian and Gaussian-VAE checkpoints also give
 /// log p(x|z) and the analytic KL, so ELBO-B applies to them. For a checkpoint, whether there is an
@@ -23,11 +25,13 @@ public enum ModelSpecification: Sendable, Equatable {
   case checkpoint(
     path: String, dataDirectory: String?, split: ImageDataset.Split, latent: DiscreteVAE.LatentKind,
     precision: NetworkPrecision)
+  /// A user's log-weights (`MatrixLogWeightSource`).
+  case matrix(path: String)
 
-  public static let kinds = ["linear-gaussian", "log-normal", "gamma", "checkpoint"]
+  public static let kinds = ["linear-gaussian", "log-normal", "gamma", "checkpoint", "matrix"]
   static let parameterKeys: Set<String> = [
     "latent-dimension", "observed-dimension", "model-seed", "data-seed", "q-shift", "q-scale", "q-mean-field",
-    "mu", "sigma", "shape", "scale", "checkpoint", "data", "split", "latent", "precision",
+    "mu", "sigma", "shape", "scale", "checkpoint", "data", "split", "latent", "precision", "logw",
   ]
 
   /// Reads the model's options; the caller rejects what is left unread.
@@ -54,6 +58,8 @@ public enum ModelSpecification: Sendable, Equatable {
       let shape = try r.double("shape", expected: "a positive number", where: { $0 > 0 }) ?? 1
       let scale = try r.double("scale", expected: "a positive number", where: { $0 > 0 }) ?? 1
       return .law(.gamma(shape: shape, scale: scale))
+    case "matrix":
+      return .matrix(path: try r.required("logw", "the path of an N x C .npy (or .csv) of log-weights"))
     case "checkpoint":
       let path = try r.required("checkpoint", "the path of a checkpoint written by jvi-train")
       let data = r.string("data")
@@ -107,19 +113,30 @@ public enum ModelSpecification: Sendable, Equatable {
     case .law(.logNormal): "log-normal"
     case .law(.gamma): "gamma"
     case .checkpoint: "checkpoint"
+    case .matrix: "matrix"
     }
   }
 
+  /// The file of a matrix model.
+  public var matrixPath: String? {
+    if case .matrix(let path) = self { return path }
+    return nil
+  }
+
   public var hasExactEvidence: Bool {
-    if case .checkpoint = self { return false }
-    return true
+    switch self {
+    case .checkpoint, .matrix: false
+    case .linearGaussian, .law: true
+    }
   }
 
   /// False when the model certainly has no analytic KL (the synthetic laws); a checkpoint is
   /// checked when it is read.
   public var hasAnalyticKL: Bool {
-    if case .law = self { return false }
-    return true
+    switch self {
+    case .law, .matrix: false
+    case .linearGaussian, .checkpoint: true
+    }
   }
 
   /// Builds the log-weight source for the first `instances` instances.
@@ -133,6 +150,8 @@ public enum ModelSpecification: Sendable, Equatable {
       return LinearGaussianLogWeightSource(model: model, proposal: proposal, instances: n, dataSeed: dataSeed)
     case .law(let law):
       return SyntheticWeightSource(law: law, instances: n)
+    case .matrix(let path):
+      return try MatrixLogWeightSource(path: path, instances: n)
     case .checkpoint(let path, let dataDirectory, let split, let latent, let precision):
       guard FileIO.exists(path) else {
         throw SweepError(

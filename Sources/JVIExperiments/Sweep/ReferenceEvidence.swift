@@ -60,7 +60,7 @@ public struct ReferenceEvidence: Sendable, Equatable {
     var start = 0
     while start < n {
       let rows = (block.lowerBound + start)..<(block.lowerBound + min(n, start + chunk))
-      let m = try source.logWeights(samples: kRef, rows: rows, seed: seed, threads: threads)
+      let m = try source.referenceLogWeights(samples: kRef, rows: rows, seed: seed, threads: threads)
       let outValues = ScalarBuffer<Double>(count: rows.count, repeating: .nan)
       let outVariances = ScalarBuffer<Double>(count: rows.count, repeating: .nan)
       ParallelRows.forEachChunk(count: rows.count, chunkSize: 4, threads: threads) { _, local in

@@ -24,8 +24,8 @@ public struct ReplicateDraws: Sendable {
     let rows = rows ?? 0..<e.instances
     var sets: [LogWeightMatrix] = []
     for s in 0..<e.replicateSets {
-      var m = try source.logWeights(
-        samples: e.maximumSampleCount, rows: rows, seed: plan.replicateSetSeed(s), threads: threads)
+      var m = try source.replicateLogWeights(
+        set: s, samples: e.maximumSampleCount, rows: rows, seed: plan.replicateSetSeed(s), threads: threads)
       if !keepLikelihood && m.hasAnalyticKLInputs {
         m = .trusted(
           rowCount: m.rowCount, columnCount: m.columnCount, values: m.values, instanceOffset: m.instanceOffset)

@@ -76,7 +76,7 @@ public enum ShardMerge {
       references.append(
         try SweepRunner.readReference(
           s.folder + "/reference.csv", count: s.block.count, kind: e.reference,
-          samples: e.reference == .exact ? nil : e.referenceSamples, firstInstance: s.block.lowerBound))
+          samples: e.referenceSampleCount, firstInstance: s.block.lowerBound))
     }
     let reference = ReferenceEvidence.joined(references)
     let labels = (model: shards[0].model, dataset: shards[0].dataset)

@@ -72,7 +72,8 @@ public struct SweepManifest: Sendable {
     let e = plan.experiment
     func seconds(_ x: Double?) -> JSONValue { x.map { .number(($0 * 1000).rounded() / 1000) } ?? .null }
     var referenceFields: [(String, JSONValue)] = [("kind", .string(e.reference.rawValue))]
-    if e.reference != .exact {
+    if let path = e.referenceFile { referenceFields.append(("file", .string(path))) }
+    if e.referenceSampleCount != nil {
       referenceFields.append(("samples", .integer(e.referenceSamples)))
       referenceFields.append(("seed_stream", .string("reference")))
       if let bias = reference?.selfBiasEstimate {

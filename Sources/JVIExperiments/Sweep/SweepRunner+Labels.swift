@@ -9,6 +9,7 @@ extension SweepRunner {
     switch model {
     case .linearGaussian(_, _, _, let dataSeed, _): dataset = "draws-from-the-model data-seed=\(dataSeed)"
     case .law: dataset = "iid-weights"
+    case .matrix(let path): dataset = "user log-weights " + (path.split(separator: "/").last.map(String.init) ?? path)
     case .checkpoint(let path, let directory, let split, _, _):
       let c = (try? Checkpoint(contentsOf: path))?.configuration
       let folder = directory ?? c?.dataDirectory ?? "data"
@@ -43,7 +44,10 @@ extension SweepRunner {
   static func figure(rows: [SweepRow], plan: SweepPlan, labels: (model: String, dataset: String)) -> SweepFigure {
     let e = plan.experiment
     var reference =
-      e.reference == .exact ? "exact log p(x)" : "reference \(e.reference.rawValue) of \(e.referenceSamples) samples"
+      e.reference == .exact
+      ? "exact log p(x)"
+      : e.referenceFile.map { "reference from \($0.split(separator: "/").last ?? "")" }
+        ?? "reference \(e.reference.rawValue) of \(e.referenceSamples) samples"
     if let ais = e.ais {
       reference =
         "reference AIS (\(ais.temperatures) temperatures from the \(ais.start.rawValue), \(e.referenceSamples) chains)"

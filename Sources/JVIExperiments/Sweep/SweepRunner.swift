@@ -174,10 +174,13 @@ public final class SweepRunner {
     if options.resume, FileIO.exists(referencePath) {
       reference = try Self.readReference(
         referencePath, count: block.count, kind: experiment.reference,
-        samples: experiment.reference == .exact ? nil : experiment.referenceSamples, firstInstance: block.lowerBound)
+        samples: experiment.referenceSampleCount, firstInstance: block.lowerBound)
       report("reference: read \(referencePath)")
     } else if experiment.reference == .exact {
       reference = try ReferenceEvidence.exact(source, rows: block)
+    } else if experiment.reference == .file, let path = experiment.referenceFile {
+      report("reference: read from \(path)")
+      reference = try ReferenceEvidence.file(path, instances: experiment.instances, rows: block)
     } else if experiment.reference == .ais, let settings = experiment.ais {
       let chains = experiment.referenceSamples
       report("reference: \(settings), \(chains) chains for each instance")
