@@ -91,6 +91,18 @@ int32_t jvi_diagnostics(
  */
 int32_t jvi_estimators(char *text, int64_t capacity);
 
+/*
+ * A K-sweep, as jvi-sweep --experiment <experiment_name>.experiment --run-id <run_id>
+ * --results <results_directory> runs it: experiment_text is an experiment file's text
+ * (experiments/README.md; model = matrix with logw = PATH for a caller's log-weights). Writes the
+ * same files (<results>/<name>/<run>.csv, .intervals.csv, .reference.csv, .manifest.json, .svg)
+ * and the CSV's path into csv_path. bootstrap: resamples for the bias intervals (100...1000000).
+ */
+int32_t jvi_sweep(
+  const char *experiment_text, const char *experiment_name, const char *results_directory, const char *run_id,
+  int32_t threads, int32_t bootstrap, char *csv_path, int64_t csv_path_capacity, char *message,
+  int64_t message_capacity);
+
 #ifdef __cplusplus
 }
 #endif

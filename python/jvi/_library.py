@@ -41,6 +41,8 @@ _lib.jvi_diagnostics.argtypes = [_double_p, _i64, _i64, _i64, _i32, _double_p, _
 _lib.jvi_diagnostics.restype = _i32
 _lib.jvi_estimators.argtypes = [_text, _i64]
 _lib.jvi_estimators.restype = _i32
+_lib.jvi_sweep.argtypes = [_text, _text, _text, _text, _i32, _i32, _text, _i64, _text, _i64]
+_lib.jvi_sweep.restype = _i32
 
 if _lib.jvi_abi_version() != ABI_VERSION:
     raise ImportError(
@@ -119,3 +121,13 @@ def estimators():
     text = ctypes.create_string_buffer(capacity)
     _check(_lib.jvi_estimators(text, capacity), text)
     return json.loads(text.value.decode())["estimators"]
+
+
+def sweep(experiment_text, name, results_directory, run_id, threads, bootstrap):
+    """jvi_sweep; returns the path of the CSV it wrote."""
+    path = ctypes.create_string_buffer(4096)
+    message = _message()
+    status = _lib.jvi_sweep(experiment_text.encode(), name.encode(), results_directory.encode(), run_id.encode(),
+                            threads, bootstrap, path, 4096, message, _MESSAGE_CAPACITY)
+    _check(status, message)
+    return path.value.decode()

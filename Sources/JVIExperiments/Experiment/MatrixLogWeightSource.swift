@@ -33,7 +33,10 @@ public struct MatrixLogWeightSource: LogWeightSource {
   public var instanceCount: Int { matrix.rowCount }
   /// C, the columns of the file.
   public var columnCount: Int { matrix.columnCount }
-  public var name: String { "matrix \(path) (\(matrix.rowCount) x \(matrix.columnCount))" }
+  /// "matrix logw.npy (1000 x 5120)": the file's name (not its folder) and shape.
+  public var name: String {
+    "matrix \(path.split(separator: "/").last.map(String.init) ?? path) (\(matrix.rowCount) x \(matrix.columnCount))"
+  }
 
   /// The first `samples` columns (as replicate set 0).
   public func logWeights(samples: Int, rows: Range<Int>, seed: UInt64, threads: Int) throws -> LogWeightMatrix {
