@@ -47,4 +47,25 @@ struct ParetoSmoothedLogWeightsTests {
     let empty = Self.smoothed([Double](repeating: -.infinity, count: 30))
     #expect(empty.khat == .infinity && empty.out.allSatisfy { $0 == -.infinity })
   }
+
+  @Test func theSelectedTailIsTheSortedTail() {
+    // Rows with many ties (values on a coarse grid) and with −∞ entries: the selection must give
+    // the tail and cutoff of a full sort by (value, position).
+    var g = Xoshiro256StarStar(seed: 29)
+    for trial in 0..<300 {
+      let k = 21 + trial % 200
+      let grid = trial % 3 == 0 ? 4.0 : 1e6
+      let row: [Double] = (0..<k).map { i in
+        i % 17 == 5 ? -.infinity : (grid * Sampling.standardNormal(using: &g)).rounded() / grid
+      }
+      let t = ParetoSmoothing.tailLength(sampleCount: k)
+      var scratch = [Double](repeating: 0, count: k)
+      let (positions, cutoff) = row.withUnsafeBufferPointer { d in
+        scratch.withUnsafeMutableBufferPointer { ParetoSmoothing.largestEntries(d, count: t, scratch: $0) }
+      }
+      let order = row.indices.sorted { row[$0] < row[$1] || (row[$0] == row[$1] && $0 < $1) }
+      #expect(positions == Array(order[(k - t)...]), "trial \(trial)")
+      #expect(cutoff == row[order[k - t - 1]], "trial \(trial)")
+    }
+  }
 }

@@ -28,13 +28,16 @@ extension ParetoSmoothing {
   /// stays −∞.
   /// Error bound: each output carries the few ulp of the fit's quantile and log, plus the
   /// log-sum-exp's rounding (≲ 2 ulp of the largest entry's magnitude).
-  /// Cost: a sort of the row with its indices, O(K log K), and the fit, as `smooth`.
+  /// Cost: a selection of the tail, O(K), a sort of its T entries, and the fit, as `smooth`.
   ///
   /// - Parameters:
   ///   - x: the K raw log-weights.
   ///   - out: K entries for the smoothed log-weights.
   ///   - scratch: at least K doubles.
   /// - Returns: k̂.
+  ///
+  /// Cost: the tail is found by selection, O(K), and only its T entries are sorted, O(T log T)
+  /// (T ≈ 3√K), before the fit.
   public static func smoothedLogWeights(
     _ x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>,
     scratch: UnsafeMutableBufferPointer<Double>
@@ -50,11 +53,7 @@ extension ParetoSmoothing {
     let t = tailLength(sampleCount: k)
     var khat = Double.infinity
     if t >= minimumTailLength {
-      // The T largest entries' positions, in increasing order of value (ties by position).
-      var order = [Int](0..<k)
-      order.sort { out[$0] < out[$1] || (out[$0] == out[$1] && $0 < $1) }
-      let tailPositions = order[(k - t)...]
-      let cutoff = out[order[k - t - 1]]
+      let (tailPositions, cutoff) = largestEntries(UnsafeBufferPointer(out), count: t, scratch: scratch)
       let tail = UnsafeMutableBufferPointer(rebasing: scratch[0..<t])
       for (z, p) in tailPositions.enumerated() { tail[z] = out[p] }
       if tail[t - 1] - tail[0] >= Double.ulpOfOne / 100, let fit = exceedanceFit(tail, cutoff: cutoff) {
@@ -68,5 +67,66 @@ extension ParetoSmoothing {
     let total = LogSpace.logSumExp(UnsafeBufferPointer(out))
     for i in 0..<k { out[i] -= total }
     return khat
+  }
+
+  /// The positions of the `count` largest entries of `d`, in increasing order of value (ties by
+  /// position), and the largest value outside them: the last `count` entries and the one before
+  /// of a sort of (value, position) pairs, found by selection. `scratch` holds ≥ K doubles.
+  static func largestEntries(
+    _ d: UnsafeBufferPointer<Double>, count t: Int, scratch: UnsafeMutableBufferPointer<Double>
+  )
+    -> (positions: [Int], cutoff: Double)
+  {
+    let k = d.count
+    let work = UnsafeMutableBufferPointer(rebasing: scratch[0..<k])
+    for i in 0..<k { work[i] = d[i] }
+    // The value of ascending rank K − T − 1: the cutoff. Entries above it are in the tail; of
+    // those equal to it, the tail takes the last positions, as the sort by position would.
+    let cutoff = select(work, rank: k - t - 1)
+    var above: [Int] = []
+    var ties: [Int] = []
+    above.reserveCapacity(t)
+    for i in 0..<k {
+      if d[i] > cutoff {
+        above.append(i)
+      } else if d[i] == cutoff {
+        ties.append(i)
+      }
+    }
+    var positions = Array(ties.suffix(t - above.count)) + above
+    positions.sort { d[$0] < d[$1] || (d[$0] == d[$1] && $0 < $1) }
+    return (positions, cutoff)
+  }
+
+  /// The value of ascending rank `rank` (0-based) of `a`, by Hoare's selection with a median of
+  /// three; `a` is reordered. Expected O(K).
+  static func select(_ a: UnsafeMutableBufferPointer<Double>, rank: Int) -> Double {
+    var lo = 0, hi = a.count - 1
+    while lo < hi {
+      let mid = lo + (hi - lo) / 2
+      // Median of three as the pivot.
+      if a[mid] < a[lo] { a.swapAt(mid, lo) }
+      if a[hi] < a[lo] { a.swapAt(hi, lo) }
+      if a[hi] < a[mid] { a.swapAt(hi, mid) }
+      let pivot = a[mid]
+      var i = lo, j = hi
+      while i <= j {
+        while a[i] < pivot { i += 1 }
+        while pivot < a[j] { j -= 1 }
+        if i <= j {
+          a.swapAt(i, j)
+          i += 1
+          j -= 1
+        }
+      }
+      if rank <= j {
+        hi = j
+      } else if rank >= i {
+        lo = i
+      } else {
+        return a[rank]
+      }
+    }
+    return a[lo]
   }
 }
