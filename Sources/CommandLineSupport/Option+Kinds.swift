@@ -267,3 +267,19 @@ extension Option {
     ) { (text) throws(UsageError) -> E? in try ChoiceText.value(text, name: name, among: values, E.init(rawValue:)) }
   }
 }
+
+extension Option {
+  /// An optional value that `parse` reads from the option's text, refused with one message in
+  /// every tool: "NAME takes EXPECTED; got 'TEXT'" (`--shard I/N` in jvi-eval, jvi-ais and
+  /// jvi-sweep, each with its own help).
+  public static func parsed<Wrapped: Sendable>(
+    _ name: String, value: String, help: String, expected: String, section: OptionSection = .general,
+    _ parse: @escaping @Sendable (String) -> Wrapped?
+  ) -> Option<Wrapped?> {
+    Option<Wrapped?>(name, value: value, help: help, section: section, default: nil) {
+      (text) throws(UsageError) -> Wrapped? in
+      guard let v = parse(text) else { throw UsageError("\(name) takes \(expected); got '\(text)'") }
+      return v
+    }
+  }
+}

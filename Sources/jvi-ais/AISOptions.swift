@@ -33,17 +33,13 @@ enum AISOptions {
     "--save-logw", value: "FILE",
     help: "Save the forward log-weights (instances x chains, the last number of temperatures) as float64 .npy, "
       + "for jvi-eval.")
-  static let shard = Option<ShardSelection?>(
+  static let shard = Option<ShardSelection?>.parsed(
     "--shard", value: "I/N",
     help: "Compute only block I of N of the instances (I from 1 to N; the same rows, bit for bit, as an unsharded "
       + "run) and save them as the part FILE.part-I-of-N.npy of --save-logw FILE, for array jobs; the CSV has "
-      + "the block's rows, numbered as in the whole run.", default: nil
-  ) { (text) throws(UsageError) -> ShardSelection? in
-    guard let s = ShardSelection(text) else {
-      throw UsageError("--shard takes I/N with 1 <= I <= N, for example 2/8; got '\(text)'")
-    }
-    return s
-  }
+      + "the block's rows, numbered as in the whole run.",
+    expected: ShardSelection.grammar
+  ) { ShardSelection($0) }
   static let merge = Option<String?>.text(
     "--merge", value: "FILE",
     help: "Join the finished parts FILE.part-I-of-N.npy of --shard runs into FILE (refusing when a part is missing "

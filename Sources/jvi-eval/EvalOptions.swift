@@ -124,17 +124,13 @@ enum EvalOptions {
   static let saveLogWeights = Option<String?>.text(
     "--save-logw", value: "FILE", help: "Also save the model's log-weights as a float64 .npy file (N x K).",
     section: modelSection)
-  static let shard = Option<ShardSelection?>(
+  static let shard = Option<ShardSelection?>.parsed(
     "--shard", value: "I/N",
     help: "With --model and --save-logw FILE: compute only block I of N of the images (I from 1 to N; the same "
       + "rows, bit for bit, as an unsharded run), save them as the part FILE.part-I-of-N.npy and evaluate them, "
-      + "for array jobs.", section: modelSection, default: nil
-  ) { (text) throws(UsageError) -> ShardSelection? in
-    guard let s = ShardSelection(text) else {
-      throw UsageError("--shard takes I/N with 1 <= I <= N, for example 2/8; got '\(text)'")
-    }
-    return s
-  }
+      + "for array jobs.",
+    expected: ShardSelection.grammar, section: modelSection
+  ) { ShardSelection($0) }
   static let merge = Option<String?>.text(
     "--merge", value: "FILE",
     help: "Join the finished parts FILE.part-I-of-N.npy of --shard runs into FILE (refusing when a part is missing "

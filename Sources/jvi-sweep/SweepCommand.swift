@@ -21,17 +21,13 @@ enum SweepCommandOptions {
     "--resume", value: "ID",
     help: "Continue run ID after an interruption: finished cells are kept, the rest computed (same seed, "
       + "same numbers).")
-  static let shard = Option<ShardSelection?>(
+  static let shard = Option<ShardSelection?>.parsed(
     "--shard", value: "I/N",
     help: "Run block I of N of the instances (their reference, draws and every cell; I from 1 to N) into the "
       + "folder <ID>.shard-I-of-N/, for array jobs; --merge joins the N folders into the run's files, identical "
-      + "to an unsharded run. Needs --run-id or --resume so that all shards share an ID.", default: nil
-  ) { (text) throws(UsageError) -> ShardSelection? in
-    guard let s = ShardSelection(text) else {
-      throw UsageError("--shard takes I/N with 1 <= I <= N, for example 2/8; got '\(text)'")
-    }
-    return s
-  }
+      + "to an unsharded run. Needs --run-id or --resume so that all shards share an ID.",
+    expected: ShardSelection.grammar
+  ) { ShardSelection($0) }
   static let merge = Option<String?>.text(
     "--merge", value: "ID", help: "Join the finished shards of run ID into <ID>.csv and draw its figure.")
   static let results = Option<String>.text(

@@ -13,6 +13,9 @@ public struct ShardSelection: Sendable, Equatable, CustomStringConvertible {
     self.count = count
   }
 
+  /// What `--shard` takes, for messages.
+  public static let grammar = "I/N with 1 <= I <= N, for example 2/8"
+
   /// Parses "I/N" with 1 ≤ I ≤ N; nil otherwise.
   public init?(_ text: String) {
     let parts = text.split(separator: "/", omittingEmptySubsequences: false)
