@@ -43,14 +43,17 @@ int32_t jvi_version(char *text, int64_t capacity);
 /*
  * One estimate per row. method is a jvi-eval estimator word, as experiment files write it:
  * "iwae", "jvi-2", "vr:alpha=0.5", "sumo:m=2", "mlmc:form=ss,r=0.6", "tvo-upper:partitions=8".
- * k: samples per estimate (0: all K columns); with k < K the floor(K/k) column blocks are
+ * log_likelihood (N x K, log p(x | z) of the same samples) and kl (N values of the analytic
+ * KL(q(z | x) || p(z))) are elbo-b's inputs: both NULL, or both given (jvi-eval --log-likelihood,
+ * --kl). k: samples per estimate (0: all K columns); with k < K the floor(K/k) column blocks are
  * replicates and each row's estimate is their mean (jvi-eval --k). seed: the randomised
  * estimators' (sumo, mlmc) own draws, one stream per row and block.
  * values: N doubles.
  */
 int32_t jvi_estimate(
-  const char *method, const double *logw, int64_t rows, int64_t columns, int64_t k, uint64_t seed,
-  int32_t threads, double *values, int64_t *undefined_rows, char *message, int64_t message_capacity);
+  const char *method, const double *logw, int64_t rows, int64_t columns, const double *log_likelihood,
+  const double *kl, int64_t k, uint64_t seed, int32_t threads, double *values, int64_t *undefined_rows,
+  char *message, int64_t message_capacity);
 
 /*
  * The estimates and G[n, i] = d value_n / d logw[n, i] for iwae, jvi-M and vr[:alpha=A].

@@ -30,7 +30,8 @@ _lib.jvi_abi_version.argtypes = []
 _lib.jvi_abi_version.restype = _i32
 _lib.jvi_version.argtypes = [_text, _i64]
 _lib.jvi_version.restype = _i32
-_lib.jvi_estimate.argtypes = [_text, _double_p, _i64, _i64, _i64, _u64, _i32, _double_p, _int64_p, _text, _i64]
+_lib.jvi_estimate.argtypes = [
+    _text, _double_p, _i64, _i64, _double_p, _double_p, _i64, _u64, _i32, _double_p, _int64_p, _text, _i64]
 _lib.jvi_estimate.restype = _i32
 _lib.jvi_value_and_grad.argtypes = [
     _text, _double_p, _i64, _i64, _i64, _i32, _i32, _double_p, _double_p, _int64_p, _text, _i64]
@@ -73,15 +74,16 @@ def library_version():
     return message.value.decode()
 
 
-def estimate(method, logw, k, seed, threads, values):
-    """jvi_estimate on a C-contiguous float64 (N, K) array; fills values (N); returns
-    (undefined row count, note)."""
+def estimate(method, logw, k, seed, threads, values, log_likelihood=None, kl=None):
+    """jvi_estimate on a C-contiguous float64 (N, K) array (and elbo-b's inputs, (N, K) and (N,),
+    or None); fills values (N); returns (undefined row count, note)."""
     n, kk = logw.shape
     undefined = ctypes.c_int64(0)
     message = _message()
     status = _lib.jvi_estimate(
-        method.encode(), _pointer(logw), n, kk, k, seed, threads, _pointer(values), ctypes.byref(undefined),
-        message, _MESSAGE_CAPACITY)
+        method.encode(), _pointer(logw), n, kk, None if log_likelihood is None else _pointer(log_likelihood),
+        None if kl is None else _pointer(kl), k, seed, threads, _pointer(values), ctypes.byref(undefined), message,
+        _MESSAGE_CAPACITY)
     return undefined.value, _check(status, message)
 
 

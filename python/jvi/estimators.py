@@ -19,7 +19,8 @@ def _report_undefined(count, note, strict):
     warnings.warn(f"jvi: {note} (NaN in the result)", UndefinedRowWarning, stacklevel=4)
 
 
-def estimate(logw, method, *, axis=-1, k=None, seed=0, threads=None, strict=False, **parameters):
+def estimate(logw, method, *, axis=-1, k=None, seed=0, threads=None, strict=False, log_likelihood=None, kl=None,
+             **parameters):
     """The estimate of log p(x) of each row of log-weights by `method`.
 
     Parameters
@@ -46,6 +47,10 @@ def estimate(logw, method, *, axis=-1, k=None, seed=0, threads=None, strict=Fals
         Worker threads (default: every processor); the result is bit-identical for any value.
     strict : bool
         Raise ValueError for an undefined row instead of warning and returning NaN there.
+    log_likelihood, kl : array_like, optional
+        elbo-b's inputs: log p(x | z) of the same samples (logw's shape) and the analytic
+        KL(q(z | x) || p(z)) of each row (logw's shape without `axis`), as jvi-eval's
+        --log-likelihood and --kl. Give both or neither.
 
     Returns
     -------
@@ -56,10 +61,24 @@ def estimate(logw, method, *, axis=-1, k=None, seed=0, threads=None, strict=Fals
     word = _methods.word(method, **parameters)
     seed = _arrays.integer(seed, "seed", 0, 2**64 - 1)
     rows = _arrays.Rows(logw, axis)
+    ll_matrix = kl_values = None
+    if (log_likelihood is None) != (kl is None):
+        raise ValueError("log_likelihood and kl are elbo-b's inputs: give both or neither")
+    if log_likelihood is not None:
+        ll = _arrays.Rows(log_likelihood, axis, name="log_likelihood")
+        if ll.moved_shape != rows.moved_shape:
+            raise ValueError(f"log_likelihood has shape {np.shape(log_likelihood)}; logw has {np.shape(logw)}")
+        ll_matrix = ll.matrix
+        kl_array = np.asarray(kl)
+        if kl_array.dtype.kind not in "fiu":
+            raise TypeError(f"kl must hold real numbers, got dtype {kl_array.dtype}")
+        if kl_array.shape != rows.batch:
+            raise ValueError(f"kl has shape {kl_array.shape}; one value per row of logw needs {rows.batch}")
+        kl_values = np.ascontiguousarray(kl_array.reshape(-1), dtype=np.float64)
     values = np.empty(rows.n)
     if rows.n:
         count, note = _library.estimate(word, rows.matrix, _arrays.samples(k), seed, _arrays.threads(threads),
-                                        values)
+                                        values, ll_matrix, kl_values)
         _report_undefined(count, note, strict)
     return rows.values(values)
 
