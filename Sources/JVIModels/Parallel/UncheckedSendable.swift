@@ -1,13 +1,18 @@
 import Synchronization
 
-// The Sendable escape hatches of the library, in one file. Each is `@unchecked Sendable` for one
-// reason: worker threads of `ParallelRows`, `GEMM` or the trainer share memory that they only
-// read, or of which each writes its own disjoint slots (its rows, its shard, its chunk), and the
-// results are combined in a fixed order afterwards. Anything else that crosses threads goes
-// through a `Mutex` (Synchronization): `FirstFailure` and `ChunkCollector` below, which are
-// plainly `Sendable`. Domain types that own such memory (workspaces, batch states, the trainer) are
-// `@unchecked Sendable` on the same terms; this file holds the wrappers whose only job is the
-// crossing.
+// The Sendable escape hatches of the library. Each is `@unchecked Sendable` for one reason:
+// worker threads of `ParallelRows`, `GEMM` or the trainer share memory that they only read, or of
+// which each writes its own disjoint slots (its rows, its shard, its chunk), and the results are
+// combined in a fixed order afterwards. Anything else that crosses threads goes through a `Mutex`
+// (Synchronization): `FirstFailure` and `ChunkCollector` below, which are plainly `Sendable`.
+//
+// This file holds the five wrappers whose only job is the crossing (`SharedMutablePointer`,
+// `SharedPointer`, `UncheckedBox`, `SharedTrainerStep`, `SharedAdamStep`). Fifteen domain types of
+// this module own such memory and are `@unchecked Sendable` on the same terms, each in its own
+// file: `ScalarBuffer`, `SpinningWorkers`, `GEMMWorkspace`, `MLPState`, `Adam`, `Trainer`,
+// `TrainingStep`, `ImageModelTask`, `BayesByBackpropTask`, `ImageModelBatchState` and its
+// Gaussian and discrete subclasses, and the log-weight sources of the Gaussian VAE, the discrete
+// VAE and Bayes by Backprop. (jvi-bench has one more, for a benchmark's trainer.)
 
 /// The failure of the lowest row among parallel workers, so that the error reported does not
 /// depend on the thread count or on which worker finished first.
