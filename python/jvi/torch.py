@@ -4,13 +4,16 @@
     loss.backward()                              # d loss / d logw is jvi's exact G
 
 The forward value is jvi's estimate; the backward multiplies the incoming gradient by jvi's
-exact G = d value / d logw (``jvi.value_and_grad``, the training path's precision). Inputs
+exact G = d value / d logw (``jvi.value_and_grad``, the training path's precision). Both come
+from one operator, ``torch.ops.jvi.value_and_grad`` (``torch.library.custom_op``), which
+torch.compile treats as opaque (``fullgraph=True`` works) and ``torch.library.opcheck`` accepts. Inputs
 may be float32 or float64 on any device: jvi computes in float64 on the CPU, and the outputs
 come back in the input's dtype and device (a non-CPU tensor is copied to the CPU and back).
 """
+import numpy as np
 import torch as _torch
 
-from . import _methods
+from . import _arrays, _methods
 from .estimators import estimate as _estimate
 from .estimators import value_and_grad as _value_and_grad
 
@@ -19,20 +22,31 @@ def _host(logw, dim):
     return logw.detach().to("cpu", _torch.float64).movedim(dim, -1).contiguous().numpy()
 
 
-class _Estimate(_torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, logw, dim, method, parameters):
-        value, gradient = _value_and_grad(_host(logw, dim), method, precision="auto", **parameters)
-        g = _torch.from_numpy(gradient).to(logw.device, logw.dtype).movedim(-1, dim)
-        ctx.save_for_backward(g)
-        ctx.dim = dim
-        return _torch.as_tensor(value).to(logw.device, logw.dtype)
+# The estimate and its gradient weights as one PyTorch operator: opaque to torch.compile (which
+# sees its fake implementation's shapes), differentiable through G. logw has the samples last;
+# k = 0 and threads = 0 mean all columns and all processors.
+@_torch.library.custom_op("jvi::value_and_grad", mutates_args=())
+def _value_and_grad_op(logw: _torch.Tensor, word: str, k: int, threads: int) -> tuple[_torch.Tensor, _torch.Tensor]:
+    value, gradient = _value_and_grad(_host(logw, -1), word, k=k or None, threads=threads or None, precision="auto")
+    return (_torch.as_tensor(np.asarray(value)).to(logw.device, logw.dtype),
+            _torch.from_numpy(gradient).to(logw.device, logw.dtype))
 
-    @staticmethod
-    @_torch.autograd.function.once_differentiable
-    def backward(ctx, grad_output):
-        (g,) = ctx.saved_tensors
-        return grad_output.unsqueeze(ctx.dim) * g, None, None, None
+
+@_value_and_grad_op.register_fake
+def _(logw, word, k, threads):
+    return logw.new_empty(logw.shape[:-1]), _torch.empty_like(logw)
+
+
+def _save_gradient(ctx, inputs, output):
+    ctx.save_for_backward(output[1])
+
+
+def _backward(ctx, grad_value, grad_gradient):
+    (g,) = ctx.saved_tensors
+    return grad_value.unsqueeze(-1) * g, None, None, None
+
+
+_value_and_grad_op.register_autograd(_backward, setup_context=_save_gradient)
 
 
 def _dim(logw, dim):
@@ -62,7 +76,9 @@ def estimate(logw, method, dim=-1, **parameters):
         if not _methods.differentiable(word):
             raise ValueError(f"jvi.torch: {method} has no gradient in jvi ({_methods.listing(_methods.DIFFERENTIABLE)} "
                              "have); call it under torch.no_grad() or on a detached tensor")
-        return _Estimate.apply(logw, dim, method, parameters)
+        value, _ = _value_and_grad_op(logw.movedim(dim, -1), word, _arrays.samples(parameters.get("k")),
+                                      _arrays.threads(parameters.get("threads")))
+        return value
     value = _estimate(_host(logw, dim), method, **parameters)
     return _torch.as_tensor(value).to(logw.device, logw.dtype)
 

@@ -56,3 +56,22 @@ def test_bad_arguments():
         jt.jvi_loss(torch.zeros(2, 3), reduction="avg")
     with pytest.raises(ValueError, match="NaN"):
         jt.estimate(torch.tensor([[0.0, float("nan")]], requires_grad=True), "iwae")
+
+
+def test_torch_compile_and_opcheck():
+    """The operator is opaque to torch.compile (a full graph) and passes torch.library.opcheck."""
+    x = torch.randn(6, 24, dtype=torch.float64, generator=torch.Generator().manual_seed(5), requires_grad=True)
+
+    def loss(t):
+        return jt.jvi_loss(t * 1.0, order=2)
+
+    compiled = torch.compile(loss, fullgraph=True)
+    value = compiled(x)
+    value.backward()
+    compiled_grad = x.grad.clone()
+    x.grad = None
+    eager = loss(x)
+    eager.backward()
+    assert value.item() == eager.item() and torch.equal(compiled_grad, x.grad)
+    torch.library.opcheck(torch.ops.jvi.value_and_grad.default,
+                          (torch.randn(4, 16, dtype=torch.float64, requires_grad=True), "jvi-2", 0, 1))
