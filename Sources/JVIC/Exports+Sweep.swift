@@ -18,11 +18,9 @@ public func sweep(
     }
     let out = try CallGuard.output(csvPath, "csv_path")
     let name = String(cString: experimentName), id = String(cString: runID)
+    // Both become parts of file names: the run ID's rule serves for the experiment's name too.
     for (what, text) in [("the experiment name", name), ("the run ID", id)] {
-      guard !text.isEmpty, text.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }), text.first != "."
-      else {
-        throw Refusal("\(what) '\(text)' must be letters, digits, '-', '_' or '.', not starting with '.'")
-      }
+      if let problem = SweepOptions.runIDProblem(text) { throw Refusal("\(what): \(problem)") }
     }
     guard (100...1_000_000).contains(bootstrapResamples) else {
       throw Refusal("bootstrap must be 100...1000000, got \(bootstrapResamples)")

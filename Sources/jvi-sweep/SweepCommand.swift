@@ -153,11 +153,7 @@ struct SweepCommand: ToolCommand {
   }
 
   static func checkRunID(_ id: String) throws {
-    guard !id.isEmpty, id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }),
-      !id.hasPrefix(".")
-    else {
-      throw UsageError("a run id is letters, digits, '-', '_' and '.', not starting with '.'; got '\(id)'")
-    }
+    if let problem = SweepOptions.runIDProblem(id) { throw UsageError(problem) }
   }
 }
 

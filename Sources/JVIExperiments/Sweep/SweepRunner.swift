@@ -18,6 +18,17 @@ public struct SweepOptions: Sendable {
   public var maximumNewCells: Int? = nil
 
   public init(runID: String) { self.runID = runID }
+
+  /// Why `id` cannot name a run (it becomes part of file names), or nil: a run ID is letters,
+  /// digits, '-', '_' and '.', not starting with '.'.
+  public static func runIDProblem(_ id: String) -> String? {
+    guard !id.isEmpty, id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }),
+      !id.hasPrefix(".")
+    else {
+      return "a run id is letters, digits, '-', '_' and '.', not starting with '.'; got '\(id)'"
+    }
+    return nil
+  }
 }
 
 /// What a sweep wrote.
