@@ -125,7 +125,7 @@ public struct ExperimentSpecification: Sendable, Equatable {
     guard let reference = ReferenceKind(rawValue: referenceText) else {
       throw r.error("reference", "expected exact, jvi-1, iwae, ais or file, got '\(referenceText)'")
     }
-    if reference == .ais, model.kind == "log-normal" || model.kind == "gamma" || model.kind == "matrix" {
+    if reference == .ais, !model.hasLatentVariable {
       throw r.error("reference", "model \(kind) has no latent variable for AIS; use exact, jvi-1 or iwae")
     }
     referenceFile = r.string("reference-file")

@@ -130,6 +130,15 @@ public enum ModelSpecification: Sendable, Equatable {
     }
   }
 
+  /// Whether it has a latent variable that AIS can anneal over (not the synthetic laws, not a
+  /// matrix of someone's log-weights); a checkpoint's model is checked when it is read.
+  public var hasLatentVariable: Bool {
+    switch self {
+    case .law, .matrix: false
+    case .linearGaussian, .checkpoint: true
+    }
+  }
+
   /// False when the model certainly has no analytic KL (the synthetic laws); a checkpoint is
   /// checked when it is read.
   public var hasAnalyticKL: Bool {
