@@ -8,7 +8,6 @@ public func abiVersion() -> Int32 { 1 }
 /// "1.0.0 (release build, Swift 6.3.1, kernels avx512)".
 @c(jvi_version)
 public func versionText(_ text: UnsafeMutablePointer<CChar>?, _ capacity: Int64) -> Int32 {
-  let line = RunEnvironment.versionText(tool: "libjvi")
-  CallGuard.write(String(line.dropFirst("libjvi ".count)), to: text, capacity: capacity)
+  CallGuard.write(RunEnvironment.versionDetails, to: text, capacity: capacity)
   return CallGuard.ok
 }

@@ -15,8 +15,12 @@ public enum RunEnvironment {
   public static var kernels: String { KernelPath.current.rawValue }
 
   /// What every tool's `--version` prints: "jvi-eval 1.0.0 (release build, Swift 6.3.1, kernels avx2)".
-  public static func versionText(tool: String) -> String {
-    "\(tool) \(version) (\(buildConfiguration) build, Swift \(swiftVersion), kernels \(kernels))"
+  public static func versionText(tool: String) -> String { "\(tool) \(versionDetails)" }
+
+  /// "1.0.0 (release build, Swift 6.3.1, kernels avx2)": the version line without a tool's name
+  /// (the C interface's `jvi_version`).
+  public static var versionDetails: String {
+    "\(version) (\(buildConfiguration) build, Swift \(swiftVersion), kernels \(kernels))"
   }
 
   /// A tool's preflight check: JVI_CPU names a path this process cannot run.
