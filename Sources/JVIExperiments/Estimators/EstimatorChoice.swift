@@ -101,28 +101,36 @@ public struct EstimatorChoice: Sendable, Hashable, CustomStringConvertible {
     return (String(word[..<colon]), parameters)
   }
 
+  /// The estimator on all columns, which answers for the choice: its name, label, order and
+  /// capabilities do not depend on k. Nil only for a configuration that `init(name:parameters:)`
+  /// took unchecked and the estimator refuses (`build(k:seed:)` then says why).
+  private var onAllColumns: (any BoundEstimator)? { try? build(k: nil, seed: 0) }
+
   /// The CSV `estimator` column of jvi-eval: the estimator's own `BoundEstimator.name`.
-  public var name: String { make(k: minimumSampleCount).name }
+  public var name: String { onAllColumns?.name ?? entry.name }
 
   /// The sweep CSV's `estimator` column: the estimator's `label` (its name, with the parameters
   /// when they are not the defaults; `jvi` with the order in its own column).
-  public var label: String { make(k: minimumSampleCount).label }
+  public var label: String { onAllColumns?.label ?? entry.name }
 
   /// The CSV `order` column.
-  public var order: Int { make(k: minimumSampleCount).order }
+  public var order: Int { onAllColumns?.order ?? 0 }
 
   /// "jvi-2", "iwae", "vr:alpha=0.5": the word of experiment files, figure legends and sweep CSVs.
-  public var description: String { EstimatorRegistry.word(estimator: label, order: order) }
+  public var description: String {
+    let e = onAllColumns
+    return EstimatorRegistry.word(estimator: e?.label ?? entry.name, order: e?.order ?? 0)
+  }
 
   /// The smallest K a sweep evaluates it at (`BoundEstimator.smallestDefinedSampleCount`: PSIS
   /// needs a tail of 5 points, K ≥ 21).
-  public var minimumSampleCount: Int { (try? build(k: nil, seed: 0))?.smallestDefinedSampleCount ?? 1 }
+  public var minimumSampleCount: Int { onAllColumns?.smallestDefinedSampleCount ?? 1 }
 
   /// Whether it draws random numbers of its own (seeded by instance and block).
-  public var isRandomised: Bool { (try? build(k: nil, seed: 0))?.drawsRandomNumbers ?? false }
+  public var isRandomised: Bool { onAllColumns?.drawsRandomNumbers ?? false }
 
   /// Whether it reads the ELBO-B inputs (log p(x|z) and the analytic KL) rather than log-weights.
-  public var needsAnalyticKLInputs: Bool { (try? build(k: nil, seed: 0))?.needsAnalyticKLInputs ?? false }
+  public var needsAnalyticKLInputs: Bool { onAllColumns?.needsAnalyticKLInputs ?? false }
 
   /// The estimator on blocks of k columns (nil: all), its own random numbers from `seed`.
   public func build(k: Int?, seed: UInt64) throws(EstimatorError) -> any BoundEstimator {
