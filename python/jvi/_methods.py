@@ -43,21 +43,15 @@ def word(method, **parameters):
         if keyword not in KEYWORDS:
             raise TypeError(f"unexpected keyword argument {keyword!r}; the methods' parameters are "
                             f"{', '.join(KEYWORDS)}")
-    head = method.split(":", 1)[0]
-    if head not in REGISTRY:
-        if ":" in method or any(e["numbered"] and head.startswith(n + "-") for n, e in REGISTRY.items()):
-            # A word from an experiment file: its parameters are in it, and the library reads it.
-            if given:
-                raise ValueError(f"method {method!r} already names its parameters; do not also pass "
-                                 f"{', '.join(sorted(given))}")
-            return method
-        raise ValueError(f"unknown method {method!r}; expected one of {', '.join(NAMES)} (or an experiment-file "
-                         "word such as 'jvi-2' or 'vr:alpha=0.5')")
-    if ":" in method:
+    if ":" in method or (method not in REGISTRY and _entry(method) is not None):
+        # A word from an experiment file: its parameters are in it, and the library reads it.
         if given:
             raise ValueError(f"method {method!r} already names its parameters; do not also pass "
                              f"{', '.join(sorted(given))}")
         return method
+    if method not in REGISTRY:
+        raise ValueError(f"unknown method {method!r}; expected one of {', '.join(NAMES)} (or an experiment-file "
+                         "word such as 'jvi-2' or 'vr:alpha=0.5')")
     entry = REGISTRY[method]
     by_keyword = {p["keyword"]: p for p in entry["parameters"]}
     for keyword in given:
@@ -81,10 +75,15 @@ def listing(names):
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
+def _entry(word_):
+    """The registry entry a word names by its head ("vr" of "vr:alpha=0.5", "jvi" of "jvi-2"), or None."""
+    head = word_.split(":", 1)[0]
+    if head in REGISTRY:
+        return REGISTRY[head]
+    return next((e for n, e in REGISTRY.items() if e["numbered"] and head.startswith(n + "-")), None)
+
+
 def differentiable(word_):
     """Whether the estimator a word names has gradient weights."""
-    head = word_.split(":", 1)[0]
-    for name, entry in REGISTRY.items():
-        if head == name or (entry["numbered"] and head.startswith(name + "-")):
-            return entry["differentiable"]
-    return False
+    entry = _entry(word_)
+    return entry is not None and entry["differentiable"]

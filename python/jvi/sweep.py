@@ -71,9 +71,9 @@ def sweep(logw, k, estimators, *, replicate_sets, reference="jvi-1", reference_s
     the same files jvi-sweep writes; otherwise they go to a temporary folder that is removed.
     The rows are the bits jvi-sweep writes for the same file, in every column but ``seconds``.
     """
-    matrix = _arrays.Rows(logw, -1).matrix if np.ndim(logw) == 2 else None
-    if matrix is None:
+    if np.ndim(logw) != 2:
         raise ValueError(f"logw must be 2-D (instances x draws), got {np.ndim(logw)} dimension(s)")
+    matrix = _arrays.Rows(logw, -1).matrix
     ks = [_arrays.integer(v, "k", 1) for v in (k if np.ndim(k) else [k])]
     words = _words(estimators, "estimators")
     sets = _arrays.integer(replicate_sets, "replicate_sets", 2)
