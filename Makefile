@@ -42,7 +42,7 @@ test: ## Build and run every test (release, checked), then the library tests on 
 # package's sources (jvi's bits checked against jvi-eval's), then the examples, briefly.
 PYTHON_VENV := .venv-python
 PYTHON_LIB := .build/python-lib
-PYTHON_PACKAGES := numpy scipy pytest pandas arviz torch jax
+PYTHON_PACKAGES := numpy scipy pytest pandas arviz torch jax safetensors
 
 $(PYTHON_VENV)/bin/python:
 	python3 -m venv $(PYTHON_VENV)

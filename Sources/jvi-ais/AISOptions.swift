@@ -10,7 +10,13 @@ enum AISOptions {
   static let defaults = AISSettings.standard
 
   static let model = Option<String>.text(
-    "--model", value: "FILE", default: Checkpoint.defaultVAEPath, help: "A gaussian-vae checkpoint from jvi-train.")
+    "--model", value: "FILE", default: Checkpoint.defaultVAEPath,
+    help: "A gaussian-vae checkpoint from jvi-train, or a VAE model file (.safetensors, as jvi.torch.save_vae "
+      + "writes).")
+  static let data = Option<String?>.text(
+    "--data", value: "PATH",
+    help: "The MNIST-format folder, if not the model's; or a .npy of N x D observations (float32, float64 or "
+      + "uint8) evaluated exactly as given.")
   static let demoModel = Option<String?>.text(
     "--demo-model", value: "SPEC",
     help: "The linear-Gaussian model instead (exact log p(x)): linear-gaussian[:key=value,...], options as in "
@@ -81,7 +87,7 @@ enum AISOptions {
       + "forward and reverse AIS on data simulated from the model and reports the gap between the stochastic lower "
       + "and upper bounds. Writes one CSV row per instance and number of temperatures.",
     options: [
-      model, demoModel, bdmc, instances, split, precision, chains, seed, CommonOptions.threads, output,
+      model, demoModel, data, bdmc, instances, split, precision, chains, seed, CommonOptions.threads, output,
       saveLogWeights, shard, merge, temperatures, start, schedule, leapfrog, stepSize, targetAcceptance, pilotChains,
       pilotTemperatures,
     ],

@@ -87,17 +87,35 @@ struct AISRun {
             + "and a differentiable likelihood)")
       }
       let split = o[O.split]
-      let data = try ImageDataset(
-        directory: checkpoint.configuration.dataDirectory, validationCount: 0, testOnly: split == .test || bdmc)
+      let dataFile = o[O.data].flatMap { CheckpointEvidence.isObservationFile($0) ? $0 : nil }
+      if dataFile != nil && o.has(O.split) {
+        throw UsageError("--split chooses images of a folder; --data \(dataFile!) is evaluated as given")
+      }
+      let observations: VAEObservations =
+        if let dataFile, !bdmc {
+          .matrix(try ObservationMatrix(contentsOf: dataFile))
+        } else {
+          .images(
+            try ImageDataset(
+              directory: o[O.data] ?? checkpoint.configuration.dataDirectory, validationCount: 0,
+              testOnly: split == .test || bdmc), split)
+        }
       let source = try GaussianVAELogWeightSource(
-        checkpoint: checkpoint, data: data, split: split, limit: instances, precision: o[O.precision])
+        checkpoint: checkpoint, observations: observations, limit: instances,
+        precision: o.has(O.precision) ? o[O.precision] : checkpoint.defaultPrecision)
       if !bdmc && source.instanceCount < instances {
-        throw ToolFailure("the \(split.rawValue) split has \(source.instanceCount) images; asked for \(instances)")
+        let (have, asked) = (source.instanceCount, o[O.instances])
+        throw ToolFailure(
+          dataFile.map { "\($0) has \(have) rows; asked for \(asked)" }
+            ?? "the \(split.rawValue) split has \(have) images; asked for \(asked)")
       }
       model = source
+      let data =
+        dataFile.map { "data \($0) (fingerprint \(RunEnvironment.fingerprint(bytes: (try? FileIO.read($0)) ?? [])))" }
+        ?? "\(split.rawValue) split of \(o[O.data] ?? checkpoint.configuration.dataDirectory)"
       description =
-        "model \(path) (fingerprint \(RunEnvironment.fingerprint(bytes: try FileIO.read(path)))), \(split.rawValue) "
-        + "split of \(checkpoint.configuration.dataDirectory), network in \(source.precision.rawValue)"
+        "model \(path) (fingerprint \(RunEnvironment.fingerprint(bytes: try FileIO.read(path)))), \(data), network in "
+        + "\(source.precision.rawValue)"
     }
     description =
       "jvi-ais forward log-weights of \(description); \(instances) instances, \(chains) chains, seed \(seed); "

@@ -16,6 +16,7 @@ extension EvalConfiguration {
     let source = try CheckpointEvidence.source(
       checkpoint, dataDirectory: dataDirectory, split: split, limit: limitRows, latent: latent, precision: precision)
     let total = source.instanceCount
+    let dataFile = dataDirectory.flatMap { CheckpointEvidence.isObservationFile($0) ? $0 : nil }
     if total == 0 { throw ToolFailure("the \(split.rawValue) split has no images") }
     if let shard, shard.count > total {
       throw UsageError("--shard \(shard): \(shard.count) shards of \(total) instances would leave some empty")
@@ -28,8 +29,12 @@ extension EvalConfiguration {
     let what =
       bayes
       ? "\(block)\(total) replicates x \(k) weight samples of log p(D) for \(source.name)"
-      : "\(block)\(total) \(split.rawValue) images x \(k) samples from \(path) (\(c.model.rawValue) "
-        + "\(c.objective.name) k=\(c.samples), \(checkpoint.epochsCompleted) epochs; \(source.name))"
+      : checkpoint.modelFile != nil
+        ? "\(block)\(total) \(dataFile.map { "rows of \($0)" } ?? "\(split.rawValue) images") x \(k) samples from "
+          + "\(path) (\(source.name))"
+        : "\(block)\(total) \(dataFile.map { "rows of \($0)" } ?? "\(split.rawValue) images") x \(k) samples from "
+          + "\(path) (\(c.model.rawValue) \(c.objective.name) k=\(c.samples), \(checkpoint.epochsCompleted) epochs; "
+          + "\(source.name))"
     var input = EvalInput(blocks: blocks, firstInstance: rows.lowerBound)
     input.finished = {
       Output.standardError(
@@ -39,7 +44,11 @@ extension EvalConfiguration {
     if let shard {
       let description =
         "jvi-eval log-weights of model \(path) (fingerprint \(RunEnvironment.fingerprint(bytes: try FileIO.read(path)))"
-        + "); " + (bayes ? "" : "\(split.rawValue) split of \(dataDirectory ?? c.dataDirectory), latent \(latent); ")
+        + "); "
+        + (bayes
+          ? ""
+          : dataFile.map { "data \($0) (fingerprint \(RunEnvironment.fingerprint(bytes: (try? FileIO.read($0)) ?? []))); " }
+            ?? "\(split.rawValue) split of \(dataDirectory ?? c.dataDirectory), latent \(latent); ")
         + (c.model == .gaussianVAE ? "network in \(precision.rawValue); " : "")
         + "\(total) instances, \(k) samples, seed \(seed)"
       let part = LogWeightParts.partPath(out, shard: shard)

@@ -84,6 +84,7 @@ struct EvalConfiguration {
     saveLogWeights = o[O.saveLogWeights]
     latent = o[O.latent]
     precision = o[O.precision]
+    if !o.has(O.precision), case .model(_, let checkpoint, _) = source { precision = checkpoint.defaultPrecision }
     predictPath = o[O.predict]
     if let path = saveLogWeights, !path.lowercased().hasSuffix(".npy") {
       throw UsageError("--save-logw writes a .npy file; got '\(path)'")
@@ -187,6 +188,12 @@ struct EvalConfiguration {
     }
     if predictPath != nil && !kind.isBayesByBackprop {
       throw UsageError("--predict applies to a Bayes-by-Backprop checkpoint; \(path) holds a \(kind.rawValue)")
+    }
+    if let data = o[O.data], CheckpointEvidence.isObservationFile(data) {
+      if kind != .gaussianVAE {
+        throw UsageError("--data FILE.npy applies to a gaussian-vae or a model file; \(path) holds a \(kind.rawValue)")
+      }
+      if o.has(O.split) { throw UsageError("--split chooses images of a folder; --data \(data) is evaluated as given") }
     }
     if kind.isBayesByBackprop && o.has(O.split) {
       throw UsageError("a Bayes-by-Backprop evidence is of its training data; --split does not apply")

@@ -17,8 +17,9 @@ enum EvalOptions {
       + "comma-separated numbers, no header; -inf is a zero weight).")
   static let model = Option<String?>.text(
     "--model", value: "FILE",
-    help: "A checkpoint from jvi-train: its log-weights are computed (network in Double) and evaluated: of the "
-      + "images of --split for a VAE, of the training data over weight samples for Bayes by Backprop.")
+    help: "A checkpoint from jvi-train, or a VAE model file (.safetensors, as jvi.torch.save_vae writes): its "
+      + "log-weights are computed and evaluated: of the images of --split (or the rows of --data FILE.npy) for a "
+      + "VAE, of the training data over weight samples for Bayes by Backprop.")
   static let demo = Flag(
     "--demo",
     help: "Evaluate a seeded synthetic matrix: 1000 instances x 1000 log-normal weights, log w ~ N(0, 2^2), "
@@ -119,7 +120,9 @@ enum EvalOptions {
       + "model's evidence (default 10; 2 for bbb-classifier), or N demo instances (default 1000).",
     section: modelSection)
   static let data = Option<String?>.text(
-    "--data", value: "DIR", help: "The MNIST-format folder, if not the one the model was trained on.",
+    "--data", value: "PATH",
+    help: "The MNIST-format folder, if not the one the model was trained on; or, for a gaussian-vae or a model "
+      + "file, a .npy of N x D observations (float32, float64 or uint8) evaluated exactly as given.",
     section: modelSection)
   static let saveLogWeights = Option<String?>.text(
     "--save-logw", value: "FILE", help: "Also save the model's log-weights as a float64 .npy file (N x K).",

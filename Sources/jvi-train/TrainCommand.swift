@@ -42,6 +42,7 @@ struct TrainCommand: ToolCommand {
         + (checkpoint.map { ", resuming after epoch \($0.epochsCompleted)" } ?? "") + "\n")
     if trainer.epochsCompleted >= c.epochs {
       Output.standardError("jvi-train: \(output) already has \(trainer.epochsCompleted) epochs; nothing to do\n")
+      try export(trainer.checkpoint())
       return
     }
     let every = settings.reportEvery
@@ -77,6 +78,15 @@ struct TrainCommand: ToolCommand {
           + "\(r.examples) test images (jvi-eval --model \(output) --predict FILE for the Bayesian average)\n")
     }
     Output.standardError("jvi-train: wrote \(output)\n")
+    try export(trainer.checkpoint())
+  }
+
+  /// Writes the trained gaussian-vae to --export as a model file (F32, its parameters exactly).
+  func export(_ checkpoint: Checkpoint) throws {
+    guard let path = settings.export else { return }
+    let bytes = VAEModelFile.bytes(model: checkpoint.model, parameters: checkpoint.doubleParameters, dtype: "F32")
+    try FileIO.writeAtomically(bytes, to: path)
+    Output.standardError("jvi-train: exported the model to \(path)\n")
   }
 }
 

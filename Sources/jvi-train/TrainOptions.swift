@@ -71,6 +71,10 @@ enum TrainOptions {
   static let reportEvery = Option<Int?>.integer(
     "--report-every", value: "E", in: 1...10_000_000, help: "Report (and save) every E epochs.",
     defaultDescription: "1; epochs/50 for bbb-regression")
+  static let export = Option<String?>.text(
+    "--export", value: "FILE",
+    help: "Also write the trained gaussian-vae as a model file (safetensors with its architecture, the format "
+      + "jvi.torch.save_vae writes), for PyTorch or JAX users and for jvi-eval/jvi-ais --model.")
   static let resume = Flag(
     "--resume", help: "Continue the run in --output (its configuration; options given must match it).")
 
@@ -160,7 +164,7 @@ enum TrainOptions {
       + "seeded 1-D curve).",
     options: [
       output, model, k, epochs, batch, learningRate, schedule, adamEpsilon, data, seed, CommonOptions.threads, limit,
-      validation, shards, hidden, activation, initialization, reportEvery, resume,
+      validation, shards, hidden, activation, initialization, reportEvery, resume, export,
       objective, order, gradient, groups, beta, alpha, latent,
       temperature, temperatureDecay, temperatureMinimum,
       prior, weighting, rhoInit,

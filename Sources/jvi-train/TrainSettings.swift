@@ -14,18 +14,27 @@ struct TrainSettings {
   /// The checkpoint being resumed, when --resume is given.
   var resumed: Checkpoint?
   var reportEvery: Int
+  /// Where to write the trained model as a model file (`VAEModelFile`), if asked.
+  var export: String?
 
   init(_ o: ParsedOptions) throws {
     output = o[O.output] ?? ""
     threads = o.threads(default: ParallelRows.availableProcessors)
     if o[O.resume] {
       let loaded = try Checkpoint(contentsOf: output)
+      if loaded.modelFile != nil {
+        throw ToolFailure("\(output) is a model file, not a jvi-train checkpoint; it cannot be resumed")
+      }
       resumed = loaded
       configuration = loaded.configuration
       try TrainSettings.checkMatches(o, loaded)
       if let epochs = o[O.epochs] { configuration.epochs = epochs }
     } else {
       configuration = try TrainSettings.configuration(from: o)
+    }
+    export = o[O.export]
+    if export != nil && configuration.model != .gaussianVAE {
+      throw UsageError("--export writes a gaussian-vae as a model file; this run trains a \(configuration.model.rawValue)")
     }
     reportEvery =
       o[O.reportEvery] ?? (configuration.model == .bbbRegression ? max(1, configuration.epochs / 50) : 1)

@@ -80,3 +80,31 @@ def jvi_loss(logw, order=2, reduction="mean", axis=-1):
         raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
     loss = -estimate(logw, "jvi", axis=axis, order=order)
     return loss.mean() if reduction == "mean" else loss.sum() if reduction == "sum" else loss
+
+
+def save_vae(encoder, decoder, path, *, latent_dim, likelihood="bernoulli", log_variance=None, dtype="float32"):
+    """Writes a JAX/Flax VAE as a jvi model file (safetensors).
+
+    `encoder` and `decoder` are lists of layers: a Flax ``Dense`` parameter dict
+    ``{"kernel": (in x out), "bias": (out,)}`` (its kernel is transposed to jvi's out x in), or an
+    activation's name (``jvi.model_file.ACTIVATIONS``). See ``jvi.torch.save_vae`` for the rest.
+    """
+    def layers(items, name):
+        out = []
+        for i, item in enumerate(items):
+            if isinstance(item, str):
+                out.append(("activation", item))
+            elif isinstance(item, dict) and "kernel" in item:
+                kernel = _np.asarray(item["kernel"])
+                if kernel.ndim != 2:
+                    raise ValueError(f"{name}[{i}]: the kernel must be 2-D (in x out), got shape {kernel.shape}")
+                bias = item.get("bias")
+                out.append(("linear", kernel.T, None if bias is None else _np.asarray(bias)))
+            else:
+                raise TypeError(f"{name}[{i}] must be a Dense parameter dict with 'kernel' or an activation's name")
+        return out
+
+    from .model_file import write_vae
+    write_vae(path, layers(encoder, "encoder"), layers(decoder, "decoder"), latent_dim=latent_dim,
+              likelihood=likelihood, log_variance=None if log_variance is None else _np.asarray(log_variance),
+              dtype=dtype)

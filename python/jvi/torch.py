@@ -90,3 +90,60 @@ def jvi_loss(logw, order=2, reduction="mean", dim=-1, threads=None):
         raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
     loss = -estimate(logw, "jvi", dim=dim, order=order, threads=threads)
     return loss.mean() if reduction == "mean" else loss.sum() if reduction == "sum" else loss
+
+
+def _layers(module, name):
+    """The layers of an nn.Sequential (or one module) for jvi.model_file, refusing others by name."""
+    nn = _torch.nn
+    modules = list(module) if isinstance(module, nn.Sequential) else [module]
+    layers = []
+    for i, m in enumerate(modules):
+        where = f"{name}[{i}]"
+        if isinstance(m, nn.Sequential):
+            layers += _layers(m, where)
+        elif isinstance(m, nn.Linear):
+            bias = None if m.bias is None else m.bias.detach().cpu().numpy()
+            layers.append(("linear", m.weight.detach().cpu().numpy(), bias))
+        elif isinstance(m, nn.LeakyReLU):
+            if m.negative_slope != 0.01:
+                raise ValueError(f"{where}: LeakyReLU(negative_slope={m.negative_slope}); jvi's leaky-relu has 0.01")
+            layers.append(("activation", "leaky-relu"))
+        elif isinstance(m, nn.ELU):
+            if m.alpha != 1.0:
+                raise ValueError(f"{where}: ELU(alpha={m.alpha}); jvi's elu has alpha 1")
+            layers.append(("activation", "elu"))
+        elif isinstance(m, nn.Softplus):
+            if m.beta != 1:
+                raise ValueError(f"{where}: Softplus(beta={m.beta}); jvi's softplus has beta 1")
+            layers.append(("activation", "softplus"))
+        elif type(m) is nn.Identity:
+            continue
+        elif type(m) in (nn.ReLU, nn.Tanh, nn.Sigmoid):
+            layers.append(("activation", {nn.ReLU: "relu", nn.Tanh: "tanh", nn.Sigmoid: "sigmoid"}[type(m)]))
+        else:
+            raise ValueError(f"{where} is {type(m).__name__}: save_vae takes Linear, ReLU, LeakyReLU(0.01), ELU(1), "
+                             "Softplus(beta=1), Tanh, Sigmoid and Identity in nn.Sequential")
+    return layers
+
+
+def save_vae(encoder, decoder, path, *, likelihood="bernoulli", latent_dim=None, log_variance=None):
+    """Writes a PyTorch VAE as a jvi model file (safetensors) for jvi-eval, jvi-ais and sweeps.
+
+    `encoder` maps x to 2 * latent_dim values (the mean, then the log-variance of q(z|x)) and
+    `decoder` maps z to logits (``likelihood="bernoulli"``) or to the mean (``"gaussian"``, with
+    `log_variance` a float, or a tensor of the data's width, learned or fixed). Both are
+    nn.Sequential stacks of nn.Linear and activations; anything else is refused by name. The
+    tensors keep the modules' dtype (float32 or float64), which is the precision jvi runs them in.
+    """
+    first = next((p for p in encoder.parameters()), None)
+    dtype = "float64" if first is not None and first.dtype == _torch.float64 else "float32"
+    enc, dec = _layers(encoder, "encoder"), _layers(decoder, "decoder")
+    if latent_dim is None:
+        linears = [layer for layer in dec if layer[0] == "linear"]
+        if not linears:
+            raise ValueError("decoder has no Linear layer")
+        latent_dim = int(linears[0][1].shape[1])
+    if isinstance(log_variance, _torch.Tensor):
+        log_variance = log_variance.detach().cpu().numpy()
+    from .model_file import write_vae
+    write_vae(path, enc, dec, latent_dim=latent_dim, likelihood=likelihood, log_variance=log_variance, dtype=dtype)

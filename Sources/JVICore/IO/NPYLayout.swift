@@ -3,7 +3,8 @@
 /// Layout: the magic "\x93NUMPY", a major and minor version byte, the header length (2 bytes
 /// little-endian for version 1, 4 bytes for 2 and 3), then an ASCII Python dict literal
 /// `{'descr': '<f8', 'fortran_order': False, 'shape': (N, K), }`, then the data. Supported
-/// dtypes: float64 and float32, either byte order; C or (for rank ≤ 2) Fortran order.
+/// dtypes: float64 and float32, either byte order, and uint8 (data files); C or (for rank ≤ 2)
+/// Fortran order.
 public struct NPYLayout: Sendable, Equatable {
   public var shape: [Int]
   /// The dtype, e.g. "<f8".
@@ -63,8 +64,10 @@ public struct NPYLayout: Sendable, Equatable {
     case ">f8": (itemSize, bigEndian) = (8, true)
     case "<f4", "=f4": (itemSize, bigEndian) = (4, false)
     case ">f4": (itemSize, bigEndian) = (4, true)
+    case "|u1", "<u1", ">u1", "=u1": (itemSize, bigEndian) = (1, false)
     default:
-      throw fail("unsupported dtype '\(dict.descr)': log-weights must be float64 ('<f8') or float32 ('<f4')")
+      throw fail(
+        "unsupported dtype '\(dict.descr)': jvi reads float64 ('<f8'), float32 ('<f4') or, for data, uint8 ('|u1')")
     }
     var count = 1
     for d in dict.shape {
@@ -113,6 +116,9 @@ public struct NPYLayout: Sendable, Equatable {
         let bits = source.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)
         out[i] = Double(bitPattern: bigEndian ? bits.byteSwapped : bits.littleEndian)
       }
+    } else if itemSize == 1 {
+      let bytes = source.assumingMemoryBound(to: UInt8.self)
+      for i in 0..<count { out[i] = Double(bytes[i]) }
     } else {
       for i in 0..<count {
         let bits = source.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)

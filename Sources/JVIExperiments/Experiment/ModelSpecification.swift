@@ -24,7 +24,7 @@ public enum ModelSpecification: Sendable, Equatable {
   case law(SyntheticWeightLaw)
   case checkpoint(
     path: String, dataDirectory: String?, split: ImageDataset.Split, latent: DiscreteVAE.LatentKind,
-    precision: NetworkPrecision)
+    precision: NetworkPrecision?)
   /// A user's log-weights (`MatrixLogWeightSource`).
   case matrix(path: String)
 
@@ -71,9 +71,12 @@ public enum ModelSpecification: Sendable, Equatable {
       guard let latent = DiscreteVAE.LatentKind(rawValue: latentName) else {
         throw r.error("latent", "expected relaxed or discrete, got '\(latentName)'")
       }
-      let precisionName = r.string("precision") ?? NetworkPrecision.standard.rawValue
-      guard let precision = NetworkPrecision(rawValue: precisionName) else {
-        throw r.error("precision", "expected float32 or float64, got '\(precisionName)'")
+      var precision: NetworkPrecision?
+      if let precisionName = r.string("precision") {
+        guard let p = NetworkPrecision(rawValue: precisionName) else {
+          throw r.error("precision", "expected float32 or float64, got '\(precisionName)'")
+        }
+        precision = p
       }
       return .checkpoint(path: path, dataDirectory: data, split: split, latent: latent, precision: precision)
     default:
@@ -172,7 +175,7 @@ public enum ModelSpecification: Sendable, Equatable {
       if c.model != .discreteVAE && latent != .relaxed {
         throw SweepError("latent = \(latent.rawValue) applies to a discrete-vae; \(path) holds a \(c.model.rawValue)")
       }
-      if c.model != .gaussianVAE && precision != .standard {
+      if c.model != .gaussianVAE, let precision, precision != .standard {
         throw SweepError(
           "precision = \(precision.rawValue) applies to a gaussian-vae; \(path) holds a \(c.model.rawValue), which "
             + "runs in float64")
@@ -185,8 +188,8 @@ public enum ModelSpecification: Sendable, Equatable {
             + "experiment asks for \(n) instances")
       }
       return CheckpointLogWeightSource(
-        source, checkpoint: checkpoint, path: path, latent: latent, precision: c.model == .gaussianVAE ? precision : nil
-      )
+        source, checkpoint: checkpoint, path: path, latent: latent,
+        precision: c.model == .gaussianVAE ? precision ?? checkpoint.defaultPrecision : nil)
     }
   }
 }
@@ -204,6 +207,12 @@ public struct CheckpointLogWeightSource: LogWeightSource {
     self.base = base
     let c = checkpoint.configuration
     let file = path.split(separator: "/").last.map(String.init) ?? path
+    if let modelFile = checkpoint.modelFile {
+      label =
+        "vae-file \(c.architecture.description) \(file)"
+        + (precision.map { $0 == modelFile.precision ? "" : " \($0.rawValue)" } ?? "")
+      return
+    }
     switch c.model {
     case .gaussianVAE, .discreteVAE, .bernoulliVAE:
       label =

@@ -1,3 +1,5 @@
+import JVICore
+
 /// `<run>.manifest.json`: how a run was made — command line, experiment file and its fingerprint,
 /// git revision, seed, build configuration, Swift version, threads, host, start and end time —
 /// and what it produced. Written when the run starts (status "running") and again at the end.

@@ -6,11 +6,13 @@ import JVICore
   import Darwin
 #endif
 
-/// A trained Gaussian VAE on one binary image x as an AIS target:
-/// γ(z) = N(z; 0, I) Π_j Bernoulli(x_j | σ(ℓ_j(z))), base the prior or the encoder's
-/// q(z | x) = N(μ(x), diag σ²(x)) (x encoded once per observation).
+/// A trained Gaussian VAE on one observation x as an AIS target: γ(z) = N(z; 0, I) p(x | z),
+/// p(x | z) = Π_j Bernoulli(x_j | σ(ℓ_j(z))) or a Gaussian on the decoder's mean
+/// (`DecoderLikelihood`), base the prior or the encoder's q(z | x) = N(μ(x), diag σ²(x)) (x
+/// encoded once per observation).
 ///
-///     ∇_z log γ = J_ℓ(z)ᵀ (x − σ(ℓ(z))) − z,   ∇ log q = −(z − μ)/σ².
+///     ∇_z log γ = J_ℓ(z)ᵀ (x − σ(ℓ(z))) − z   (Bernoulli; Gaussian: J_μ(z)ᵀ (x − μ(z)) e^{−v} − z),
+///     ∇ log q = −(z − μ)/σ².
 ///
 /// The networks run in `T` (`Float` or `Double`, see `NetworkPrecision`); the chains' positions,
 /// log-densities and gradients are Double. With `T = Float`, z is rounded to Float on its way
@@ -114,10 +116,9 @@ public final class GaussianVAEAnnealingTarget<T: NetworkScalar>: ObservationTarg
       var first = 0
       while first < rows {
         let g = first / rowsPerObservation, count = min(rowsPerObservation - first % rowsPerObservation, rows - first)
-        T.bernoulliLogLikelihood(
-          logits: logits + first * input, targets: pixels.pointer + g * input, targetRowStride: 0, rows: count,
-          columns: input, into: logLikelihood.pointer + first, gradient: logitGradient.pointer + first * input,
-          gradientScale: nil)
+        model.decoderLogLikelihood(
+          outputs: logits + first * input, observation: pixels.pointer + g * input, rows: count, parameters: params,
+          into: logLikelihood.pointer + first, gradient: logitGradient.pointer + first * input)
         first += count
       }
       model.decoder.backward(
@@ -152,11 +153,12 @@ extension GaussianVAELogWeightSource: AnnealableModel {
 
   public func observation(_ i: Int) -> [Double] {
     var x = [Double](repeating: 0, count: model.architecture.inputSize)
-    x.withUnsafeMutableBufferPointer { data.binarizeFixed(i, of: split, into: $0.baseAddress!) }
+    x.withUnsafeMutableBufferPointer { observations.write(i, into: $0.baseAddress!) }
     return x
   }
 
-  /// z ~ N(0, I), x_j ~ Bernoulli(σ(ℓ_j(z))) (the logits in Double, whatever the precision).
+  /// z ~ N(0, I), then x from p(x | z): x_j ~ Bernoulli(σ(ℓ_j(z))), or x_j = μ_j(z) + e^{v_j/2} ε_j
+  /// for a Gaussian likelihood (the decoder in Double, whatever the precision).
   public func simulate(using g: inout Xoshiro256StarStar) -> (observation: [Double], latent: [Double]) {
     let d = latentDimension
     let z = (0..<d).map { _ in Sampling.standardNormal(using: &g) }
@@ -164,9 +166,15 @@ extension GaussianVAELogWeightSource: AnnealableModel {
     var x = [Double](repeating: 0, count: model.architecture.inputSize)
     parameters.withUnsafeBufferPointer { p in
       z.withUnsafeBufferPointer { zp in
-        let logits = model.decoder.forward(zp.baseAddress!, rows: 1, parameters: p.baseAddress!, state: state)
+        let out = model.decoder.forward(zp.baseAddress!, rows: 1, parameters: p.baseAddress!, state: state)
         for j in x.indices {
-          x[j] = Sampling.uniform(using: &g) < 1 / (1 + exp(-logits[j])) ? 1 : 0
+          switch model.architecture.likelihood {
+          case .bernoulli: x[j] = Sampling.uniform(using: &g) < 1 / (1 + exp(-out[j])) ? 1 : 0
+          case .gaussian(let v): x[j] = out[j] + exp(0.5 * v) * Sampling.standardNormal(using: &g)
+          case .gaussianPerPixel:
+            let v = p[model.logVarianceOffset! + j]
+            x[j] = out[j] + exp(0.5 * v) * Sampling.standardNormal(using: &g)
+          }
         }
       }
     }

@@ -1,22 +1,37 @@
-/// A multilayer perceptron: dense → activation → … → dense (linear output).
+/// A multilayer perceptron: dense → activation → … → dense (linear output), with one activation
+/// after each hidden layer (the same one throughout, or one each).
 ///
 /// Forward keeps every layer's pre-activation and output in an `MLPState` (allocated once for
 /// a maximum number of rows); backward turns the output gradient into parameter gradients,
 /// accumulated into the flat gradient buffer, and optionally the input gradient.
 public struct MLP: Sendable, Equatable {
   public let layers: [Dense]
-  public let activation: Activation
+  /// The activation after hidden layer l (one per layer but the last).
+  public let activations: [Activation]
+  /// The one activation of an MLP built with one; the first hidden layer's otherwise.
+  public private(set) var activation: Activation
 
   /// Layers of widths sizes[0] → sizes[1] → … → sizes.last, registered in `layout` as
   /// "<name>.<i>.weight" / "<name>.<i>.bias".
   public init(sizes: [Int], activation: Activation, name: String, layout: inout ParameterLayout) {
+    self.init(
+      sizes: sizes, activations: Array(repeating: activation, count: max(sizes.count - 2, 0)), name: name,
+      layout: &layout)
+    self.activation = activation
+  }
+
+  /// Layers of widths sizes[0] → … → sizes.last, with `activations[l]` after hidden layer l.
+  public init(sizes: [Int], activations: [Activation], name: String, layout: inout ParameterLayout) {
     precondition(sizes.count >= 2, "an MLP needs an input and an output width, got \(sizes)")
+    precondition(
+      activations.count == sizes.count - 2, "\(activations.count) activations for \(sizes.count - 2) hidden layers")
     var layers: [Dense] = []
     for i in 0..<(sizes.count - 1) {
       layers.append(Dense(inputs: sizes[i], outputs: sizes[i + 1], name: "\(name).\(i)", layout: &layout))
     }
     self.layers = layers
-    self.activation = activation
+    self.activations = activations
+    activation = activations.first ?? .identity
   }
 
   public var inputs: Int { layers[0].inputs }
@@ -35,7 +50,7 @@ public struct MLP: Sendable, Equatable {
       layer.forward(x, rows: rows, parameters: parameters, into: pre, workspace: state.gemm)
       if l == layers.count - 1 { return pre }
       let post = state.outputs[l].pointer
-      activation.forward(UnsafePointer(pre), post, count: rows * layer.outputs)
+      activations[l].forward(UnsafePointer(pre), post, count: rows * layer.outputs)
       x = UnsafePointer(post)
     }
     return state.preActivations[layers.count - 1].pointer
@@ -59,7 +74,7 @@ public struct MLP: Sendable, Equatable {
         x: x, dy: UnsafePointer(dy), rows: rows, parameters: parameters, gradients: gradients, dx: dx,
         workspace: state.gemm)
       if l > 0, let dx {
-        activation.backward(
+        activations[l - 1].backward(
           preActivation: state.preActivations[l - 1].pointer, output: state.outputs[l - 1].pointer, gradient: dx,
           count: rows * layers[l - 1].outputs, scratch: state.scratch.pointer)
         dy = dx

@@ -1,13 +1,18 @@
 import JVICore
 
 extension Checkpoint {
-  /// Reads and verifies a checkpoint.
+  /// Reads and verifies a checkpoint, or a user's model file (`VAEModelFile`, safetensors).
   ///
   /// - Throws: `InputFileError` naming the file: not a checkpoint, an unsupported version, a
   ///   malformed or missing header field, a truncated file, a checksum mismatch, or tensors that
   ///   do not match the recorded architecture.
   public init(contentsOf path: String) throws(InputFileError) {
-    try self.init(bytes: try FileIO.read(path), source: path)
+    let bytes = try FileIO.read(path)
+    if SafetensorsFile.looksLikeSafetensors(bytes) {
+      self.init(modelFile: try VAEModelFile(try SafetensorsFile(bytes: bytes, source: path)))
+    } else {
+      try self.init(bytes: bytes, source: path)
+    }
   }
 
   /// A checkpoint from its bytes; `source` names it in errors (see `init(contentsOf:)`).

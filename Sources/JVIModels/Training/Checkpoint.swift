@@ -27,6 +27,8 @@ public struct Checkpoint: Sendable {
   public var parameters: [Float]
   public var adamM: [Float]
   public var adamV: [Float]
+  /// The model file this came from, for a user's model (nil for jvi's own checkpoints).
+  public var modelFile: VAEModelFile?
 
   public init(
     configuration: TrainingConfiguration, epochsCompleted: Int, adamStep: Int, trainingExamples: Int,
@@ -47,6 +49,7 @@ public struct Checkpoint: Sendable {
   // MARK: Writing
 
   public func bytes() -> [UInt8] {
+    precondition(modelFile == nil, "a model file is written with VAEModelFile.bytes, not as a checkpoint")
     let c = configuration, a = c.architecture
     var order = 0
     if case .jackknife(let m) = c.objective { order = m }

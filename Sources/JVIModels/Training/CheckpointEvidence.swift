@@ -10,20 +10,25 @@ import JVICore
 /// | bbb-classifier, bbb-regression | replicates of the one training set | weights w ~ q(w | θ) |
 public enum CheckpointEvidence {
   /// - Parameters:
-  ///   - dataDirectory: the image folder (nil: the checkpoint's); unused for regression.
+  ///   - dataDirectory: the image folder (nil: the checkpoint's); for a gaussian-vae, a `.npy`
+  ///     file of observations instead (`ObservationMatrix`, `split` unused); unused for regression.
   ///   - limit: the first N images, or the number of replicate rows for Bayes by Backprop (default 10).
-  ///   - precision: the scalar a gaussian-vae's networks run in (the other models run in Double).
+  ///   - precision: the scalar a gaussian-vae's networks run in (nil: `Checkpoint.defaultPrecision`;
+  ///     the other models run in Double).
   /// - Throws: `InputFileError` for unreadable data or images of the wrong size.
   public static func source(
     _ checkpoint: Checkpoint, dataDirectory: String?, split: ImageDataset.Split, limit: Int?,
-    latent: DiscreteVAE.LatentKind = .relaxed, precision: NetworkPrecision = .standard
+    latent: DiscreteVAE.LatentKind = .relaxed, precision: NetworkPrecision? = nil
   ) throws(InputFileError) -> any LogWeightSource {
     let c = checkpoint.configuration
+    if let path = dataDirectory, isObservationFile(path), c.model != .gaussianVAE {
+      throw InputFileError(path: path, problem: "a data file applies to a gaussian-vae; this model is a \(c.model.rawValue)")
+    }
     switch c.model {
     case .gaussianVAE:
       return try GaussianVAELogWeightSource(
-        checkpoint: checkpoint, data: try images(c, dataDirectory, testOnly: split == .test), split: split,
-        limit: limit, precision: precision)
+        checkpoint: checkpoint, observations: try observations(c, dataDirectory, split: split), limit: limit,
+        precision: precision ?? checkpoint.defaultPrecision)
     case .discreteVAE, .bernoulliVAE:
       // A bernoulli-vae's latents are binary: its log-weights are the discrete model's.
       return try DiscreteVAELogWeightSource(
@@ -60,6 +65,18 @@ public enum CheckpointEvidence {
   static func describe(_ model: BayesianMLP) -> String {
     let sizes = [model.inputSize] + model.network.layers.map(\.outputs)
     return "\(sizes.map(String.init).joined(separator: "-")) \(model.network.activation.rawValue) prior \(model.prior)"
+  }
+
+  /// Whether a `--data` or `data =` path names a `.npy` file of observations (else an image folder).
+  public static func isObservationFile(_ path: String) -> Bool { path.lowercased().hasSuffix(".npy") }
+
+  /// A VAE's observations: the rows of a `.npy` data file, or a split of an image folder (the
+  /// checkpoint's when `path` is nil).
+  public static func observations(_ c: TrainingConfiguration, _ path: String?, split: ImageDataset.Split)
+    throws(InputFileError) -> VAEObservations
+  {
+    if let path, isObservationFile(path) { return .matrix(try ObservationMatrix(contentsOf: path)) }
+    return .images(try images(c, path, testOnly: split == .test), split)
   }
 
   /// The checkpoint's images (only the test files when `testOnly`).

@@ -26,10 +26,10 @@ extension GaussianVAE {
     }
     let logits = decoder.forward(z, rows: count * k, parameters: parameters, state: state.decoder)
     for b in 0..<count {
-      T.bernoulliLogLikelihood(
-        logits: logits + b * k * input, targets: x + b * input, targetRowStride: 0, rows: k, columns: input,
+      decoderLogLikelihood(
+        outputs: logits + b * k * input, observation: x + b * input, rows: k, parameters: parameters,
         into: state.logLikelihood.pointer + b * k,
-        gradient: keepLogitGradients ? state.dLogits.pointer + b * k * input : nil, gradientScale: nil)
+        gradient: keepLogitGradients ? state.dLogits.pointer + b * k * input : nil)
     }
     let constant = Double(d) * GaussianVAE.logTwoPi
     for b in 0..<count {
@@ -78,6 +78,9 @@ extension GaussianVAE {
     lossScale: Double = 1, jackknifeWeights: JackknifeGradientWeights? = nil
   ) throws(EstimatorError) -> ObjectiveValue {
     let d = architecture.latentSize, input = architecture.inputSize, k = state.samples
+    precondition(
+      gradients == nil || architecture.likelihood != .gaussianPerPixel,
+      "training a per-pixel Gaussian likelihood is not supported: its log-variance has no gradient here")
     forward(images: x, count: count, parameters: parameters, state: state, keepLogitGradients: gradients != nil)
     let ll = state.logLikelihood.pointer, g = state.sampleWeights.pointer
     let separate = gradients != nil && VAEObjectiveWeights.separateEncoderWeights(objective, gradient)

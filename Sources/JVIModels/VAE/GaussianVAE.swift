@@ -13,17 +13,30 @@ public struct GaussianVAE: Sendable, Equatable {
   public let layout: ParameterLayout
   public let encoder: MLP
   public let decoder: MLP
+  /// Where the per-pixel log-variance of a `.gaussianPerPixel` likelihood starts in the
+  /// parameters (after both networks).
+  public let logVarianceOffset: Int?
 
   public init(_ architecture: VAEArchitecture) {
     self.architecture = architecture
     var layout = ParameterLayout()
-    let a = architecture
-    encoder = MLP(
-      sizes: [a.inputSize] + a.hiddenSizes + [2 * a.latentSize], activation: a.activation, name: "encoder",
-      layout: &layout)
-    decoder = MLP(
-      sizes: [a.latentSize] + a.hiddenSizes.reversed() + [a.inputSize], activation: a.activation, name: "decoder",
-      layout: &layout)
+    let a = architecture, e = a.encoderHidden, d = a.decoderHidden
+    if a.layers == nil {
+      encoder = MLP(
+        sizes: [a.inputSize] + e.sizes + [2 * a.latentSize], activation: a.activation, name: "encoder",
+        layout: &layout)
+      decoder = MLP(
+        sizes: [a.latentSize] + d.sizes + [a.inputSize], activation: a.activation, name: "decoder", layout: &layout)
+    } else {
+      encoder = MLP(
+        sizes: [a.inputSize] + e.sizes + [2 * a.latentSize], activations: e.activations, name: "encoder",
+        layout: &layout)
+      decoder = MLP(
+        sizes: [a.latentSize] + d.sizes + [a.inputSize], activations: d.activations, name: "decoder",
+        layout: &layout)
+    }
+    logVarianceOffset =
+      a.likelihood == .gaussianPerPixel ? layout.add("decoder.log_variance", shape: [a.inputSize]) : nil
     self.layout = layout
   }
 

@@ -1,21 +1,22 @@
 import JVICore
 
-/// A trained Gaussian VAE on a split of an image data set, as a `LogWeightSource`.
+/// A trained Gaussian VAE on its observations (`VAEObservations`: a split of an image folder, or
+/// a user's data matrix), as a `LogWeightSource`.
 ///
 /// The network runs in `precision` (`NetworkPrecision`): Float as trained, with each sample's
 /// sum over pixels, log p(z), log q(z | x), log w and the KL in Double; or Double throughout
-/// (the parameters converted from the trained Float). Each image is encoded once; its K samples
-/// are decoded in chunks of `chunkSamples` rows, so memory stays bounded for any K. Image i uses
-/// the fixed binarisation of its split and noise from stream i of the seed. Threads take images
-/// in fixed chunks: results are bit-identical for any thread count.
+/// (the parameters converted from the trained Float, or a model file's own Double values). Each
+/// image is encoded once; its K samples are decoded in chunks of `chunkSamples` rows, so memory
+/// stays bounded for any K. Image i is the fixed binarisation of its split (or row i of the
+/// matrix, as given) and uses noise from stream i of the seed. Threads take images in fixed
+/// chunks: results are bit-identical for any thread count.
 public struct GaussianVAELogWeightSource: LogWeightSource, @unchecked Sendable {
   public let model: GaussianVAE
-  /// The trained parameters, and the same values in Double.
+  /// The parameters in Float (as trained, or a model file's rounded), and in Double.
   public let floatParameters: [Float]
   public let parameters: [Double]
   public var precision: NetworkPrecision
-  public let data: ImageDataset
-  public let split: ImageDataset.Split
+  public let observations: VAEObservations
   public let limit: Int?
   public var chunkSamples = 1024
 
@@ -24,26 +25,34 @@ public struct GaussianVAELogWeightSource: LogWeightSource, @unchecked Sendable {
     checkpoint: Checkpoint, data: ImageDataset, split: ImageDataset.Split, limit: Int? = nil,
     precision: NetworkPrecision = .standard
   ) throws(InputFileError) {
-    guard checkpoint.configuration.architecture.inputSize == data.pixels else {
-      throw InputFileError(
-        path: data.directory,
-        problem: "images of \(data.pixels) pixels; the model takes \(checkpoint.configuration.architecture.inputSize)")
+    try self.init(checkpoint: checkpoint, observations: .images(data, split), limit: limit, precision: precision)
+  }
+
+  /// - Throws: `InputFileError` naming the data when its width differs from the model's input.
+  public init(
+    checkpoint: Checkpoint, observations: VAEObservations, limit: Int? = nil, precision: NetworkPrecision = .standard
+  ) throws(InputFileError) {
+    let input = checkpoint.configuration.architecture.inputSize
+    guard input == observations.width else {
+      let what = if case .matrix = observations { "rows of \(observations.width) values" } else {
+        "images of \(observations.width) pixels"
+      }
+      throw InputFileError(path: observations.path, problem: "\(what); the model takes \(input)")
     }
     model = checkpoint.model
     floatParameters = checkpoint.parameters
-    parameters = checkpoint.parameters.map(Double.init)
+    parameters = checkpoint.doubleParameters
     self.precision = precision
-    self.data = data
-    self.split = split
+    self.observations = observations
     self.limit = limit
   }
 
   public var providesAnalyticKL: Bool { true }
 
-  public var instanceCount: Int { min(limit ?? Int.max, data.count(split)) }
+  public var instanceCount: Int { min(limit ?? Int.max, observations.count) }
 
   public var name: String {
-    "gaussian-vae \(model.architecture.description) on \(split.rawValue)"
+    "gaussian-vae \(model.architecture.description) on \(observations.label)"
       + (precision == .standard ? "" : " (network in \(precision.rawValue))")
   }
 
@@ -82,7 +91,7 @@ public struct GaussianVAELogWeightSource: LogWeightSource, @unchecked Sendable {
     pixels: UnsafeMutablePointer<T>, logWeights: UnsafeMutablePointer<Double>,
     logLikelihood: UnsafeMutablePointer<Double>, kl: UnsafeMutablePointer<Double>
   ) {
-    data.binarizeFixed(i, of: split, into: pixels)
+    observations.write(i, into: pixels)
     var noise = StandardNormalStream(Xoshiro256StarStar(seed: seed, stream: UInt64(i)))
     let d = model.architecture.latentSize
     var done = 0

@@ -33,6 +33,15 @@ public indirect enum JSONValue: Sendable, Equatable {
     }
   }
 
+  /// On one line, with no spaces: for JSON held inside other text (safetensors headers and metadata).
+  public var compactText: String {
+    switch self {
+    case .array(let items): "[" + items.map(\.compactText).joined(separator: ",") + "]"
+    case .object(let fields): "{" + fields.map { JSONValue.quote($0.0) + ":" + $0.1.compactText }.joined(separator: ",") + "}"
+    default: text()
+    }
+  }
+
   var isScalar: Bool {
     switch self {
     case .array, .object: false

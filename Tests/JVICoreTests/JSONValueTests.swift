@@ -1,6 +1,6 @@
 import Testing
 
-@testable import JVIExperiments
+@testable import JVICore
 
 /// The JSON reader behind manifests and shard metadata: what the writer writes reads back, keys
 /// are found by path (not by searching the text), escapes decode, and malformed text is refused
