@@ -117,7 +117,7 @@ fuzz: release ## 100,000 mutated inputs for every parser (CI runs 5,000 in make 
 # Coverage-guided fuzzing: jvi-fuzz's parsers built as a libFuzzer binary with AddressSanitizer.
 # A crash, a hang (-timeout), an allocation over -malloc_limit_mb or a broken rule stops the run
 # and saves the input into the regression corpus (Tests/ToolTests/FuzzRegressions/<parser>/).
-FUZZ_PARSERS := npy csv idx idx-gz checkpoint experiment command-line json
+FUZZ_PARSERS := npy csv idx idx-gz checkpoint experiment command-line json safetensors model-file
 LIBFUZZ_RUNS ?= 100000
 LIBFUZZ_DIR := .build-libfuzzer
 LIBFUZZ_REPORT := results/fuzz/libfuzzer-$(LIBFUZZ_RUNS)-seed1.txt

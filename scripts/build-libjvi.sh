@@ -19,9 +19,15 @@ command -v swift >/dev/null || { echo "build-libjvi: building jvi needs the Swif
 read -r -a flags <<< "${SWIFT_BUILD_FLAGS:--c release}"
 swift build "${flags[@]}" --target JVIC >&2
 bin=$(swift build "${flags[@]}" --show-bin-path)
+# The objects of each module's current sources only (a file moved to another module leaves its old
+# object behind in the build folder, which must not be linked).
 objects=()
 for module in CJVIKernels JVICore JVIModels JVIExperiments JVIC; do
-  objects+=("$bin/$module.build/"*.o)
+  while IFS= read -r source; do
+    object="$bin/$module.build/$(basename "$source").o"
+    [ -f "$object" ] || { echo "build-libjvi: no object $object for $source" >&2; exit 1; }
+    objects+=("$object")
+  done < <(find "Sources/$module" -name '*.swift' -o -name '*.c' | sort)
 done
 swiftc -emit-library -static-stdlib -o "$out/libjvi.so.tmp" "${objects[@]}" -lz \
   -Xlinker --version-script="$PWD/Sources/JVIC/exports.map" -Xlinker -s

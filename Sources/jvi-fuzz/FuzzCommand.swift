@@ -28,7 +28,7 @@ struct FuzzCommand: ToolCommand {
     name: "jvi-fuzz",
     overview:
       "Feed mutated inputs to the parsers of .npy and CSV log-weights, IDX files (plain and gzip), checkpoints, "
-      + "experiment files and command lines. Every input must be accepted or refused with an error naming the file; "
+      + "experiment files, command lines, JSON, safetensors files and VAE model files. Every input must be accepted or refused with an error naming the file; "
       + "a crash, a hang (--time-limit) or a broken rule stops the run and saves the input under --failures. "
       + "Deterministic for a seed. With --replay, runs the saved inputs of a folder instead.",
     options: [parser, inputs, seed, timeLimit, failures, replayDirectory],

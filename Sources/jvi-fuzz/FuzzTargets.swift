@@ -20,7 +20,9 @@ struct FuzzFailure: Error, CustomStringConvertible {
 }
 
 enum FuzzTargets {
-  static let names = ["npy", "csv", "idx", "idx-gz", "checkpoint", "experiment", "command-line", "json"]
+  static let names = [
+    "npy", "csv", "idx", "idx-gz", "checkpoint", "experiment", "command-line", "json", "safetensors", "model-file",
+  ]
 
   static func make(_ name: String, scratch: String) throws -> FuzzTarget {
     switch name {
@@ -91,6 +93,32 @@ enum FuzzTargets {
             throw FuzzFailure(description: "a refusal at byte \(error.offset) of \(text.utf8.count)")
           }
           return false
+        }
+      }
+    case "safetensors":
+      return file("safetensors", scratch: scratch, extension: "safetensors", seeds: modelFileSeeds()) { path in
+        let f = try SafetensorsFile(contentsOf: path)
+        for t in f.tensors where t.dtype == "F32" || t.dtype == "F64" {
+          guard try f.doubles(t).count == t.count else {
+            throw FuzzFailure(description: "tensor '\(t.name)' read a different count from its shape")
+          }
+        }
+      }
+    case "model-file":
+      // An accepted model must hold finite parameters of its layout's size and evaluate as an AIS
+      // target without trapping.
+      return file("model-file", scratch: scratch, extension: "safetensors", seeds: modelFileSeeds()) { path in
+        let m = try VAEModelFile(contentsOf: path)
+        guard m.parameters.count == m.model.parameterCount, m.parameters.allSatisfy(\.isFinite) else {
+          throw FuzzFailure(description: "accepted a model whose parameters do not fill its layout")
+        }
+        let a = m.model.architecture
+        guard a.inputSize * a.latentSize <= 1 << 22 else { return }
+        let target = GaussianVAEAnnealingTarget(model: m.model, parameters: m.parameters, start: .proposal, maximumRows: 1)
+        target.setObservation([Double](repeating: 0, count: a.inputSize))
+        let e = AnnealingEvaluation(dimension: a.latentSize, capacity: 1)
+        [Double](repeating: 0.5, count: a.latentSize).withUnsafeBufferPointer {
+          target.evaluate($0.baseAddress!, rows: 1, into: e)
         }
       }
     default:
@@ -181,6 +209,22 @@ enum FuzzTargets {
     gzclose(f)
     defer { try? FileManager.default.removeItem(atPath: path) }
     return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+  }
+
+  /// Small model files: each likelihood, F32 and F64, mirrored and per-network activations.
+  static func modelFileSeeds() -> [[UInt8]] {
+    var seeds: [[UInt8]] = []
+    let likelihoods: [DecoderLikelihood] = [.bernoulli, .gaussian(logVariance: -1), .gaussianPerPixel]
+    for (i, likelihood) in likelihoods.enumerated() {
+      let layers = VAELayers(
+        encoderHiddenSizes: [3], encoderActivations: [Activation.allCases[i]], decoderHiddenSizes: [2, 3],
+        decoderActivations: [Activation.allCases[i + 3], .identity])
+      let vae = GaussianVAE(
+        VAEArchitecture(inputSize: 4, hiddenSizes: [3], latentSize: 2, layers: layers, likelihood: likelihood))
+      let p = (0..<vae.parameterCount).map { Double($0 % 7) / 10 - 0.3 }
+      seeds.append(VAEModelFile.bytes(model: vae, parameters: p, dtype: i == 1 ? "F64" : "F32"))
+    }
+    return seeds
   }
 
   static func checkpointSeeds() -> [[UInt8]] {

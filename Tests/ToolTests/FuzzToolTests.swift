@@ -9,7 +9,9 @@ struct FuzzToolTests {
     let dir = ToolRun.temporaryDirectory()
     let r = try ToolRun.run("jvi-fuzz", ["--inputs", "5000", "--seed", "7", "--failures", dir + "/failures"])
     #expect(r.exitCode == 0, "\(r.standardOutput)\(r.standardError)")
-    for parser in ["npy", "csv", "idx", "idx-gz", "checkpoint", "experiment", "command-line"] {
+    for parser in [
+      "npy", "csv", "idx", "idx-gz", "checkpoint", "experiment", "command-line", "json", "safetensors", "model-file",
+    ] {
       #expect(r.standardOutput.contains("\(parser): 5000 inputs"), "\(parser)")
     }
     #expect(!r.standardOutput.contains("CRASH") && !r.standardError.contains("HANG"))
