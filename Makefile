@@ -12,7 +12,7 @@ RELEASE_FLAGS := -c release
 TEST_FLAGS := $(RELEASE_FLAGS) -Xswiftc -enable-testing
 
 .DEFAULT_GOAL := help
-.PHONY: help build release test test-python wheel wheel-check test-slow bench bench-peers bench-routes bench-python lint format clean data train sweep models sweep-models bdmc \
+.PHONY: help build release test test-python wheel wheel-check test-slow bench bench-peers bench-routes bench-python lint format clean data train sweep models sweep-models bdmc your-model \
   fuzz libfuzz dependency-check slurm-check
 
 DATA_DIR := /usr/share/datasets/fashion-mnist
@@ -110,6 +110,13 @@ bdmc: release data $(DEFAULT_MODEL) ## BDMC gap of AIS on data simulated from th
 	  --temperatures 100,300,1000,3000,10000 --output results/bdmc/vae-proposal.csv
 	.build/release/jvi-ais --bdmc --instances 16 --chains 4 --start prior --leapfrog 5 \
 	  --temperatures 1000,10000 --output results/bdmc/vae-prior.csv
+
+# Evaluating your own VAE, end to end: a PyTorch VAE trained, exported with jvi.torch.save_vae, checked
+# against PyTorch, then AIS, BDMC and a K-sweep of every estimator (results/your-model/).
+your-model: release data $(PYTHON_VENV)/bin/python ## A PyTorch VAE through jvi: agreement, AIS, BDMC, sweep (results/your-model/)
+	scripts/build-libjvi.sh .build/python-lib-release
+	JVI_LIBRARY=.build/python-lib-release/libjvi.so $(PYTHON_VENV)/bin/python experiments/your-model/your_vae.py \
+	  --jvi-bin .build/release
 
 fuzz: release ## 100,000 mutated inputs for every parser (CI runs 5,000 in make test)
 	.build/release/jvi-fuzz --inputs 100000 --seed 1

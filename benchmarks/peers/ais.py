@@ -18,7 +18,10 @@ batch; the gradient at the current z is kept, so a run costs 1 + (T − 1)·L gr
 The AIS estimate of log p(x) with one chain is log w; the mean over rows is printed.
 
 The decoder has random Glorot-uniform weights (fixed seed): the throughput does not depend on
-their values (acceptance rates differ from a trained model's, the arithmetic does not). The
+their values (acceptance rates differ from a trained model's, the arithmetic does not). With
+--model-file and --data-file it is instead a user's VAE (a jvi model file: its decoder's layers and
+activations, Bernoulli likelihood) on the rows of a .npy as given, the case of jvi-ais --model
+FILE --data FILE.npy. The
 driver times this script as a whole process (imports and data loading included); the JSON line
 also carries the in-process seconds of the AIS loop and of the whole script.
 
@@ -56,12 +59,14 @@ def main() -> None:
     parser.add_argument("--dtype", choices=["float32", "float64"], default="float32")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--data", default=common.FASHION_MNIST_DIR)
+    parser.add_argument("--model-file", help="a jvi model file (safetensors): its decoder instead of random weights")
+    parser.add_argument("--data-file", help="with --model-file: a .npy of observations, evaluated as given")
     args = parser.parse_args()
     if args.rows < 1 or args.temperatures < 1 or args.leapfrog < 1 or not 0 < args.step_size <= 10:
         parser.error("--rows, --temperatures and --leapfrog must be at least 1, --step-size in (0, 10]")
     common.setup_threads(args.threads)
 
-    case = f"ais-n{args.rows}-t{args.temperatures}-l{args.leapfrog}"
+    case = f"ais-{'user-' if args.model_file else ''}n{args.rows}-t{args.temperatures}-l{args.leapfrog}"
     peer = f"torch {args.dtype}"
     try:
         import numpy as np
@@ -71,20 +76,28 @@ def main() -> None:
     common.setup_torch_threads(torch, args.threads)
     dtype = getattr(torch, args.dtype)
 
-    pixels = common.load_images("t10k", args.data, limit=args.rows)
-    x = torch.from_numpy(common.binarize_fixed(pixels, seed=2018)).to(dtype)
+    if args.model_file:
+        x = torch.from_numpy(np.load(args.data_file)[:args.rows].reshape(args.rows, -1)).to(dtype)
+        decoder, activations, d = common.model_file_decoder(args.model_file)
+        layers = [(torch.from_numpy(w).to(dtype), torch.from_numpy(b).to(dtype)) for w, b in decoder]
+    else:
+        pixels = common.load_images("t10k", args.data, limit=args.rows)
+        x = torch.from_numpy(common.binarize_fixed(pixels, seed=2018)).to(dtype)
+        layers = [(torch.from_numpy(w).to(dtype), torch.from_numpy(b).to(dtype))
+                  for w, b in common.glorot_layers(common.DECODER_SIZES, np.random.default_rng(args.seed))]
+        activations, d = ["tanh"] * (len(layers) - 1), common.LATENT
     sign = 1 - 2 * x                                                # softplus((1−2x)ℓ) = −log p(x_j|ℓ_j)
-    layers = [(torch.from_numpy(w).to(dtype), torch.from_numpy(b).to(dtype))
-              for w, b in common.glorot_layers(common.DECODER_SIZES, np.random.default_rng(args.seed))]
-    d = common.LATENT
     log_two_pi = common.LOG_TWO_PI
+    functions = {"tanh": torch.tanh, "relu": torch.relu, "sigmoid": torch.sigmoid, "identity": lambda h: h,
+                 "softplus": torch.nn.functional.softplus, "elu": torch.nn.functional.elu,
+                 "leaky-relu": torch.nn.functional.leaky_relu}
 
     def log_likelihood(z):
         h = z
         for i, (w, b) in enumerate(layers):
             h = torch.addmm(b, h, w)
             if i < len(layers) - 1:
-                h = torch.tanh(h)
+                h = functions[activations[i]](h)
         return -torch.nn.functional.softplus(sign * h).sum(1)
 
     def evaluate(z):

@@ -315,3 +315,38 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def model_file_decoder(path: str):
+    """A jvi model file's decoder as [(W in x out, b)] float64 arrays, its activations and the latent
+    dimension, read with the standard library and numpy (safetensors layout: 8-byte header length,
+    JSON header, little-endian tensors; weights stored out x in)."""
+    import json
+    import struct
+
+    import numpy as np
+    with open(path, "rb") as f:
+        data = f.read()
+    (n,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8:8 + n])
+    spec = json.loads(header["__metadata__"]["architecture"])
+    if spec["likelihood"]["kind"] != "bernoulli":
+        raise SystemExit(f"{path}: the AIS peer runs a Bernoulli likelihood only")
+
+    def tensor(name):
+        entry = header[name]
+        begin, end = entry["data_offsets"]
+        dtype = {"F32": "<f4", "F64": "<f8"}[entry["dtype"]]
+        return np.frombuffer(data[8 + n + begin:8 + n + end], dtype=dtype).reshape(entry["shape"]).astype(np.float64)
+
+    layers, activations = [], []
+    for entry in spec["decoder"]:
+        if "linear" in entry:
+            if len(layers) > len(activations):
+                activations.append("identity")
+            w = tensor(entry["linear"]["weight"])
+            b = tensor(entry["linear"]["bias"]) if entry["linear"].get("bias") else np.zeros(w.shape[0])
+            layers.append((np.ascontiguousarray(w.T), b))
+        else:
+            activations.append(entry["activation"])
+    return layers, activations, spec["latent_dim"]

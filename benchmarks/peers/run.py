@@ -73,6 +73,8 @@ class Case:
     # ("best", None, minimum) against the fastest peer, ("npy", peer label, MB limit).
     check: tuple | None = None
     target_peer: str | None = None  # the peer row the target text goes on (None: every row)
+    ais_model: str | None = None    # jvi-ais's --model for this case (None: --model)
+    ais_data: str | None = None     # and its --data
 
 
 # The default VAE's products, as in GEMMBenchmarks.swift: (product, M, K, N).
@@ -153,6 +155,17 @@ def build_cases(args) -> list[Case]:
                Peer("torch float64", "torch", "ais.py", ais + ["--dtype", "float64"])],
         target="jvi-ais >= 1.5x torch float32 (whole process)", target_peer="torch float32",
         check=("ratio", "torch float32", 1.5)))
+    # AIS on a user's VAE (make your-model writes it): jvi-ais --model FILE.safetensors --data FILE.npy
+    # against the same decoder in PyTorch.
+    if os.path.exists(args.user_model) and os.path.exists(args.user_data):
+        user = ["--model-file", os.path.abspath(args.user_model), "--data-file", os.path.abspath(args.user_data)]
+        cases.append(Case(
+            name=f"ais-user-n{rows}-t{temperatures}-l10", kind="ais", suite="", group="ais-user", threads=[1, 2],
+            work=f"HMC-AIS on a user's VAE file ({os.path.basename(args.user_model)}), {rows:,} rows, "
+                 f"T={temperatures}, L=10, step 0.05 (whole process)",
+            peers=[Peer("torch float32", "torch", "ais.py", ais + ["--dtype", "float32"] + user)],
+            target="jvi-ais >= 1.5x torch float32 (whole process)", target_peer="torch float32",
+            check=("ratio", "torch float32", 1.5), ais_model=args.user_model, ais_data=args.user_data))
     rows, cols = args.npy_shape
     cases.append(Case(
         name=f"npy-iwae-{rows}x{cols}", kind="npy", suite="", group="npy", threads=[1, 2],
@@ -377,11 +390,12 @@ class Runner:
         key = (case.name, threads, "jvi")
         with tempfile.TemporaryDirectory(prefix="jvi-peers-") as tmp:
             if case.kind == "ais":
-                cmd = [self.tool("jvi-ais"), "--model", os.path.abspath(self.args.model),
-                       "--instances", str(self.args.ais_instances), "--chains", "1",
-                       "--temperatures", str(self.args.ais_temperatures), "--leapfrog", "10", "--pilot-chains", "0",
-                       "--step-size", "0.05", "--start", "prior", "--threads", str(threads),
-                       "--output", os.path.join(tmp, "ais.csv")]
+                cmd = [self.tool("jvi-ais"), "--model", os.path.abspath(case.ais_model or self.args.model)]
+                cmd += ["--data", os.path.abspath(case.ais_data)] if case.ais_data else []
+                cmd += ["--instances", str(self.args.ais_instances), "--chains", "1",
+                        "--temperatures", str(self.args.ais_temperatures), "--leapfrog", "10", "--pilot-chains", "0",
+                        "--step-size", "0.05", "--start", "prior", "--threads", str(threads),
+                        "--output", os.path.join(tmp, "ais.csv")]
             else:
                 cmd = [self.tool("jvi-eval"), "--input", self.npy_path, "--estimator", "iwae",
                        "--threads", str(threads)]
@@ -748,6 +762,9 @@ def main() -> None:
     parser.add_argument("--threads", type=parse_threads, default=[1, 2], help="thread counts to run: 1, 2 or 1,2")
     parser.add_argument("--python", default=sys.executable, help="the interpreter of the peer scripts")
     parser.add_argument("--model", default="results/models/default-vae.ckpt", help="jvi-ais's checkpoint")
+    parser.add_argument("--user-model", default="results/models/your-vae.safetensors",
+                        help="a user's VAE model file for the ais-user case (make your-model writes it)")
+    parser.add_argument("--user-data", default="results/your-model/test-images.npy", help="its data (.npy)")
     parser.add_argument("--ais-instances", type=int, default=1000, help="AIS images, one chain each (both sides)")
     parser.add_argument("--ais-temperatures", type=int, default=100, help="AIS temperatures (both sides)")
     parser.add_argument("--scratch", default=".build/bench-peers", help="where the big .npy lives")
@@ -782,7 +799,7 @@ def main() -> None:
         if missing:
             raise SystemExit("run.py: missing " + ", ".join(missing)
                              + " (build with `make release`, point --jvi-bin at the binaries, or use --skip-jvi)")
-        if any(c.kind == "ais" for c in cases) and not os.path.exists(args.model):
+        if any(c.kind == "ais" and not c.ais_model for c in cases) and not os.path.exists(args.model):
             raise SystemExit(f"run.py: jvi-ais needs the checkpoint {args.model} (make {args.model}), or --model")
 
     stamp = {
