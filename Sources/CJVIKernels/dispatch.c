@@ -144,6 +144,12 @@ void jvi_bernoulli_loglik_f64(const double *logits, const double *targets, long 
                               long columns, double *out, double *gradient, const double *gradient_scale) {
   table()->bernoulli_f64(logits, targets, target_row_stride, rows, columns, out, gradient, gradient_scale);
 }
+void jvi_scale_nonpositive_f32(const float *a, float *dh, long count, float c, int zero) {
+  table()->scale_nonpositive_f32(a, dh, count, c, zero);
+}
+void jvi_scale_nonpositive_f64(const double *a, double *dh, long count, double c, int zero) {
+  table()->scale_nonpositive_f64(a, dh, count, c, zero);
+}
 double jvi_maximum(const double *x, long n) { return table()->maximum(x, n); }
 double jvi_maximum_first_index(const double *x, long n, long *index) {
   return table()->maximum_first_index(x, n, index);

@@ -246,6 +246,21 @@ static void K(map_f32)(int function, const float *x, float *y, long n) {
   }
 }
 
+// MARK: Gradients of the piecewise-linear activations (Activation.backward)
+
+// dh_i stays where a_i > 0; elsewhere it becomes 0 (zero != 0: ReLU) or dh_i·c (leaky ReLU). A
+// NaN a_i counts as not positive. A select per element, which the compiler vectorises.
+#define JVI_DEFINE_SCALE_NONPOSITIVE(S, T)                                                                     \
+  static void K(scale_nonpositive_##S)(const T *a, T *dh, long n, T c, int zero) {                             \
+    if (zero)                                                                                                \
+      for (long i = 0; i < n; i++) dh[i] = a[i] > 0 ? dh[i] : (T)0;                                          \
+    else                                                                                                     \
+      for (long i = 0; i < n; i++) dh[i] = a[i] > 0 ? dh[i] : dh[i] * c;                                      \
+  }
+JVI_DEFINE_SCALE_NONPOSITIVE(f32, float)
+JVI_DEFINE_SCALE_NONPOSITIVE(f64, double)
+#undef JVI_DEFINE_SCALE_NONPOSITIVE
+
 // MARK: Bernoulli log-likelihood (NetworkScalar.bernoulliLogLikelihood)
 
 // One row at a time, W lanes of T (E: the suffix of its exp): a = (1 − 2t)ℓ, Σ max(a, 0) in PV (Double lanes), the factors
@@ -383,6 +398,8 @@ const jvi_kernel_table K(jvi_table) = {
     .map_f64 = K(map_f64),
     .bernoulli_f32 = K(bernoulli_f32),
     .bernoulli_f64 = K(bernoulli_f64),
+    .scale_nonpositive_f32 = K(scale_nonpositive_f32),
+    .scale_nonpositive_f64 = K(scale_nonpositive_f64),
     .maximum = K(maximum),
     .maximum_first_index = K(maximum_first_index),
     .sum = K(sum),

@@ -40,6 +40,8 @@ typedef struct {
   void (*map_f64)(int, const double *, double *, long);
   void (*bernoulli_f32)(const float *, const float *, long, long, long, double *, float *, const double *);
   void (*bernoulli_f64)(const double *, const double *, long, long, long, double *, double *, const double *);
+  void (*scale_nonpositive_f32)(const float *, float *, long, float, int);
+  void (*scale_nonpositive_f64)(const double *, double *, long, double, int);
   double (*maximum)(const double *, long);
   double (*maximum_first_index)(const double *, long, long *);
   double (*sum)(const double *, long);

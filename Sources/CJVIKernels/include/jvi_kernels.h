@@ -62,6 +62,10 @@ enum { JVI_MAP_TANH = 0, JVI_MAP_SOFTPLUS = 1, JVI_MAP_SIGMOID = 2, JVI_MAP_EXP 
 void jvi_map_f32(int function, const float *x, float *y, long count);
 void jvi_map_f64(int function, const double *x, double *y, long count);
 
+/// dh_i unchanged where a_i > 0, else 0 (zero != 0) or dh_i * c: ReLU's and leaky ReLU's gradient.
+void jvi_scale_nonpositive_f32(const float *a, float *dh, long count, float c, int zero);
+void jvi_scale_nonpositive_f64(const double *a, double *dh, long count, double c, int zero);
+
 /// out[r] = sum_j [t_j l_j - softplus(l_j)] per row, and optionally the gradient t_j - sigma(l_j)
 /// times gradient_scale[r] (NULL: 1). Targets of row r start at targets + r * target_row_stride.
 void jvi_bernoulli_loglik_f32(const float *logits, const float *targets, long target_row_stride, long rows,

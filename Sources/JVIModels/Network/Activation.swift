@@ -50,14 +50,14 @@ public enum Activation: String, Sendable, Equatable, CaseIterable {
   ) {
     switch self {
     case .tanh: for i in 0..<count { dh[i] *= 1 - h[i] * h[i] }
-    case .relu: for i in 0..<count where !(a[i] > 0) { dh[i] = 0 }
+    case .relu: T.scaleNonpositive(a, dh, count: count, by: nil)
     case .softplus:
       T.sigmoid(a, scratch, count: count)
       for i in 0..<count { dh[i] *= scratch[i] }
     case .leakyRelu:
       let slope = T(Activation.leakySlope)
-      for i in 0..<count where !(a[i] > 0) { dh[i] *= slope }
-    case .elu: for i in 0..<count where !(a[i] > 0) { dh[i] *= h[i] + 1 }
+      T.scaleNonpositive(a, dh, count: count, by: slope)
+    case .elu: for i in 0..<count { dh[i] *= a[i] > 0 ? 1 : h[i] + 1 }
     case .sigmoid: for i in 0..<count { dh[i] *= h[i] * (1 - h[i]) }
     case .identity: break
     }

@@ -22,6 +22,10 @@ public protocol NetworkScalar: GEMMScalar {
     logits: UnsafePointer<Self>, targets: UnsafePointer<Self>, targetRowStride: Int, rows: Int, columns: Int,
     into out: UnsafeMutablePointer<Double>, gradient: UnsafeMutablePointer<Self>?,
     gradientScale: UnsafePointer<Double>?)
+
+  /// dh_i unchanged where a_i > 0, else 0 (`c` nil: ReLU) or c·dh_i (leaky ReLU); a NaN a_i is not
+  /// positive. In the C kernels: a scalar Swift loop with this branch is not vectorised.
+  static func scaleNonpositive(_ a: UnsafePointer<Self>, _ dh: UnsafeMutablePointer<Self>, count: Int, by c: Self?)
 }
 
 extension NetworkScalar {
@@ -60,6 +64,12 @@ extension Float: NetworkScalar {
     precondition(columns <= 1000, "\(columns) columns exceed the kernel's 1000-column bound")
     jvi_bernoulli_loglik_f32(logits, targets, targetRowStride, rows, columns, out, gradient, gradientScale)
   }
+
+  public static func scaleNonpositive(
+    _ a: UnsafePointer<Float>, _ dh: UnsafeMutablePointer<Float>, count: Int, by c: Float?
+  ) {
+    jvi_scale_nonpositive_f32(a, dh, count, c ?? 0, c == nil ? 1 : 0)
+  }
 }
 
 extension Double: NetworkScalar {
@@ -77,5 +87,11 @@ extension Double: NetworkScalar {
   ) {
     precondition(columns <= 1000, "\(columns) columns exceed the kernel's 1000-column bound")
     jvi_bernoulli_loglik_f64(logits, targets, targetRowStride, rows, columns, out, gradient, gradientScale)
+  }
+
+  public static func scaleNonpositive(
+    _ a: UnsafePointer<Double>, _ dh: UnsafeMutablePointer<Double>, count: Int, by c: Double?
+  ) {
+    jvi_scale_nonpositive_f64(a, dh, count, c ?? 0, c == nil ? 1 : 0)
   }
 }
