@@ -43,6 +43,19 @@ struct UserModelToolTests {
     #expect(data.standardOutput.contains("elbo-b"))
   }
 
+  @Test func shardsOfAModelFilesLogWeightsMergeToTheWholeRun() throws {
+    let common = ["--model", "m.safetensors", "--data", "x.npy", "--samples", "10", "--estimator", "iwae"]
+    #expect(try run("jvi-eval", common + ["--save-logw", "whole.npy"]).exitCode == 0)
+    for i in 1...2 {
+      let r = try run("jvi-eval", common + ["--save-logw", "parts.npy", "--shard", "\(i)/2"])
+      #expect(r.exitCode == 0, "\(r.standardError)")
+    }
+    let merge = try run("jvi-eval", ["--merge", "parts.npy"])
+    #expect(merge.exitCode == 0, "\(merge.standardError)")
+    #expect(
+      FileManager.default.contents(atPath: dir + "/whole.npy") == FileManager.default.contents(atPath: dir + "/parts.npy"))
+  }
+
   @Test func aisAndBDMCRunOnTheModelFile() throws {
     let ais = try run(
       "jvi-ais", ["--model", "m.safetensors", "--data", "x.npy", "--instances", "6", "--chains", "4", "--temperatures", "50"])
