@@ -47,7 +47,9 @@ extension EvalConfiguration {
         + "); "
         + (bayes
           ? ""
-          : dataFile.map { "data \($0) (fingerprint \(RunEnvironment.fingerprint(bytes: (try? FileIO.read($0)) ?? []))); " }
+          : dataFile.map {
+            "data \($0) (fingerprint \(RunEnvironment.fingerprint(bytes: (try? FileIO.read($0)) ?? []))); "
+          }
             ?? "\(split.rawValue) split of \(dataDirectory ?? c.dataDirectory), latent \(latent); ")
         + (c.model == .gaussianVAE ? "network in \(precision.rawValue); " : "")
         + "\(total) instances, \(k) samples, seed \(seed)"

@@ -114,7 +114,8 @@ enum FuzzTargets {
         }
         let a = m.model.architecture
         guard a.inputSize * a.latentSize <= 1 << 22 else { return }
-        let target = GaussianVAEAnnealingTarget(model: m.model, parameters: m.parameters, start: .proposal, maximumRows: 1)
+        let target = GaussianVAEAnnealingTarget(
+          model: m.model, parameters: m.parameters, start: .proposal, maximumRows: 1)
         target.setObservation([Double](repeating: 0, count: a.inputSize))
         let e = AnnealingEvaluation(dimension: a.latentSize, capacity: 1)
         [Double](repeating: 0.5, count: a.latentSize).withUnsafeBufferPointer {

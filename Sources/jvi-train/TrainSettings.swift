@@ -34,7 +34,8 @@ struct TrainSettings {
     }
     export = o[O.export]
     if export != nil && configuration.model != .gaussianVAE {
-      throw UsageError("--export writes a gaussian-vae as a model file; this run trains a \(configuration.model.rawValue)")
+      throw UsageError(
+        "--export writes a gaussian-vae as a model file; this run trains a \(configuration.model.rawValue)")
     }
     reportEvery =
       o[O.reportEvery] ?? (configuration.model == .bbbRegression ? max(1, configuration.epochs / 50) : 1)

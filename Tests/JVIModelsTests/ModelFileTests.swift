@@ -14,7 +14,8 @@ import _TestSupport
   /// (elu, leaky-relu), decoder 1-7-3-5 (softplus, sigmoid), or any others; weights from a seed,
   /// the decoder's large enough that the posterior differs from the prior.
   static func model(
-    likelihood: DecoderLikelihood, activations: ([Activation], [Activation]) = ([.elu, .leakyRelu], [.softplus, .sigmoid])
+    likelihood: DecoderLikelihood,
+    activations: ([Activation], [Activation]) = ([.elu, .leakyRelu], [.softplus, .sigmoid])
   ) -> (GaussianVAE, [Double]) {
     let a = VAEArchitecture(
       inputSize: 5, hiddenSizes: [6, 4], latentSize: 1, activation: activations.0[0],
@@ -56,7 +57,8 @@ import _TestSupport
   }
 
   /// y = f(W x + b) layer by layer from the model file's own tensors (out × in).
-  static func network(_ file: SafetensorsFile, _ prefix: String, _ activations: [Activation], _ x: [Double]) -> [Double] {
+  static func network(_ file: SafetensorsFile, _ prefix: String, _ activations: [Activation], _ x: [Double]) -> [Double]
+  {
     var h = x, l = 0
     while let w = file.tensor(named: "\(prefix).\(l).weight") {
       let weight = try! file.doubles(w), bias = try! file.doubles(file.tensor(named: "\(prefix).\(l).bias")!)
@@ -70,7 +72,9 @@ import _TestSupport
   }
 
   /// log p(x | z) + log N(z; 0, 1) and log q(z | x), from the file alone.
-  static func logDensities(_ file: SafetensorsFile, _ vae: GaussianVAE, x: [Double], z: Double) -> (joint: Double, q: Double) {
+  static func logDensities(_ file: SafetensorsFile, _ vae: GaussianVAE, x: [Double], z: Double) -> (
+    joint: Double, q: Double
+  ) {
     let a = vae.architecture
     let enc = network(file, "encoder", a.encoderHidden.activations, x)
     let out = network(file, "decoder", a.decoderHidden.activations, [z])
@@ -79,7 +83,9 @@ import _TestSupport
     case .bernoulli:
       for j in 0..<x.count { ll += x[j] * out[j] - (out[j] > 30 ? out[j] : Foundation.log(1 + Foundation.exp(out[j]))) }
     case .gaussian(let v):
-      for j in 0..<x.count { ll += -0.5 * (Foundation.log(2 * .pi) + v + (x[j] - out[j]) * (x[j] - out[j]) / Foundation.exp(v)) }
+      for j in 0..<x.count {
+        ll += -0.5 * (Foundation.log(2 * .pi) + v + (x[j] - out[j]) * (x[j] - out[j]) / Foundation.exp(v))
+      }
     case .gaussianPerPixel:
       let v = try! file.doubles(file.tensor(named: "decoder.log_variance")!)
       for j in 0..<x.count {
@@ -121,13 +127,16 @@ import _TestSupport
   /// central finite differences, for every activation and likelihood.
   @Test(arguments: likelihoods)
   func theTargetMatchesTheOracleAndFiniteDifferences(likelihood: DecoderLikelihood) throws {
-    for activations in [([Activation.elu, .leakyRelu], [Activation.softplus, .sigmoid]), ([.relu, .tanh], [.identity, .tanh])] {
+    for activations in [
+      ([Activation.elu, .leakyRelu], [Activation.softplus, .sigmoid]), ([.relu, .tanh], [.identity, .tanh]),
+    ] {
       let (vae, p) = Self.model(likelihood: likelihood, activations: activations)
       let path = try Self.file(VAEModelFile.bytes(model: vae, parameters: p, dtype: "F64"))
       defer { try? FileManager.default.removeItem(atPath: path) }
       let file = try SafetensorsFile(contentsOf: path), read = try VAEModelFile(file)
       let x = likelihood == .bernoulli ? Self.binary : Self.observation
-      let target = GaussianVAEAnnealingTarget(model: read.model, parameters: read.parameters, start: .proposal, maximumRows: 1)
+      let target = GaussianVAEAnnealingTarget(
+        model: read.model, parameters: read.parameters, start: .proposal, maximumRows: 1)
       target.setObservation(x)
       let e = AnnealingEvaluation(dimension: 1, capacity: 1)
       for z in [-1.7, -0.2, 0.35, 1.9] {
@@ -178,8 +187,11 @@ import _TestSupport
     let iwae = row.withUnsafeBufferPointer { LogSpace.logSumExp($0) } - Foundation.log(Double(k))
     let w = row.map { Foundation.exp($0 - logEvidence) }
     let wMean = w.reduce(0, +) / Double(k)
-    let relativeSE = (w.map { ($0 - wMean) * ($0 - wMean) }.reduce(0, +) / Double(k - 1)).squareRoot() / Double(k).squareRoot()
-    #expect(abs(iwae - logEvidence) <= 4 * relativeSE + relativeSE * relativeSE, "\(likelihood): IWAE \(iwae), log p(x) \(logEvidence)")
+    let relativeSE =
+      (w.map { ($0 - wMean) * ($0 - wMean) }.reduce(0, +) / Double(k - 1)).squareRoot() / Double(k).squareRoot()
+    #expect(
+      abs(iwae - logEvidence) <= 4 * relativeSE + relativeSE * relativeSE,
+      "\(likelihood): IWAE \(iwae), log p(x) \(logEvidence)")
   }
 
   /// Every broken file is refused with its path and the tensor, key or offset at fault.
@@ -208,15 +220,33 @@ import _TestSupport
       ("short", Array(good.prefix(5)), "truncated"),
       ("header past end", Array(good.prefix(40)), "the header claims"),
       ("extra bytes", good + [0, 0], "bytes after the last tensor"),
-      ("offsets", rewrite { $0.replacingOccurrences(of: "\"data_offsets\":[0,", with: "\"data_offsets\":[4,") }, "encoder.0.weight"),
+      (
+        "offsets", rewrite { $0.replacingOccurrences(of: "\"data_offsets\":[0,", with: "\"data_offsets\":[4,") },
+        "encoder.0.weight"
+      ),
       ("dtype", rewrite { $0.replacingOccurrences(of: "\"F32\"", with: "\"F16\"") }, "F16"),
       ("unknown dtype", rewrite { $0.replacingOccurrences(of: "\"F32\"", with: "\"Q7\"") }, "unknown dtype 'Q7'"),
       ("format", rewrite { $0.replacingOccurrences(of: "jvi-vae", with: "jvi-vaX") }, "not a jvi-vae model file"),
-      ("version", rewrite { $0.replacingOccurrences(of: "\"format_version\":\"1\"", with: "\"format_version\":\"9\"") }, "format_version 9"),
-      ("activation", rewrite { $0.replacingOccurrences(of: "\\\"elu\\\"", with: "\\\"gelu\\\"") }, "unknown activation"),
-      ("unknown key", rewrite { $0.replacingOccurrences(of: "\\\"prior\\\"", with: "\\\"priors\\\"") }, "unknown key 'priors'"),
-      ("chain", rewrite { $0.replacingOccurrences(of: "\\\"encoder.1.weight\\\"", with: "\\\"encoder.2.weight\\\"") }, "encoder.2.weight"),
-      ("latent", rewrite { $0.replacingOccurrences(of: "\\\"latent_dim\\\":1", with: "\\\"latent_dim\\\":2") }, "needs 4"),
+      (
+        "version",
+        rewrite { $0.replacingOccurrences(of: "\"format_version\":\"1\"", with: "\"format_version\":\"9\"") },
+        "format_version 9"
+      ),
+      (
+        "activation", rewrite { $0.replacingOccurrences(of: "\\\"elu\\\"", with: "\\\"gelu\\\"") }, "unknown activation"
+      ),
+      (
+        "unknown key", rewrite { $0.replacingOccurrences(of: "\\\"prior\\\"", with: "\\\"priors\\\"") },
+        "unknown key 'priors'"
+      ),
+      (
+        "chain", rewrite { $0.replacingOccurrences(of: "\\\"encoder.1.weight\\\"", with: "\\\"encoder.2.weight\\\"") },
+        "encoder.2.weight"
+      ),
+      (
+        "latent", rewrite { $0.replacingOccurrences(of: "\\\"latent_dim\\\":1", with: "\\\"latent_dim\\\":2") },
+        "needs 4"
+      ),
       ("non-finite", nonFinite(), "tensor 'decoder.1.weight': value 14 is nan"),
       ("not JSON", rewrite { "{" + $0.dropFirst(2) }, "header"),
     ]
@@ -245,7 +275,8 @@ import _TestSupport
     try FileIO.writeAtomically(NPYArray.float64Bytes(shape: [2, 4], values: Array(repeating: 0, count: 8)), to: data)
     let checkpoint = try Checkpoint(contentsOf: path)
     #expect(throws: InputFileError(path: data, problem: "rows of 4 values; the model takes 5")) {
-      try GaussianVAELogWeightSource(checkpoint: checkpoint, observations: .matrix(try ObservationMatrix(contentsOf: data)))
+      try GaussianVAELogWeightSource(
+        checkpoint: checkpoint, observations: .matrix(try ObservationMatrix(contentsOf: data)))
     }
     var values = Array(repeating: 0.0, count: 10)
     values[7] = .infinity

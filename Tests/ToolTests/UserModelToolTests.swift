@@ -24,7 +24,8 @@ struct UserModelToolTests {
     header += String(repeating: " ", count: (64 - (10 + header.utf8.count + 1) % 64) % 64) + "\n"
     let n = header.utf8.count
     let values = (0..<120).map { UInt8(($0 * 7 + $0 / 20) % 3 == 0 ? 1 : 0) }
-    let bytes = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0, UInt8(n & 0xFF), UInt8(n >> 8)] + Array(header.utf8) + values
+    let bytes =
+      [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0, UInt8(n & 0xFF), UInt8(n >> 8)] + Array(header.utf8) + values
     try FileIO.writeAtomically(bytes, to: dir + "/x.npy")
   }
 
@@ -33,11 +34,14 @@ struct UserModelToolTests {
   @Test func theExportedFileGivesTheCheckpointsBits() throws {
     for (model, out) in [("m.ckpt", "a.npy"), ("m.safetensors", "b.npy")] {
       let r = try run(
-        "jvi-eval", ["--model", model, "--data", dir + "/data", "--samples", "30", "--save-logw", out, "--estimator", "iwae"])
+        "jvi-eval",
+        ["--model", model, "--data", dir + "/data", "--samples", "30", "--save-logw", out, "--estimator", "iwae"])
       #expect(r.exitCode == 0, "\(r.standardError)")
     }
-    #expect(FileManager.default.contents(atPath: dir + "/a.npy") == FileManager.default.contents(atPath: dir + "/b.npy"))
-    let data = try run("jvi-eval", ["--model", "m.safetensors", "--data", "x.npy", "--samples", "20", "--estimator", "all"])
+    #expect(
+      FileManager.default.contents(atPath: dir + "/a.npy") == FileManager.default.contents(atPath: dir + "/b.npy"))
+    let data = try run(
+      "jvi-eval", ["--model", "m.safetensors", "--data", "x.npy", "--samples", "20", "--estimator", "all"])
     #expect(data.exitCode == 0, "\(data.standardError)")
     #expect(data.standardError.contains("6 rows of x.npy x 20 samples from m.safetensors"), "\(data.standardError)")
     #expect(data.standardOutput.contains("elbo-b"))
@@ -53,17 +57,22 @@ struct UserModelToolTests {
     let merge = try run("jvi-eval", ["--merge", "parts.npy"])
     #expect(merge.exitCode == 0, "\(merge.standardError)")
     #expect(
-      FileManager.default.contents(atPath: dir + "/whole.npy") == FileManager.default.contents(atPath: dir + "/parts.npy"))
+      FileManager.default.contents(atPath: dir + "/whole.npy")
+        == FileManager.default.contents(atPath: dir + "/parts.npy"))
   }
 
   @Test func aisAndBDMCRunOnTheModelFile() throws {
     let ais = try run(
-      "jvi-ais", ["--model", "m.safetensors", "--data", "x.npy", "--instances", "6", "--chains", "4", "--temperatures", "50"])
+      "jvi-ais",
+      ["--model", "m.safetensors", "--data", "x.npy", "--instances", "6", "--chains", "4", "--temperatures", "50"])
     #expect(ais.exitCode == 0, "\(ais.standardError)")
     #expect(ais.standardOutput.split(separator: "\n").count == 7)
     let bdmc = try run(
       "jvi-ais",
-      ["--model", "m.safetensors", "--data", dir + "/data", "--bdmc", "--instances", "3", "--chains", "4", "--temperatures", "50"])
+      [
+        "--model", "m.safetensors", "--data", dir + "/data", "--bdmc", "--instances", "3", "--chains", "4",
+        "--temperatures", "50",
+      ])
     #expect(bdmc.exitCode == 0, "\(bdmc.standardError)")
     #expect(bdmc.standardOutput.hasPrefix("temperatures,instance,lower,lower_se,upper,upper_se,gap"))
   }
@@ -89,7 +98,8 @@ struct UserModelToolTests {
     #expect(r.exitCode == 0, "\(r.standardError)")
     let csv = try String(contentsOfFile: dir + "/results/mine/a.csv", encoding: .utf8)
     #expect(
-      csv.contains("\nvae-file encoder 20-8-4 tanh; decoder 2-8-20 tanh; bernoulli likelihood m.safetensors,user data x.npy,"),
+      csv.contains(
+        "\nvae-file encoder 20-8-4 tanh; decoder 2-8-20 tanh; bernoulli likelihood m.safetensors,user data x.npy,"),
       "\(csv)")
     #expect(!csv.lowercased().contains("nan"))
   }
@@ -98,7 +108,8 @@ struct UserModelToolTests {
     let good = try FileIO.read(dir + "/m.safetensors")
     try FileIO.writeAtomically(Array(good.dropLast(5)), to: dir + "/short.safetensors")
     let short = try run("jvi-eval", ["--model", "short.safetensors", "--data", "x.npy"])
-    #expect(short.exitCode == 1 && short.standardError.contains("short.safetensors: truncated"), "\(short.standardError)")
+    #expect(
+      short.exitCode == 1 && short.standardError.contains("short.safetensors: truncated"), "\(short.standardError)")
     var wide = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 21), }"
     wide += String(repeating: " ", count: (64 - (10 + wide.utf8.count + 1) % 64) % 64) + "\n"
     let n = wide.utf8.count
@@ -107,10 +118,14 @@ struct UserModelToolTests {
         + [UInt8](repeating: 0, count: 168), to: dir + "/wide.npy")
     let output = dir + "/never.csv"
     for tool in ["jvi-eval", "jvi-ais"] {
-      let r = try run(tool, ["--model", "m.safetensors", "--data", "wide.npy", "--instances", "2", "--output", output].filter {
-        tool == "jvi-ais" || $0 != "--instances" && $0 != "2"
-      })
-      #expect(r.exitCode == 1 && r.standardError.contains("wide.npy: rows of 21 values; the model takes 20"), "\(r.standardError)")
+      let r = try run(
+        tool,
+        ["--model", "m.safetensors", "--data", "wide.npy", "--instances", "2", "--output", output].filter {
+          tool == "jvi-ais" || $0 != "--instances" && $0 != "2"
+        })
+      #expect(
+        r.exitCode == 1 && r.standardError.contains("wide.npy: rows of 21 values; the model takes 20"),
+        "\(r.standardError)")
     }
     #expect(!FileManager.default.fileExists(atPath: output))
     let split = try run("jvi-eval", ["--model", "m.safetensors", "--data", "x.npy", "--split", "train"])

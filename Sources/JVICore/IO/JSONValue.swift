@@ -37,7 +37,8 @@ public indirect enum JSONValue: Sendable, Equatable {
   public var compactText: String {
     switch self {
     case .array(let items): "[" + items.map(\.compactText).joined(separator: ",") + "]"
-    case .object(let fields): "{" + fields.map { JSONValue.quote($0.0) + ":" + $0.1.compactText }.joined(separator: ",") + "}"
+    case .object(let fields):
+      "{" + fields.map { JSONValue.quote($0.0) + ":" + $0.1.compactText }.joined(separator: ",") + "}"
     default: text()
     }
   }

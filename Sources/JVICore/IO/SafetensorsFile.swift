@@ -80,7 +80,9 @@ public struct SafetensorsFile: Sendable {
       }
       tensors.append(try SafetensorsFile.tensor(name, entry, dataStart: headerEnd, fail: fail))
     }
-    let ordered = tensors.sorted { ($0.bytes.lowerBound, $0.bytes.upperBound) < ($1.bytes.lowerBound, $1.bytes.upperBound) }
+    let ordered = tensors.sorted {
+      ($0.bytes.lowerBound, $0.bytes.upperBound) < ($1.bytes.lowerBound, $1.bytes.upperBound)
+    }
     var next = headerEnd
     for t in ordered {
       guard t.bytes.lowerBound == next else {

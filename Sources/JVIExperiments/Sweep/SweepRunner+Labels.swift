@@ -19,7 +19,8 @@ extension SweepRunner {
         let curve = c!.bayes.curve
         dataset = "regression-curve points=\(curve.points) noise=\(curve.noiseSD) seed=\(curve.seed) (replicates)"
       case .bbbClassifier?: dataset = "\(name) train (replicates)"
-      default: dataset = CheckpointEvidence.isObservationFile(folder) ? "user data \(name)" : "\(name) \(split.rawValue)"
+      default:
+        dataset = CheckpointEvidence.isObservationFile(folder) ? "user data \(name)" : "\(name) \(split.rawValue)"
       }
     }
     func clean(_ s: String) -> String { String(s.map { $0 == "," ? ";" : $0 }) }

@@ -83,8 +83,12 @@ public struct VAEModelFile: Sendable {
         tensors.append(("\(name).\(l).weight", [dense.outputs, dense.inputs], w))
         tensors.append(("\(name).\(l).bias", [dense.outputs], b))
         entries.append(
-          .object([("linear", .object([("weight", .string("\(name).\(l).weight")), ("bias", .string("\(name).\(l).bias"))]))]))
-        if l < network.activations.count { entries.append(.object([("activation", .string(network.activations[l].rawValue))])) }
+          .object([
+            ("linear", .object([("weight", .string("\(name).\(l).weight")), ("bias", .string("\(name).\(l).bias"))]))
+          ]))
+        if l < network.activations.count {
+          entries.append(.object([("activation", .string(network.activations[l].rawValue))]))
+        }
       }
       return .array(entries)
     }

@@ -54,7 +54,8 @@ struct VAEModelFileReader {
       throw fail("architecture.input_dim \(input): a Bernoulli likelihood is evaluated for at most 1000 pixels")
     }
     let architecture = VAEArchitecture(
-      inputSize: input, hiddenSizes: encoderSizes, latentSize: latent, activation: encoderActivations.first ?? .identity,
+      inputSize: input, hiddenSizes: encoderSizes, latentSize: latent,
+      activation: encoderActivations.first ?? .identity,
       layers: VAELayers(
         encoderHiddenSizes: encoderSizes, encoderActivations: encoderActivations, decoderHiddenSizes: decoderSizes,
         decoderActivations: decoderActivations),
@@ -88,7 +89,8 @@ struct VAEModelFileReader {
       case "activation":
         guard case .string(let word) = fields[0].1, let activation = Activation(rawValue: word) else {
           throw fail(
-            "\(place): unknown activation \(fields[0].1.text()) (\(Activation.allCases.map(\.rawValue).joined(separator: ", ")))")
+            "\(place): unknown activation \(fields[0].1.text()) (\(Activation.allCases.map(\.rawValue).joined(separator: ", ")))"
+          )
         }
         guard !linears.isEmpty, !pendingActivation else {
           throw fail("\(place): an activation must follow a linear layer (at most one after each)")

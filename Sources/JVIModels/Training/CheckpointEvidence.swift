@@ -22,7 +22,8 @@ public enum CheckpointEvidence {
   ) throws(InputFileError) -> any LogWeightSource {
     let c = checkpoint.configuration
     if let path = dataDirectory, isObservationFile(path), c.model != .gaussianVAE {
-      throw InputFileError(path: path, problem: "a data file applies to a gaussian-vae; this model is a \(c.model.rawValue)")
+      throw InputFileError(
+        path: path, problem: "a data file applies to a gaussian-vae; this model is a \(c.model.rawValue)")
     }
     switch c.model {
     case .gaussianVAE:

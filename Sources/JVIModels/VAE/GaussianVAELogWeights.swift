@@ -34,9 +34,10 @@ public struct GaussianVAELogWeightSource: LogWeightSource, @unchecked Sendable {
   ) throws(InputFileError) {
     let input = checkpoint.configuration.architecture.inputSize
     guard input == observations.width else {
-      let what = if case .matrix = observations { "rows of \(observations.width) values" } else {
-        "images of \(observations.width) pixels"
-      }
+      let what =
+        if case .matrix = observations { "rows of \(observations.width) values" } else {
+          "images of \(observations.width) pixels"
+        }
       throw InputFileError(path: observations.path, problem: "\(what); the model takes \(input)")
     }
     model = checkpoint.model

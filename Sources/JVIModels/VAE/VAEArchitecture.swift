@@ -50,7 +50,8 @@ public struct VAEArchitecture: Sendable, Equatable {
         + activation.rawValue
     }
     func text(_ sizes: [Int], _ activations: [Activation]) -> String {
-      let words = Set(activations.map(\.rawValue)).count <= 1
+      let words =
+        Set(activations.map(\.rawValue)).count <= 1
         ? (activations.first?.rawValue ?? "linear") : activations.map(\.rawValue).joined(separator: ",")
       return sizes.map(String.init).joined(separator: "-") + " " + words
     }
