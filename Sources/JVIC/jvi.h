@@ -106,6 +106,19 @@ int32_t jvi_sweep(
   int32_t threads, int32_t bootstrap, char *csv_path, int64_t csv_path_capacity, char *message,
   int64_t message_capacity);
 
+/*
+ * Log-weights of a VAE model file (jvi.torch.save_vae, jvi-train --export) or a gaussian-vae
+ * checkpoint at model_path, on N x D observations x (row-major doubles, evaluated as given):
+ * log_weights gets N x samples values, the bits of jvi-eval --model PATH --data X.npy --samples
+ * SAMPLES --seed SEED. With noise (N x samples x latent standard normal values, row-major;
+ * latent must be the model's), sample s of row n uses z = mu + sigma * noise[n, s, :] instead of
+ * the seed's draws. precision: 0 the model's own (its file's dtype), 1 float32, 2 float64.
+ */
+int32_t jvi_model_log_weights(
+  const char *model_path, const double *x, int64_t rows, int64_t columns, int64_t samples, const double *noise,
+  int64_t latent, uint64_t seed, int32_t precision, int32_t threads, double *log_weights, char *message,
+  int64_t message_capacity);
+
 #ifdef __cplusplus
 }
 #endif

@@ -194,6 +194,30 @@ import _TestSupport
       "\(likelihood): IWAE \(iwae), log p(x) \(logEvidence)")
   }
 
+  /// The caller's noise path is the seeded path's arithmetic: given the seed's own draws (stream i
+  /// of the seed for row i) it returns the same bits, in float32 and float64.
+  @Test func givenNoiseReproducesTheSeededDraws() throws {
+    let (vae, p) = Self.model(likelihood: .bernoulli)
+    for dtype in ["F32", "F64"] {
+      let path = try Self.file(VAEModelFile.bytes(model: vae, parameters: p, dtype: dtype))
+      defer { try? FileManager.default.removeItem(atPath: path) }
+      let checkpoint = try Checkpoint(contentsOf: path)
+      let x = (0..<15).map { Double(($0 * 7) % 3 == 0 ? 1 : 0) }
+      let source = try GaussianVAELogWeightSource(
+        checkpoint: checkpoint, observations: .matrix(try ObservationMatrix(values: x, width: 5, source: "x")),
+        precision: checkpoint.defaultPrecision)
+      let k = 9, seed: UInt64 = 12
+      var noise: [Double] = []
+      for i in 0..<3 {
+        var stream = StandardNormalStream(Xoshiro256StarStar(seed: seed, stream: UInt64(i)))
+        for _ in 0..<(k * vae.architecture.latentSize) { noise.append(stream.next()) }
+      }
+      let seeded = try source.logWeights(samples: k, rows: 0..<3, seed: seed, threads: 2)
+      let given = source.logWeights(samples: k, rows: 0..<3, noise: noise, threads: 1)
+      #expect(seeded.values == given.values, "\(dtype)")
+    }
+  }
+
   /// Every broken file is refused with its path and the tensor, key or offset at fault.
   @Test func brokenFilesAreRefusedByName() throws {
     let (vae, p) = Self.model(likelihood: .gaussianPerPixel)

@@ -3,8 +3,9 @@
 1. Train a VAE that jvi did not write: ReLU, 784-512-256-(2x16) encoder, 16-256-512-784 decoder,
    Bernoulli logits, ELBO, a few epochs on dynamically binarised Fashion-MNIST (PyTorch, float32).
 2. Export it with jvi.torch.save_vae, and the first test images, binarised once, as a .npy.
-3. Check jvi against PyTorch on the same images: the log-weights' law (mean log w and IWAE-5000
-   per image within Monte Carlo error), and jvi-ais's AIS against PyTorch's IWAE-5000.
+3. Check jvi against PyTorch on the same images: log w draw by draw with PyTorch's ε passed to
+   jvi (jvi.model_log_weights), the law of jvi's own draws (mean log w and IWAE-5000 per image
+   within Monte Carlo error), and jvi-ais's AIS against PyTorch's IWAE-5000.
 4. Run jvi's AIS, BDMC (on data simulated from the model) and a K-sweep of every estimator
    against the AIS reference (experiments/your-model/your-model.experiment).
 
@@ -31,6 +32,7 @@ from torch import nn
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "python"))
+import jvi  # noqa: E402  (model_log_weights)
 import jvi.torch  # noqa: E402  (save_vae)
 
 LATENT = 16
@@ -71,6 +73,22 @@ def log_weights(encoder, decoder, x, k, generator, chunk=500):
                     - 0.5 * logvar[i].double().sum()
                 out[i, start:start + m] = (ll + log_prior - log_q).numpy()
     return out
+
+
+def log_weights_with_noise(encoder, decoder, x, eps):
+    """log w for the given eps (N, K, d): z = mu + sigma * eps, float32 network, float64 sums."""
+    with torch.no_grad():
+        h = encoder(x)
+        mu, logvar = h[:, :LATENT], h[:, LATENT:]
+        e = torch.from_numpy(eps.astype(np.float32))
+        z = mu[:, None] + torch.exp(0.5 * logvar)[:, None] * e
+        logits = decoder(z)
+        ll = -nn.functional.binary_cross_entropy_with_logits(
+            logits, x[:, None].expand_as(logits), reduction="none").double().sum(-1)
+        log_prior = -0.5 * (z.double().square().sum(-1) + LATENT * math.log(2 * math.pi))
+        log_q = -0.5 * (e.double().square().sum(-1) + LATENT * math.log(2 * math.pi)) \
+            - 0.5 * logvar.double().sum(-1)[:, None]
+        return (ll + log_prior - log_q).numpy()
 
 
 def train(args, train_images):
@@ -150,6 +168,11 @@ def main():
     run([tool("jvi-eval"), "--model", model, "--data", out / "check-images.npy", "--samples", k,
          "--save-logw", logw, "--estimator", "iwae", "--output", out / "check-eval.csv"])
     ours = np.load(logw)
+    # The same eps on both sides: jvi.model_log_weights takes PyTorch's draws.
+    eps = np.random.default_rng(args.seed + 2).standard_normal((n, 50, LATENT))
+    same_eps_jvi = jvi.model_log_weights(model, images[:n], noise=eps)
+    same_eps_torch = log_weights_with_noise(encoder, decoder, torch.from_numpy(images[:n].astype(np.float32)), eps)
+    same_eps = np.abs(same_eps_jvi - same_eps_torch)
     start = time.perf_counter()
     run([tool("jvi-ais"), "--model", model, "--data", out / "check-images.npy", "--instances", n, "--chains", 4,
          "--temperatures", 1000, "--start", "proposal", "--leapfrog", 5, "--output", out / "ais.csv"])
@@ -203,6 +226,8 @@ def main():
         "",
         "| check | value |",
         "|---|---|",
+        f"| log w with PyTorch's ε passed to jvi (jvi.model_log_weights), {n} x 50 draws: max \\|difference\\|, "
+        f"max relative | {same_eps.max():.2g} nats, {(same_eps / np.abs(same_eps_torch)).max():.2g} |",
         f"| mean ELBO, jvi − PyTorch (K = {k} each) | {np.mean(ours.mean(1) - theirs.mean(1)):+.4f} nats |",
         f"| per-image ELBO z-scores, jvi vs PyTorch: mean, max abs | {elbo_z.mean():+.2f}, {np.abs(elbo_z).max():.2f} |",
         f"| mean IWAE-{k}, jvi − PyTorch | {np.mean(iwae_ours - iwae_theirs):+.4f} nats |",

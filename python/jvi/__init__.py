@@ -13,6 +13,7 @@ from ._library import library_version
 from .diagnostics import Diagnostics, PSISResult, diagnostics, khat_threshold, psis
 from .estimators import UndefinedRowWarning, elbo, estimate, iwae, jvi, value_and_grad, vr
 from .sweep import SweepResult, sweep
+from .models import model_log_weights
 from ._methods import DIFFERENTIABLE as differentiable_methods
 from ._methods import NAMES as methods
 
@@ -21,5 +22,6 @@ __version__ = "1.0.0"
 __all__ = [
     "Diagnostics", "PSISResult", "UndefinedRowWarning", "diagnostics", "differentiable_methods", "elbo", "estimate",
     "iwae", "jvi",
-    "khat_threshold", "library_version", "methods", "psis", "sweep", "SweepResult", "value_and_grad", "vr",
+    "khat_threshold", "library_version", "methods", "model_log_weights", "psis", "sweep", "SweepResult",
+    "value_and_grad", "vr",
 ]

@@ -44,6 +44,9 @@ _lib.jvi_estimators.argtypes = [_text, _i64]
 _lib.jvi_estimators.restype = _i32
 _lib.jvi_sweep.argtypes = [_text, _text, _text, _text, _i32, _i32, _text, _i64, _text, _i64]
 _lib.jvi_sweep.restype = _i32
+_lib.jvi_model_log_weights.argtypes = [
+    _text, _double_p, _i64, _i64, _i64, _double_p, _i64, _u64, _i32, _i32, _double_p, _text, _i64]
+_lib.jvi_model_log_weights.restype = _i32
 
 if _lib.jvi_abi_version() != ABI_VERSION:
     raise ImportError(
@@ -133,3 +136,14 @@ def sweep(experiment_text, name, results_directory, run_id, threads, bootstrap):
                             threads, bootstrap, path, 4096, message, _MESSAGE_CAPACITY)
     _check(status, message)
     return path.value.decode()
+
+
+def model_log_weights(path, x, samples, noise, seed, precision, threads, out):
+    """jvi_model_log_weights: x (N, D) and noise (N, samples, d) or None, C-contiguous float64;
+    fills out (N, samples)."""
+    message = _message()
+    n, d = x.shape
+    status = _lib.jvi_model_log_weights(
+        os.fsencode(path), _pointer(x), n, d, samples, None if noise is None else _pointer(noise),
+        0 if noise is None else noise.shape[2], seed, precision, threads, _pointer(out), message, _MESSAGE_CAPACITY)
+    _check(status, message)

@@ -17,14 +17,25 @@ public struct ObservationMatrix: Sendable {
       throw InputFileError(
         path: path, problem: "data must be N × D (or N × H × W) with N ≥ 1, got shape \(array.shape)")
     }
-    self.path = path
-    count = array.shape[0]
-    width = array.shape.dropFirst().reduce(1, *)
+    let width = array.shape.dropFirst().reduce(1, *)
     guard width >= 1 else { throw InputFileError(path: path, problem: "rows of no values (shape \(array.shape))") }
-    if let i = array.values.firstIndex(where: { !$0.isFinite }) {
-      throw InputFileError(path: path, problem: "row \(i / width), column \(i % width) is \(array.values[i])")
+    try self.init(values: array.values, width: width, source: path)
+  }
+
+  /// `values.count / width` observations of `width` values, row-major; `source` names them in
+  /// errors (a file, or the caller's array).
+  ///
+  /// - Throws: `InputFileError` naming the row and column of a NaN or infinite value.
+  public init(values: [Double], width: Int, source: String) throws(InputFileError) {
+    precondition(
+      width >= 1 && values.count % width == 0 && !values.isEmpty, "\(values.count) values in rows of \(width)")
+    if let i = values.firstIndex(where: { !$0.isFinite }) {
+      throw InputFileError(path: source, problem: "row \(i / width), column \(i % width) is \(values[i])")
     }
-    values = array.values
+    path = source
+    count = values.count / width
+    self.width = width
+    self.values = values
   }
 
   /// Observation `i`'s values.

@@ -64,10 +64,28 @@ public struct GaussianVAELogWeightSource: LogWeightSource, @unchecked Sendable {
     }
   }
 
+  /// The log-weights of `rows` with the caller's noise instead of the seed's: `noise` holds
+  /// rows.count × k × d standard normal values (row-major; d the latent size), and sample s of
+  /// observation r is z = μ + σ ⊙ ε with ε = noise[(r·k + s)·d ..< (r·k + s + 1)·d], rounded to the
+  /// network's scalar. Everything else is the seeded path's arithmetic, so another framework given
+  /// the same ε can be compared draw by draw.
+  public func logWeights(samples k: Int, rows: Range<Int>, noise: [Double], threads: Int) -> LogWeightMatrix {
+    precondition(
+      noise.count == rows.count * k * model.architecture.latentSize,
+      "\(noise.count) noise values for \(rows.count) x \(k) x \(model.architecture.latentSize)")
+    switch precision {
+    case .float32:
+      return logWeights(samples: k, rows: rows, seed: 0, threads: threads, parameters: floatParameters, noise: noise)
+    case .float64:
+      return logWeights(samples: k, rows: rows, seed: 0, threads: threads, parameters: parameters, noise: noise)
+    }
+  }
+
   func logWeights<T: NetworkScalar>(
-    samples k: Int, rows: Range<Int>, seed: UInt64, threads: Int, parameters: [T]
+    samples k: Int, rows: Range<Int>, seed: UInt64, threads: Int, parameters: [T], noise: [Double]? = nil
   ) -> LogWeightMatrix {
     checkRequest(samples: k, rows: rows)
+    let d = model.architecture.latentSize
     let n = rows.count
     let out = ScalarBuffer<Double>(count: n * k), ll = ScalarBuffer<Double>(count: n * k)
     let kl = ScalarBuffer<Double>(count: n)
@@ -77,20 +95,29 @@ public struct GaussianVAELogWeightSource: LogWeightSource, @unchecked Sendable {
       count: n, threads: threads, parameters: parameters, inputSize: model.architecture.inputSize,
       makeState: { GaussianVAEBatchState<T>(source.model, maximumImages: 1, samples: chunk) },
       body: { r, state, pixels, p in
-        source.evaluate(
-          image: rows.lowerBound + r, samples: k, seed: seed, parameters: p, state: state, pixels: pixels,
-          logWeights: out.pointer + r * k, logLikelihood: ll.pointer + r * k, kl: kl.pointer + r)
+        func run(_ given: UnsafePointer<Double>?) {
+          source.evaluate(
+            image: rows.lowerBound + r, samples: k, seed: seed, parameters: p, state: state, pixels: pixels,
+            logWeights: out.pointer + r * k, logLikelihood: ll.pointer + r * k, kl: kl.pointer + r, noise: given)
+        }
+        if let noise {
+          noise.withUnsafeBufferPointer { run($0.baseAddress! + r * k * d) }
+        } else {
+          run(nil)
+        }
       })
     return LogWeightMatrix.trusted(
       rowCount: n, columnCount: k, values: out.array, logLikelihood: ll.array, klDivergence: kl.array,
       instanceOffset: rows.lowerBound)
   }
 
-  /// K log-weights of one image, decoded in chunks.
+  /// K log-weights of one image, decoded in chunks; ε from stream i of `seed`, or the k × d
+  /// values of `noise` when given.
   func evaluate<T: NetworkScalar>(
     image i: Int, samples k: Int, seed: UInt64, parameters: UnsafePointer<T>, state: GaussianVAEBatchState<T>,
     pixels: UnsafeMutablePointer<T>, logWeights: UnsafeMutablePointer<Double>,
-    logLikelihood: UnsafeMutablePointer<Double>, kl: UnsafeMutablePointer<Double>
+    logLikelihood: UnsafeMutablePointer<Double>, kl: UnsafeMutablePointer<Double>,
+    noise given: UnsafePointer<Double>? = nil
   ) {
     observations.write(i, into: pixels)
     var noise = StandardNormalStream(Xoshiro256StarStar(seed: seed, stream: UInt64(i)))
@@ -98,7 +125,11 @@ public struct GaussianVAELogWeightSource: LogWeightSource, @unchecked Sendable {
     var done = 0
     while done < k {
       let m = min(state.samples, k - done)
-      state.drawNoise(samples: m, latentSize: d, from: &noise)
+      if let given {
+        for j in 0..<(m * d) { state.epsilon.pointer[j] = T(given[done * d + j]) }
+      } else {
+        state.drawNoise(samples: m, latentSize: d, from: &noise)
+      }
       model.forward(images: pixels, count: 1, parameters: parameters, state: state)
       for s in 0..<m {
         logWeights[done + s] = state.logWeights.pointer[s]
