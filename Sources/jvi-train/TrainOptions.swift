@@ -26,10 +26,10 @@ enum TrainOptions {
     defaultDescription: "1 for the ELBOs and Bayes by Backprop, 5 otherwise")
   static let epochs = Option<Int?>.integer(
     "--epochs", value: "E", in: 1...10_000_000, help: "Total epochs (with --resume, including those already done).",
-    defaultDescription: "10; 1000 for bbb-regression")
+    defaultDescription: ModelDefaults.describe { String($0.epochs) })
   static let batch = Option<Int?>.integer(
     "--batch", value: "B", in: 1...100_000, help: "Examples per minibatch.",
-    defaultDescription: "100; 128 for Bayes by Backprop; 50 for bbb-regression")
+    defaultDescription: ModelDefaults.describe { String($0.batch) })
   static let learningRate = Option<Double>.number(
     "--lr", value: "LR", in: .positive, default: defaults.learningRate, help: "Adam learning rate.")
   static let schedule = Option<LearningRateSchedule>.choice(
@@ -52,7 +52,7 @@ enum TrainOptions {
     help: "Fixed parts of each minibatch (results depend on S, not on threads).")
   static let hidden = Option<[Int]?>(
     "--hidden", value: "SIZES", help: "Hidden layer widths, comma-separated; 'none' for no hidden layer.", default: nil,
-    defaultDescription: "200,200; 200 for discrete-vae; 400,400 for bbb-classifier; 100 for bbb-regression"
+    defaultDescription: ModelDefaults.describe { $0.hidden.map(String.init).joined(separator: ",") }
   ) { (text) throws(UsageError) -> [Int]? in
     if text == "none" { return [] }
     let sizes = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0) }
@@ -63,7 +63,8 @@ enum TrainOptions {
     return sizes.compactMap { $0 }
   }
   static let activation = Option<Activation?>.choice(
-    "--activation", value: "NAME", of: Activation.self, defaultDescription: "tanh; relu for Bayes by Backprop",
+    "--activation", value: "NAME", of: Activation.self,
+    defaultDescription: ModelDefaults.describe { $0.activation.rawValue },
     help: "Hidden nonlinearity.")
   static let initialization = Option<Initialization>.choice(
     "--init", value: "NAME", default: defaults.initialization,

@@ -55,6 +55,9 @@ struct TrainSettings {
       throw UsageError("--order \(m) needs --k greater than \(m)")
     }
     c.gradient = o[O.gradient]
+    if c.objective == .vimco && c.model != .bernoulliVAE {
+      throw UsageError("--objective vimco trains the bernoulli-vae only (--model bernoulli-vae)")
+    }
     do {
       try c.checkObjective()
     } catch {
@@ -66,8 +69,8 @@ struct TrainSettings {
     }
     let bayes = c.model.isBayesByBackprop
     c.schedule = o[O.schedule]
-    c.epochs = o[O.epochs] ?? c.schedule.epochs ?? (c.model == .bbbRegression ? 1000 : 10)
-    c.batchSize = o[O.batch] ?? (bayes ? (c.model == .bbbRegression ? 50 : 128) : 100)
+    c.epochs = o[O.epochs] ?? c.schedule.epochs ?? ModelDefaults.of(c.model).epochs
+    c.batchSize = o[O.batch] ?? ModelDefaults.of(c.model).batch
     c.learningRate = o[O.learningRate]
     c.adamEpsilon = o[O.adamEpsilon]
     c.dataDirectory = o[O.data]
@@ -133,17 +136,11 @@ struct TrainSettings {
 
   static func architecture(_ o: ParsedOptions, model: ModelKind) throws -> VAEArchitecture {
     var a = VAEArchitecture()
-    switch model {
-    case .gaussianVAE: a.hiddenSizes = [200, 200]
-    case .discreteVAE, .bernoulliVAE: a.hiddenSizes = [200]
-    case .bbbClassifier: a.hiddenSizes = [400, 400]
-    case .bbbRegression: a.hiddenSizes = [100]
-    }
-    if let hidden = o[O.hidden] { a.hiddenSizes = hidden }
+    a.hiddenSizes = o[O.hidden] ?? ModelDefaults.of(model).hidden
     let bayes = model.isBayesByBackprop
     if a.hiddenSizes.isEmpty && !bayes { throw UsageError("the VAEs need at least one hidden layer (--hidden)") }
     a.latentSize = o[O.latent]
-    a.activation = o[O.activation] ?? (bayes ? .relu : .tanh)
+    a.activation = o[O.activation] ?? ModelDefaults.of(model).activation
     if bayes { a.latentSize = 0 }
     if model == .bbbRegression { a.inputSize = 1 }
     return a

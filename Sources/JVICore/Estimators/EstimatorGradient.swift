@@ -26,7 +26,7 @@ public struct EstimatorGradient: Sendable {
     self.estimator = estimator
     guard let block = try estimator.blockGradient(blockWidth: k, precision: precision) else {
       throw .invalidConfiguration(
-        "--gradient-weights applies to the iwae, jvi and vr estimators, not \(estimator.name)")
+        "gradient weights exist for the iwae, jvi and vr estimators, not \(estimator.name)")
     }
     self.block = block
   }

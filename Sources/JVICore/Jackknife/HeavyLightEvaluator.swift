@@ -37,7 +37,7 @@ public struct JackknifeRowError: Error, Sendable, CustomStringConvertible {
       return "\(what) on a row with K = \(sampleCount) cannot be computed accurately: its terms cancel so much "
         + "that even in double-double arithmetic the rounding error may reach \(shortText(bound)) (the estimate "
         + "is about \(shortText(value))), above the accepted \(shortText(HeavyLightEvaluator.refusalThreshold)) "
-        + "relative. The error grows like K^(m-2): use a lower order or fewer samples per estimate (--k)."
+        + "relative. The error grows like K^(m-2): use a lower order or fewer samples per estimate."
     }
   }
 

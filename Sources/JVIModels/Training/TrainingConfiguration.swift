@@ -46,7 +46,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
       throw .invalidConfiguration(
         model == .bernoulliVAE
           ? "the bernoulli-vae trains by vimco (its latents are binary: no reparameterised gradient)"
-          : "vimco trains the bernoulli-vae (--model bernoulli-vae)")
+          : "vimco trains the bernoulli-vae only")
     }
     if objective == .vimco && samples < 2 {
       throw .invalidConfiguration("vimco's leave-one-out control variates need k >= 2 samples, got \(samples)")
