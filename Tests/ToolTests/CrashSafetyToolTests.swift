@@ -46,10 +46,14 @@ struct CrashSafetyToolTests {
       "--data", "data", "--validation", "10", "--hidden", "128", "--latent", "4", "--batch", "20", "--epochs", "40",
       "--objective", "iwae", "--k", "10", "--threads", "1",
     ]
+    let started = Date()
     let straight = try ToolRun.run("jvi-train", common + ["--output", "straight.ckpt"], in: dir)
     #expect(straight.exitCode == 0, "\(straight.standardError)")
+    // The kills fall at seeded fractions (up to a quarter) of the uninterrupted run's duration,
+    // so that on any machine's speed the first runs are killed before training can finish.
+    let duration = Date().timeIntervalSince(started)
     var kills = 0
-    for delay in Self.delays(6, seed: 42) {
+    for delay in Self.delays(6, seed: 42).map({ $0 / 1.5 * 0.25 * duration }) {
       let exists = FileManager.default.fileExists(atPath: dir + "/killed.ckpt")
       let args = common + ["--output", "killed.ckpt"] + (exists ? ["--resume"] : [])
       if try killed("jvi-train", args, after: delay) { kills += 1 }
