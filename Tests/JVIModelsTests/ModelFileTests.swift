@@ -308,6 +308,18 @@ import _TestSupport
     #expect(throws: InputFileError(path: data, problem: "row 1, column 2 is inf")) {
       try ObservationMatrix(contentsOf: data)
     }
+    // Grey levels under a Bernoulli likelihood are refused (its formula holds for 0/1 only).
+    let (bernoulli, q) = Self.model(likelihood: .bernoulli)
+    let binaryPath = try Self.file(VAEModelFile.bytes(model: bernoulli, parameters: q))
+    defer { try? FileManager.default.removeItem(atPath: binaryPath) }
+    let binaryModel = try Checkpoint(contentsOf: binaryPath)
+    let grey = try ObservationMatrix(values: [0, 1, 0.5, 1, 0], width: 5, source: "x")
+    #expect(
+      throws: InputFileError(
+        path: "x", problem: "row 0, column 2 is 0.5: a Bernoulli likelihood scores 0/1 data; binarise it first")
+    ) {
+      try GaussianVAELogWeightSource(checkpoint: binaryModel, observations: .matrix(grey))
+    }
   }
 }
 

@@ -38,6 +38,18 @@ public struct ObservationMatrix: Sendable {
     self.values = values
   }
 
+  /// Refuses a value other than 0 or 1, naming its row and column: a Bernoulli likelihood's
+  /// −Σ softplus((1 − 2x)ℓ) holds for binary x only (grey levels must be binarised first, as the
+  /// user chooses).
+  public func checkBinary() throws(InputFileError) {
+    if let i = values.firstIndex(where: { $0 != 0 && $0 != 1 }) {
+      throw InputFileError(
+        path: path,
+        problem: "row \(i / width), column \(i % width) is \(values[i]): a Bernoulli likelihood scores 0/1 data; "
+          + "binarise it first")
+    }
+  }
+
   /// Observation `i`'s values.
   public func row(_ i: Int) -> ArraySlice<Double> { values[(i * width)..<((i + 1) * width)] }
 }

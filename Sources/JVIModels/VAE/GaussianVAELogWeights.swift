@@ -28,7 +28,8 @@ public struct GaussianVAELogWeightSource: LogWeightSource, @unchecked Sendable {
     try self.init(checkpoint: checkpoint, observations: .images(data, split), limit: limit, precision: precision)
   }
 
-  /// - Throws: `InputFileError` naming the data when its width differs from the model's input.
+  /// - Throws: `InputFileError` naming the data when its width differs from the model's input, or
+  ///   the row and column of a value other than 0 or 1 under a Bernoulli likelihood.
   public init(
     checkpoint: Checkpoint, observations: VAEObservations, limit: Int? = nil, precision: NetworkPrecision = .standard
   ) throws(InputFileError) {
@@ -39,6 +40,9 @@ public struct GaussianVAELogWeightSource: LogWeightSource, @unchecked Sendable {
           "images of \(observations.width) pixels"
         }
       throw InputFileError(path: observations.path, problem: "\(what); the model takes \(input)")
+    }
+    if case .matrix(let m) = observations, checkpoint.configuration.architecture.likelihood == .bernoulli {
+      try m.checkBinary()
     }
     model = checkpoint.model
     floatParameters = checkpoint.parameters
