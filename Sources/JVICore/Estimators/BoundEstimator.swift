@@ -56,6 +56,11 @@ public protocol BoundEstimator: Sendable {
 
   /// Why the estimate of the block `x` is undefined (it came out NaN or +∞).
   func undefinedReason(_ x: UnsafeBufferPointer<Double>) -> String
+
+  /// The estimates of `rows` on all columns, one block per row, in one pass without the per-row
+  /// machinery of `evaluate`; nil (the default) when the estimator has no such pass. It must give
+  /// exactly `estimate`'s values: `evaluate` uses it when every value is defined.
+  func wholeRowEstimates(_ matrix: LogWeightMatrix, rows: Range<Int>) -> [Double]?
 }
 
 extension BoundEstimator {
@@ -71,6 +76,7 @@ extension BoundEstimator {
     nil
   }
   public func undefinedReason(_ x: UnsafeBufferPointer<Double>) -> String { "the estimate is undefined" }
+  public func wholeRowEstimates(_ matrix: LogWeightMatrix, rows: Range<Int>) -> [Double]? { nil }
 
   /// Whether an estimate is defined: finite or −∞ (a block whose weights are all zero).
   public static func isDefined(_ value: Double) -> Bool { !value.isNaN && value != .infinity }
@@ -106,6 +112,12 @@ extension BoundEstimator {
     let range = rows ?? 0..<matrix.rowCount
     let k = blockWidth(for: matrix)
     let blocks = matrix.columnCount / k
+    if blocks == 1, k == matrix.columnCount, let fast = wholeRowEstimates(matrix, rows: range),
+      fast.allSatisfy(Self.isDefined)
+    {
+      return InstanceEstimates(
+        estimates: fast, blockStandardDeviations: nil, blockCount: 1, sampleCount: k, undefined: [])
+    }
     var estimates = [Double](repeating: 0, count: range.count)
     var spreads: [Double]? = blocks >= 2 ? [Double](repeating: 0, count: range.count) : nil
     var undefined: [UndefinedInstance] = []

@@ -29,6 +29,17 @@ public struct IWAE: BoundEstimator {
   {
     matrix.withRow(row, columns: columns) { LogSpace.logMeanExp($0) }
   }
+
+  /// Every row's log-mean-exp in one loop over the matrix (the same kernel call per row as
+  /// `estimate`): for small K the per-row overhead of `evaluate` is a sixth of the time.
+  public func wholeRowEstimates(_ matrix: LogWeightMatrix, rows: Range<Int>) -> [Double]? {
+    let k = matrix.columnCount
+    guard k > 0 else { return nil }
+    return matrix.values.withUnsafeBufferPointer { all in
+      guard let base = all.baseAddress else { return nil }
+      return rows.map { r in LogSpace.logMeanExp(UnsafeBufferPointer(start: base + r * k, count: k)) }
+    }
+  }
 }
 
 extension IWAE {
