@@ -25,25 +25,38 @@ def vae(likelihood="bernoulli", dtype=torch.float64, seed=3):
     return encoder.to(dtype), decoder.to(dtype)
 
 
-def torch_log_weights(encoder, decoder, x, k, likelihood, log_variance, seed):
-    """log w = log p(x|z) + log N(z; 0, I) - log q(z|x), z ~ q, in PyTorch (float64)."""
-    gen = torch.Generator().manual_seed(seed)
-    x = torch.as_tensor(x, dtype=torch.float64)
+def torch_log_weights(encoder, decoder, x, eps, likelihood, log_variance):
+    """log w = log p(x|z) + log N(z; 0, I) - log q(z|x) with z = mu + sigma * eps (eps: N x K x 2), in
+    PyTorch: the network in its own dtype, the sums in float64."""
+    dtype = next(encoder.parameters()).dtype
+    x64 = torch.as_tensor(x, dtype=torch.float64)
     with torch.no_grad():
-        h = encoder(x)
+        h = encoder(torch.as_tensor(x, dtype=dtype))
         mu, logvar = h[:, :2], h[:, 2:]
-        eps = torch.randn(x.shape[0], k, 2, generator=gen, dtype=torch.float64)
-        z = mu[:, None] + torch.exp(0.5 * logvar)[:, None] * eps
-        out = decoder(z)
+        e = torch.as_tensor(eps, dtype=dtype)
+        z = mu[:, None] + torch.exp(0.5 * logvar)[:, None] * e
+        out = decoder(z).double()
         if likelihood == "bernoulli":
-            ll = -nn.functional.binary_cross_entropy_with_logits(out, x[:, None].expand_as(out), reduction="none").sum(-1)
+            ll = -nn.functional.binary_cross_entropy_with_logits(out, x64[:, None].expand_as(out), reduction="none").sum(-1)
         else:
             v = torch.as_tensor(log_variance, dtype=torch.float64)
-            ll = (-0.5 * (np.log(2 * np.pi) + v + (x[:, None] - out) ** 2 / torch.exp(v))).sum(-1)
-        normal = torch.distributions.Normal(0.0, 1.0)
-        log_prior = normal.log_prob(z).sum(-1)
-        log_q = torch.distributions.Normal(mu[:, None], torch.exp(0.5 * logvar)[:, None]).log_prob(z).sum(-1)
+            ll = (-0.5 * (np.log(2 * np.pi) + v + (x64[:, None] - out) ** 2 / torch.exp(v))).sum(-1)
+        log_prior = -0.5 * (z.double().square().sum(-1) + 2 * np.log(2 * np.pi))
+        log_q = -0.5 * (e.double().square().sum(-1) + 2 * np.log(2 * np.pi)) - 0.5 * logvar.double().sum(-1)[:, None]
         return (ll + log_prior - log_q).numpy()
+
+
+def saved_model(tmp_path, likelihood, rows, seed, dtype=torch.float64):
+    """A saved VAE and `rows` observations for it (binary for Bernoulli, normal for Gaussian)."""
+    encoder, decoder = vae(likelihood, dtype=dtype)
+    rng = np.random.default_rng(seed)
+    if likelihood == "bernoulli":
+        x, log_variance = (rng.random((rows, 12)) < 0.5).astype(np.float64), None
+    else:
+        x, log_variance = rng.normal(size=(rows, 12)), np.linspace(-1, 0.5, 12)
+    from jvi.torch import save_vae
+    save_vae(encoder, decoder, tmp_path / "m.safetensors", likelihood=likelihood, log_variance=log_variance)
+    return encoder, decoder, x, log_variance, rng
 
 
 def test_save_vae_writes_what_safetensors_reads(tmp_path):
@@ -125,21 +138,14 @@ def test_a_non_finite_weight_is_refused(tmp_path):
 def test_jvi_log_weights_follow_pytorchs(tmp_path, jvi_eval, likelihood):
     """On the same 6 rows: jvi's per-row mean log w (ELBO) and IWAE-4000 agree with PyTorch's
     within 4 combined Monte Carlo standard errors."""
-    encoder, decoder = vae(likelihood)
-    rng = np.random.default_rng(1)
-    if likelihood == "bernoulli":
-        x, log_variance = (rng.random((6, 12)) < 0.5).astype(np.float32), None
-    else:
-        x, log_variance = rng.normal(size=(6, 12)), np.linspace(-1, 0.5, 12)
-    from jvi.torch import save_vae
-    save_vae(encoder, decoder, tmp_path / "m.safetensors", likelihood=likelihood, log_variance=log_variance)
+    encoder, decoder, x, log_variance, rng = saved_model(tmp_path, likelihood, 6, seed=1)
     np.save(tmp_path / "x.npy", x)
     k = 4000
     subprocess.run([jvi_eval, "--model", str(tmp_path / "m.safetensors"), "--data", str(tmp_path / "x.npy"),
                     "--samples", str(k), "--save-logw", str(tmp_path / "w.npy"), "--estimator", "iwae"],
                    check=True, capture_output=True)
     ours = np.load(tmp_path / "w.npy")
-    theirs = torch_log_weights(encoder, decoder, x, k, likelihood, log_variance, seed=2)
+    theirs = torch_log_weights(encoder, decoder, x, rng.standard_normal((6, k, 2)), likelihood, log_variance)
     assert ours.shape == theirs.shape == (6, k)
     se = np.sqrt(ours.var(axis=1, ddof=1) / k + theirs.var(axis=1, ddof=1) / k)
     assert np.all(np.abs(ours.mean(axis=1) - theirs.mean(axis=1)) <= 4 * se)
@@ -157,32 +163,10 @@ def test_the_same_noise_gives_pytorchs_log_weights(tmp_path, likelihood, dtype):
     """With PyTorch's own eps passed in, jvi's log w equal PyTorch's to the network's rounding:
     1e-4 relative in float32 (a few hundred float32 roundings of terms of size ~10), 1e-10 in float64."""
     import jvi
-    encoder, decoder = vae(likelihood, dtype=dtype)
-    rng = np.random.default_rng(4)
-    if likelihood == "bernoulli":
-        x, log_variance = (rng.random((5, 12)) < 0.5).astype(np.float64), None
-    else:
-        x, log_variance = rng.normal(size=(5, 12)), np.linspace(-1, 0.5, 12)
-    from jvi.torch import save_vae
-    save_vae(encoder, decoder, tmp_path / "m.safetensors", likelihood=likelihood, log_variance=log_variance)
+    encoder, decoder, x, log_variance, rng = saved_model(tmp_path, likelihood, 5, seed=4, dtype=dtype)
     eps = rng.standard_normal((5, 7, 2))
     ours = jvi.model_log_weights(tmp_path / "m.safetensors", x, noise=eps)
-    xt = torch.as_tensor(x, dtype=dtype)
-    with torch.no_grad():
-        h = encoder(xt)
-        mu, logvar = h[:, :2], h[:, 2:]
-        e = torch.as_tensor(eps, dtype=dtype)
-        z = mu[:, None] + torch.exp(0.5 * logvar)[:, None] * e
-        out = decoder(z).double()
-        if likelihood == "bernoulli":
-            ll = -nn.functional.binary_cross_entropy_with_logits(
-                out, torch.as_tensor(x)[:, None].expand_as(out), reduction="none").sum(-1)
-        else:
-            v = torch.as_tensor(log_variance)
-            ll = (-0.5 * (np.log(2 * np.pi) + v + (torch.as_tensor(x)[:, None] - out) ** 2 / torch.exp(v))).sum(-1)
-        log_prior = -0.5 * (z.double().square().sum(-1) + 2 * np.log(2 * np.pi))
-        log_q = -0.5 * (e.double().square().sum(-1) + 2 * np.log(2 * np.pi)) - 0.5 * logvar.double().sum(-1)[:, None]
-        theirs = (ll + log_prior - log_q).numpy()
+    theirs = torch_log_weights(encoder, decoder, x, eps, likelihood, log_variance)
     tolerance = 1e-4 if dtype == torch.float32 else 1e-10
     np.testing.assert_allclose(ours, theirs, rtol=tolerance, atol=tolerance)
 
