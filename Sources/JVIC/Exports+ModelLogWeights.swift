@@ -53,7 +53,7 @@ public func modelLogWeights(
     } else {
       m = try source.logWeights(samples: k, rows: 0..<n, seed: seed, threads: workers)
     }
-    for r in 0..<n { for c in 0..<k { out[r * k + c] = m[r, c] } }
+    m.values.withUnsafeBufferPointer { out.update(from: $0.baseAddress!, count: n * k) }
     return nil
   }
 }

@@ -29,12 +29,11 @@ extension EvalConfiguration {
     let what =
       bayes
       ? "\(block)\(total) replicates x \(k) weight samples of log p(D) for \(source.name)"
-      : checkpoint.modelFile != nil
-        ? "\(block)\(total) \(dataFile.map { "rows of \($0)" } ?? "\(split.rawValue) images") x \(k) samples from "
-          + "\(path) (\(source.name))"
-        : "\(block)\(total) \(dataFile.map { "rows of \($0)" } ?? "\(split.rawValue) images") x \(k) samples from "
-          + "\(path) (\(c.model.rawValue) \(c.objective.name) k=\(c.samples), \(checkpoint.epochsCompleted) epochs; "
-          + "\(source.name))"
+      : "\(block)\(total) \(dataFile.map { "rows of \($0)" } ?? "\(split.rawValue) images") x \(k) samples from "
+        + "\(path) ("
+        + (checkpoint.modelFile != nil
+          ? "" : "\(c.model.rawValue) \(c.objective.name) k=\(c.samples), \(checkpoint.epochsCompleted) epochs; ")
+        + "\(source.name))"
     var input = EvalInput(blocks: blocks, firstInstance: rows.lowerBound)
     input.finished = {
       Output.standardError(

@@ -21,20 +21,11 @@ public struct GaussianVAE: Sendable, Equatable {
     self.architecture = architecture
     var layout = ParameterLayout()
     let a = architecture, e = a.encoderHidden, d = a.decoderHidden
-    if a.layers == nil {
-      encoder = MLP(
-        sizes: [a.inputSize] + e.sizes + [2 * a.latentSize], activation: a.activation, name: "encoder",
-        layout: &layout)
-      decoder = MLP(
-        sizes: [a.latentSize] + d.sizes + [a.inputSize], activation: a.activation, name: "decoder", layout: &layout)
-    } else {
-      encoder = MLP(
-        sizes: [a.inputSize] + e.sizes + [2 * a.latentSize], activations: e.activations, name: "encoder",
-        layout: &layout)
-      decoder = MLP(
-        sizes: [a.latentSize] + d.sizes + [a.inputSize], activations: d.activations, name: "decoder",
-        layout: &layout)
-    }
+    encoder = MLP(
+      sizes: [a.inputSize] + e.sizes + [2 * a.latentSize], activations: e.activations, name: "encoder",
+      layout: &layout)
+    decoder = MLP(
+      sizes: [a.latentSize] + d.sizes + [a.inputSize], activations: d.activations, name: "decoder", layout: &layout)
     logVarianceOffset =
       a.likelihood == .gaussianPerPixel ? layout.add("decoder.log_variance", shape: [a.inputSize]) : nil
     self.layout = layout
