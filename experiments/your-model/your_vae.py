@@ -53,42 +53,40 @@ def make_vae():
     return encoder, decoder
 
 
+def log_weights_given(mu, logvar, decoder, x, eps):
+    """log w for the encoder's mu, logvar (N, d) and eps (N, K, d): z = mu + sigma * eps, float32
+    network, float64 sums, as jvi computes them."""
+    e = torch.as_tensor(eps, dtype=torch.float32)
+    z = mu[:, None] + torch.exp(0.5 * logvar)[:, None] * e
+    logits = decoder(z)
+    ll = -nn.functional.binary_cross_entropy_with_logits(
+        logits, x[:, None].expand_as(logits), reduction="none").double().sum(-1)
+    log_prior = -0.5 * (z.double().square().sum(-1) + LATENT * math.log(2 * math.pi))
+    log_q = -0.5 * (e.double().square().sum(-1) + LATENT * math.log(2 * math.pi)) \
+        - 0.5 * logvar.double().sum(-1)[:, None]
+    return (ll + log_prior - log_q).numpy()
+
+
 def log_weights(encoder, decoder, x, k, generator, chunk=500):
-    """k log-weights per row of x (float32 network, float64 sums), as jvi computes them."""
+    """k log-weights per row of x with PyTorch's own draws, image by image in chunks of samples."""
     out = np.empty((x.shape[0], k))
     with torch.no_grad():
         h = encoder(x)
         mu, logvar = h[:, :LATENT], h[:, LATENT:]
-        sigma = torch.exp(0.5 * logvar)
         for i in range(x.shape[0]):
             for start in range(0, k, chunk):
                 m = min(chunk, k - start)
                 eps = torch.randn(m, LATENT, generator=generator)
-                z = mu[i] + sigma[i] * eps
-                logits = decoder(z)
-                ll = -nn.functional.binary_cross_entropy_with_logits(
-                    logits, x[i].expand_as(logits), reduction="none").double().sum(1)
-                log_prior = -0.5 * (z.double().square().sum(1) + LATENT * math.log(2 * math.pi))
-                log_q = -0.5 * (eps.double().square().sum(1) + LATENT * math.log(2 * math.pi)) \
-                    - 0.5 * logvar[i].double().sum()
-                out[i, start:start + m] = (ll + log_prior - log_q).numpy()
+                out[i, start:start + m] = log_weights_given(
+                    mu[i:i + 1], logvar[i:i + 1], decoder, x[i:i + 1], eps[None])[0]
     return out
 
 
 def log_weights_with_noise(encoder, decoder, x, eps):
-    """log w for the given eps (N, K, d): z = mu + sigma * eps, float32 network, float64 sums."""
+    """log w for the given eps (N, K, d)."""
     with torch.no_grad():
         h = encoder(x)
-        mu, logvar = h[:, :LATENT], h[:, LATENT:]
-        e = torch.from_numpy(eps.astype(np.float32))
-        z = mu[:, None] + torch.exp(0.5 * logvar)[:, None] * e
-        logits = decoder(z)
-        ll = -nn.functional.binary_cross_entropy_with_logits(
-            logits, x[:, None].expand_as(logits), reduction="none").double().sum(-1)
-        log_prior = -0.5 * (z.double().square().sum(-1) + LATENT * math.log(2 * math.pi))
-        log_q = -0.5 * (e.double().square().sum(-1) + LATENT * math.log(2 * math.pi)) \
-            - 0.5 * logvar.double().sum(-1)[:, None]
-        return (ll + log_prior - log_q).numpy()
+        return log_weights_given(h[:, :LATENT], h[:, LATENT:], decoder, x, eps)
 
 
 def train(args, train_images):
